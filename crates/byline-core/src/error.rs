@@ -1,0 +1,29 @@
+//! The one error type of the domain crate.
+
+use thiserror::Error;
+
+/// Why a piece of input or a request was refused by a domain rule.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CoreError {
+    /// A handle that is not 2–30 of `a-z`, `0-9`, `-`, `_` starting with a letter.
+    #[error("a handle is 2 to 30 characters: lowercase letters, digits, '-' or '_', starting with a letter")]
+    InvalidHandle,
+    /// An email address that cannot be a work address.
+    #[error("that is not a valid email address")]
+    InvalidEmail,
+    /// A display name that is empty, too long or holds control characters.
+    #[error("a display name is 1 to 80 characters without control characters")]
+    InvalidDisplayName,
+    /// A password outside the accepted length.
+    #[error("a password is {min} to {max} characters", min = crate::password::MIN_LEN, max = crate::password::MAX_LEN)]
+    InvalidPassword,
+    /// A role name we do not know.
+    #[error("unknown role '{0}': expected 'staff' or 'admin'")]
+    UnknownRole(String),
+    /// The policy refused the action.
+    #[error("you are not allowed to do that")]
+    Forbidden,
+    /// Hashing failed inside argon2 (never caused by user input).
+    #[error("password hashing failed")]
+    Hashing,
+}

@@ -1,0 +1,14 @@
+//! Byline's domain: the types that make up an organisation and the rules
+//! about them. Nothing here touches the network, the disk or the clock, so
+//! every rule can be tested exactly; callers pass `now` in.
+
+pub mod account;
+pub mod error;
+pub mod password;
+pub mod policy;
+pub mod secret_token;
+pub mod time;
+
+pub use account::{DisplayName, Email, Handle, ProfileKind, Role};
+pub use error::CoreError;
+pub use time::Timestamp;
