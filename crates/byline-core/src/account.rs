@@ -196,12 +196,26 @@ mod tests {
     #[test]
     fn handles_fold_case_and_drop_the_at_sign() {
         assert_eq!(Handle::parse("@Jane_D").map(|h| h.0), Ok("jane_d".into()));
-        assert_eq!(Handle::parse("it-helpdesk").map(|h| h.0), Ok("it-helpdesk".into()));
+        assert_eq!(
+            Handle::parse("it-helpdesk").map(|h| h.0),
+            Ok("it-helpdesk".into())
+        );
     }
 
     #[test]
     fn bad_handles_are_refused() {
-        for bad in ["", "@", "a", "1abc", "-abc", "has space", "émile", "x".repeat(31).as_str(), "a/b", "<script>"] {
+        for bad in [
+            "",
+            "@",
+            "a",
+            "1abc",
+            "-abc",
+            "has space",
+            "émile",
+            "x".repeat(31).as_str(),
+            "a/b",
+            "<script>",
+        ] {
             assert_eq!(Handle::parse(bad), Err(CoreError::InvalidHandle), "{bad:?}");
         }
     }
@@ -215,15 +229,31 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_lowercased() {
-        assert_eq!(Email::parse(" Jane@Example.COM ").map(|e| e.0), Ok("jane@example.com".into()));
-        for bad in ["", "jane", "jane@", "@example.com", "jane@example", "ja ne@example.com", "jane@@example.com", "jane@exa..mple.com", "jane@.example.com"] {
+        assert_eq!(
+            Email::parse(" Jane@Example.COM ").map(|e| e.0),
+            Ok("jane@example.com".into())
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "ja ne@example.com",
+            "jane@@example.com",
+            "jane@exa..mple.com",
+            "jane@.example.com",
+        ] {
             assert_eq!(Email::parse(bad), Err(CoreError::InvalidEmail), "{bad:?}");
         }
     }
 
     #[test]
     fn display_names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  Jane Doe ").map(|d| d.0), Ok("Jane Doe".into()));
+        assert_eq!(
+            DisplayName::parse("  Jane Doe ").map(|d| d.0),
+            Ok("Jane Doe".into())
+        );
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"x".repeat(81)).is_err());
         assert!(DisplayName::parse("a\u{7}b").is_err());

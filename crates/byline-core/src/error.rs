@@ -6,7 +6,9 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum CoreError {
     /// A handle that is not 2–30 of `a-z`, `0-9`, `-`, `_` starting with a letter.
-    #[error("a handle is 2 to 30 characters: lowercase letters, digits, '-' or '_', starting with a letter")]
+    #[error(
+        "a handle is 2 to 30 characters: lowercase letters, digits, '-' or '_', starting with a letter"
+    )]
     InvalidHandle,
     /// An email address that cannot be a work address.
     #[error("that is not a valid email address")]

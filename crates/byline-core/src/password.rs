@@ -81,8 +81,14 @@ mod tests {
             panic!("hashing failed")
         };
         assert!(phc.starts_with("$argon2id$"));
-        assert!(verify(&Password::offered("correct horse battery".into()), &phc));
-        assert!(!verify(&Password::offered("correct horse battery!".into()), &phc));
+        assert!(verify(
+            &Password::offered("correct horse battery".into()),
+            &phc
+        ));
+        assert!(!verify(
+            &Password::offered("correct horse battery!".into()),
+            &phc
+        ));
     }
 
     #[test]
@@ -95,6 +101,9 @@ mod tests {
     #[test]
     fn the_decoy_hash_parses_and_matches_nothing_typed() {
         assert!(PasswordHash::new(decoy_hash()).is_ok());
-        assert!(!verify(&Password::offered("password123".into()), decoy_hash()));
+        assert!(!verify(
+            &Password::offered("password123".into()),
+            decoy_hash()
+        ));
     }
 }

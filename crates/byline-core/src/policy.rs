@@ -77,15 +77,25 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         }
         Action::ManageTokens { owner_user_id } => owner_user_id == actor.user_id,
     };
-    if allowed { Ok(()) } else { Err(Denial::Forbidden) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denial::Forbidden)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const STAFF: Actor = Actor { user_id: 1, role: Role::Staff };
-    const ADMIN: Actor = Actor { user_id: 2, role: Role::Admin };
+    const STAFF: Actor = Actor {
+        user_id: 1,
+        role: Role::Staff,
+    };
+    const ADMIN: Actor = Actor {
+        user_id: 2,
+        role: Role::Admin,
+    };
 
     fn all_actions() -> Vec<Action> {
         let mut v = vec![Action::ReadNetwork, Action::ListUsers, Action::CreateUser];
@@ -107,11 +117,17 @@ mod tests {
     #[test]
     fn the_exact_allowed_set_for_staff_and_admins() {
         let allowed = |actor: &Actor| -> Vec<Action> {
-            all_actions().into_iter().filter(|a| authorize(Some(actor), *a).is_ok()).collect()
+            all_actions()
+                .into_iter()
+                .filter(|a| authorize(Some(actor), *a).is_ok())
+                .collect()
         };
         assert_eq!(
             allowed(&STAFF),
-            vec![Action::ReadNetwork, Action::ManageTokens { owner_user_id: 1 }]
+            vec![
+                Action::ReadNetwork,
+                Action::ManageTokens { owner_user_id: 1 }
+            ]
         );
         assert_eq!(
             allowed(&ADMIN),

@@ -63,7 +63,10 @@ mod tests {
     fn derived_values_depend_on_purpose_and_secret() {
         assert_ne!(derive("csrf", "s1"), derive("csrf", "s2"));
         assert_ne!(derive("csrf", "s1"), derive("other", "s1"));
-        assert!(constant_time_eq(&derive("csrf", "s1"), &derive("csrf", "s1")));
+        assert!(constant_time_eq(
+            &derive("csrf", "s1"),
+            &derive("csrf", "s1")
+        ));
         assert!(!constant_time_eq("abc", "abd"));
     }
 }

@@ -1,0 +1,165 @@
+//! Where SQLite and PostgreSQL differ: connecting, pool shape, and how a
+//! write transaction begins. Everything else is shared SQL.
+
+use crate::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How hard SQLite works to keep a commit on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// fsync at every commit: no acknowledged write is lost even if the
+    /// machine loses power. The default.
+    #[default]
+    Full,
+    /// fsync at checkpoints: survives a process crash, may lose the last
+    /// commits on power loss. About five times the write rate.
+    Normal,
+}
+
+/// Where the data lives and how many connections to use.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `postgres://…` selects PostgreSQL; `sqlite://PATH` a specific SQLite
+    /// file; `None` the embedded default inside `data_dir`.
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and uploaded files.
+    pub data_dir: PathBuf,
+    /// Upper bound on pooled connections (readers on SQLite).
+    pub max_connections: u32,
+    /// SQLite durability.
+    pub synchronous: Synchronous,
+}
+
+impl StoreOptions {
+    /// The embedded default in `data_dir`.
+    pub fn embedded(data_dir: impl Into<PathBuf>) -> StoreOptions {
+        StoreOptions {
+            database_url: None,
+            data_dir: data_dir.into(),
+            max_connections: 8,
+            synchronous: Synchronous::Full,
+        }
+    }
+}
+
+/// The connected database.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// One writer connection (SQLite serialises writes anyway; one writer
+    /// per process means no lock upgrades fail with SQLITE_BUSY) and a pool
+    /// of read-only connections that WAL lets run beside it.
+    Sqlite {
+        /// The single writer.
+        write: SqlitePool,
+        /// Readers.
+        read: SqlitePool,
+    },
+    /// A PostgreSQL pool.
+    Postgres(PgPool),
+}
+
+impl Backend {
+    pub(crate) async fn connect(options: &StoreOptions) -> Result<Backend, StoreError> {
+        match options.database_url.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let connect = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
+                    .application_name("byline");
+                let pool = PgPoolOptions::new()
+                    .max_connections(options.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(connect)
+                    .await?;
+                Ok(Backend::Postgres(pool))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Self::connect_sqlite(PathBuf::from(path), options).await
+            }
+            Some(other) => Err(StoreError::Config(format!(
+                "database URL must start with postgres://, postgresql:// or sqlite:// (got '{}')",
+                other.split(':').next().unwrap_or_default()
+            ))),
+            None => {
+                std::fs::create_dir_all(&options.data_dir).map_err(|e| {
+                    StoreError::Config(format!(
+                        "cannot create data directory {}: {e}",
+                        options.data_dir.display()
+                    ))
+                })?;
+                Self::connect_sqlite(options.data_dir.join("byline.db"), options).await
+            }
+        }
+    }
+
+    async fn connect_sqlite(path: PathBuf, options: &StoreOptions) -> Result<Backend, StoreError> {
+        let synchronous = match options.synchronous {
+            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SqliteSynchronous::Normal,
+        };
+        let base = SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32768");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Backend::Sqlite { write, read })
+    }
+}
+
+/// Runs `$body` with `$pool` bound to a reading pool of either backend.
+macro_rules! read {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { read: $pool, .. } => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a write transaction `$tx` and commits it; an early
+/// return through `?` drops the transaction, which rolls it back.
+/// SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so that a
+/// second process writing at the same time waits instead of failing.
+macro_rules! write_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { write, .. } => {
+                #[allow(unused_mut)]
+                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Backend::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}

@@ -1,0 +1,58 @@
+//! The one error type of the store.
+
+use thiserror::Error;
+
+/// What can go wrong talking to the database.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The row asked for does not exist (or is not visible to the asker).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule refused the write; `field` names the taken value.
+    #[error("that {field} is already taken")]
+    Conflict {
+        /// Which value is taken, e.g. `"email"` or `"handle"`.
+        field: &'static str,
+    },
+    /// The database URL or data directory is unusable.
+    #[error("invalid database configuration: {0}")]
+    Config(String),
+    /// The schema is older than this binary.
+    #[error(
+        "database is not migrated ({applied} of {known} migrations applied); run `byline migrate`"
+    )]
+    NotMigrated {
+        /// Migrations recorded in the database.
+        applied: usize,
+        /// Migrations this binary carries.
+        known: usize,
+    },
+    /// A stored value that no code path writes (hand edits, corruption).
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// Any other driver error.
+    #[error(transparent)]
+    Database(sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                // PostgreSQL names the constraint; SQLite puts "table.column"
+                // in the message. Either way the column name appears.
+                let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+                let field = ["email", "handle", "token_digest"]
+                    .into_iter()
+                    .find(|f| text.contains(f))
+                    .unwrap_or("value");
+                StoreError::Conflict { field }
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}

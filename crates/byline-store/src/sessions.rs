@@ -1,0 +1,138 @@
+//! Browser sessions: a cookie's digest mapped to a user until it expires or
+//! is revoked.
+
+use crate::users::{USER_COLUMNS, User, UserRow};
+use crate::{Store, StoreError};
+use byline_core::Timestamp;
+
+/// A session being opened.
+pub struct NewSession<'a> {
+    /// Who signed in.
+    pub user_id: i64,
+    /// SHA-256 of the cookie value.
+    pub token_digest: &'a [u8],
+    /// When it stops working even if used.
+    pub expires_at: Timestamp,
+    /// Client address as seen by the server.
+    pub source_address: &'a str,
+    /// The browser's User-Agent header.
+    pub user_agent: &'a str,
+}
+
+/// An open session and its user.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    /// Session id.
+    pub session_id: i64,
+    /// When the session was last used (refreshed at most once a minute).
+    pub last_seen_at: Timestamp,
+    /// The signed-in user (always active).
+    pub user: User,
+}
+
+impl Store {
+    /// Records a new session.
+    pub async fn create_session(
+        &self,
+        s: &NewSession<'_>,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            sqlx::query_scalar(
+                "INSERT INTO sessions (user_id, token_digest, created_at, last_seen_at, expires_at, \
+                 source_address, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(s.user_id)
+            .bind(s.token_digest)
+            .bind(now.micros())
+            .bind(s.expires_at.micros())
+            .bind(s.source_address)
+            .bind(s.user_agent)
+            .fetch_one(&mut *tx)
+            .await?
+        }))
+    }
+
+    /// The active user behind a session cookie, if the session is open,
+    /// unexpired and the user still active.
+    pub async fn session_user(
+        &self,
+        token_digest: &[u8],
+        now: Timestamp,
+    ) -> Result<SessionUser, StoreError> {
+        let sql = format!(
+            "SELECT s.id AS session_id, s.last_seen_at, {USER_COLUMNS} FROM sessions s \
+             JOIN users u ON u.id = s.user_id JOIN profiles p ON p.user_id = u.id \
+             WHERE s.token_digest = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active"
+        );
+        let (session_id, last_seen, row): (i64, i64, UserRow) = read!(self, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(token_digest)
+                .bind(now.micros())
+                .fetch_one(pool)
+                .await?;
+            (
+                sqlx::Row::try_get(&row, "session_id")?,
+                sqlx::Row::try_get(&row, "last_seen_at")?,
+                sqlx::FromRow::from_row(&row)?,
+            )
+        });
+        Ok(SessionUser {
+            session_id,
+            last_seen_at: Timestamp(last_seen),
+            user: row.try_into()?,
+        })
+    }
+
+    /// Marks a session as used now and pushes its expiry to `expires_at`.
+    pub async fn touch_session(
+        &self,
+        session_id: i64,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+                .bind(now.micros())
+                .bind(expires_at.micros())
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a session; returns whether one was open.
+    pub async fn revoke_session(
+        &self,
+        token_digest: &[u8],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n = write_tx!(self, |tx| {
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_digest = $2 AND revoked_at IS NULL")
+                .bind(now.micros())
+                .bind(token_digest)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Number of open, unexpired sessions a user has.
+    pub async fn open_session_count(
+        &self,
+        user_id: i64,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+            )
+            .bind(user_id)
+            .bind(now.micros())
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+}

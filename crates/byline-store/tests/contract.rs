@@ -1,0 +1,368 @@
+//! The store contract: every case runs on SQLite and on PostgreSQL.
+
+use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
+use byline_store::testing::{Kind, TestDatabase};
+use byline_store::users::NewUser;
+use byline_store::{Store, StoreError, contract_test, sessions::NewSession};
+
+const T0: Timestamp = Timestamp(1_790_000_000_000_000);
+
+async fn add_user(
+    store: &Store,
+    email: &str,
+    handle: &str,
+) -> Result<byline_store::users::User, StoreError> {
+    let email = Email::parse(email).expect("test email");
+    let handle = Handle::parse(handle).expect("test handle");
+    let name = DisplayName::parse("Test Person").expect("test name");
+    store
+        .create_user(
+            &NewUser {
+                email: &email,
+                display_name: &name,
+                handle: &handle,
+                password_hash: "$argon2id$x",
+                role: Role::Staff,
+            },
+            T0,
+        )
+        .await
+}
+
+async fn fresh_database_is_not_ready_until_migrated(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let store = Store::connect(&db.options).await.expect("connect");
+    assert!(matches!(
+        store.readiness().await,
+        Err(StoreError::NotMigrated { applied: 0, .. })
+    ));
+    assert!(store.migrate().await.expect("migrate") >= 1);
+    assert_eq!(
+        store.migrate().await.expect("second migrate"),
+        0,
+        "migrations are idempotent"
+    );
+    store.readiness().await.expect("ready after migrate");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn readiness_follows_migrations_sqlite() {
+    fresh_database_is_not_ready_until_migrated(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn readiness_follows_migrations_postgres() {
+    fresh_database_is_not_ready_until_migrated(Kind::Postgres).await;
+}
+
+contract_test!(a_user_comes_with_a_personal_profile, |store| async move {
+    let user = add_user(&store, "Jane@Example.com", "@Jane")
+        .await
+        .expect("create");
+    assert_eq!(user.email, "jane@example.com");
+    assert_eq!(user.handle, "jane");
+    assert!(user.active);
+    let profile = store
+        .profile_by_handle(&Handle::parse("jane").expect("h"))
+        .await
+        .expect("profile");
+    assert_eq!(profile.user_id, Some(user.id));
+    assert_eq!(profile.kind, byline_core::ProfileKind::Personal);
+    let (signing_in, hash) = store
+        .user_for_sign_in(&Email::parse("jane@example.com").expect("e"))
+        .await
+        .expect("found");
+    assert_eq!(signing_in, user);
+    assert_eq!(hash, "$argon2id$x");
+});
+
+contract_test!(
+    taken_emails_and_handles_conflict_and_write_nothing,
+    |store| async move {
+        add_user(&store, "jane@example.com", "jane")
+            .await
+            .expect("first");
+        let dup_email = add_user(&store, "JANE@example.com", "jane2").await;
+        assert!(
+            matches!(dup_email, Err(StoreError::Conflict { field: "email" })),
+            "{dup_email:?}"
+        );
+        let dup_handle = add_user(&store, "other@example.com", "jane").await;
+        assert!(
+            matches!(dup_handle, Err(StoreError::Conflict { field: "handle" })),
+            "{dup_handle:?}"
+        );
+        // The handle conflict happened after the user row was inserted in the
+        // same transaction: it must have been rolled back.
+        assert_eq!(store.count_users().await.expect("count"), 1);
+        assert!(matches!(
+            store
+                .user_for_sign_in(&Email::parse("other@example.com").expect("e"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
+
+contract_test!(users_are_listed_in_pages, |store| async move {
+    for i in 0..5 {
+        add_user(&store, &format!("u{i}@example.com"), &format!("u{i}"))
+            .await
+            .expect("create");
+    }
+    let first = store.list_users(0, 2).await.expect("page 1");
+    let second = store.list_users(first[1].id, 2).await.expect("page 2");
+    let third = store.list_users(second[1].id, 2).await.expect("page 3");
+    let handles: Vec<_> = [first, second, third]
+        .concat()
+        .into_iter()
+        .map(|u| u.handle)
+        .collect();
+    assert_eq!(handles, ["u0", "u1", "u2", "u3", "u4"]);
+});
+
+contract_test!(sessions_open_expire_and_revoke, |store| async move {
+    let user = add_user(&store, "jane@example.com", "jane")
+        .await
+        .expect("create");
+    let digest = [7u8; 32];
+    store
+        .create_session(
+            &NewSession {
+                user_id: user.id,
+                token_digest: &digest,
+                expires_at: T0.plus_seconds(3600),
+                source_address: "127.0.0.1",
+                user_agent: "test",
+            },
+            T0,
+        )
+        .await
+        .expect("session");
+    let found = store
+        .session_user(&digest, T0.plus_seconds(10))
+        .await
+        .expect("open");
+    assert_eq!(found.user.id, user.id);
+    assert!(
+        matches!(
+            store.session_user(&digest, T0.plus_seconds(3601)).await,
+            Err(StoreError::NotFound)
+        ),
+        "expired"
+    );
+    assert!(
+        matches!(
+            store.session_user(&[8u8; 32], T0).await,
+            Err(StoreError::NotFound)
+        ),
+        "unknown"
+    );
+    assert!(
+        store
+            .revoke_session(&digest, T0.plus_seconds(20))
+            .await
+            .expect("revoke")
+    );
+    assert!(
+        !store
+            .revoke_session(&digest, T0.plus_seconds(21))
+            .await
+            .expect("revoke twice")
+    );
+    assert!(matches!(
+        store.session_user(&digest, T0.plus_seconds(30)).await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+contract_test!(
+    deactivation_ends_sessions_and_tokens_at_once,
+    |store| async move {
+        let user = add_user(&store, "jane@example.com", "jane")
+            .await
+            .expect("create");
+        let session = [1u8; 32];
+        let token = [2u8; 32];
+        store
+            .create_session(
+                &NewSession {
+                    user_id: user.id,
+                    token_digest: &session,
+                    expires_at: T0.plus_seconds(3600),
+                    source_address: "::1",
+                    user_agent: "t",
+                },
+                T0,
+            )
+            .await
+            .expect("session");
+        store
+            .create_api_token(user.id, "ci", &token, T0)
+            .await
+            .expect("token");
+        assert_eq!(
+            store.open_session_count(user.id, T0).await.expect("count"),
+            1
+        );
+        let after = store
+            .deactivate_user(user.id, T0.plus_seconds(5))
+            .await
+            .expect("deactivate");
+        assert!(!after.active);
+        assert_eq!(
+            store.open_session_count(user.id, T0).await.expect("count"),
+            0
+        );
+        assert!(matches!(
+            store.session_user(&session, T0.plus_seconds(6)).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.token_user(&token).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
+
+contract_test!(a_password_reset_ends_every_session, |store| async move {
+    let user = add_user(&store, "jane@example.com", "jane")
+        .await
+        .expect("create");
+    let session = [3u8; 32];
+    store
+        .create_session(
+            &NewSession {
+                user_id: user.id,
+                token_digest: &session,
+                expires_at: T0.plus_seconds(3600),
+                source_address: "::1",
+                user_agent: "t",
+            },
+            T0,
+        )
+        .await
+        .expect("session");
+    store
+        .set_password_hash(user.id, "$argon2id$new", T0.plus_seconds(1))
+        .await
+        .expect("reset");
+    assert!(matches!(
+        store.session_user(&session, T0.plus_seconds(2)).await,
+        Err(StoreError::NotFound)
+    ));
+    let (_, hash) = store
+        .user_for_sign_in(&Email::parse("jane@example.com").expect("e"))
+        .await
+        .expect("found");
+    assert_eq!(hash, "$argon2id$new");
+    assert!(matches!(
+        store.set_password_hash(9999, "x", T0).await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+contract_test!(tokens_belong_to_their_owner, |store| async move {
+    let jane = add_user(&store, "jane@example.com", "jane")
+        .await
+        .expect("jane");
+    let omar = add_user(&store, "omar@example.com", "omar")
+        .await
+        .expect("omar");
+    let t = store
+        .create_api_token(jane.id, "laptop", &[9u8; 32], T0)
+        .await
+        .expect("token");
+    let (found, owner) = store.token_user(&[9u8; 32]).await.expect("lookup");
+    assert_eq!((found.id, owner.id), (t.id, jane.id));
+    assert!(
+        matches!(
+            store.revoke_api_token(omar.id, t.id, T0).await,
+            Err(StoreError::NotFound)
+        ),
+        "not omar's to revoke"
+    );
+    assert!(
+        store.token_user(&[9u8; 32]).await.is_ok(),
+        "still valid after omar's attempt"
+    );
+    store
+        .revoke_api_token(jane.id, t.id, T0)
+        .await
+        .expect("revoke");
+    assert!(matches!(
+        store.token_user(&[9u8; 32]).await,
+        Err(StoreError::NotFound)
+    ));
+    let listed = store.list_api_tokens(jane.id).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].revoked_at.is_some());
+    assert!(matches!(
+        store.create_api_token(omar.id, "dup", &[9u8; 32], T0).await,
+        Err(StoreError::Conflict { .. })
+    ));
+});
+
+contract_test!(
+    sign_in_failures_are_counted_per_email_and_address,
+    |store| async move {
+        for i in 0..3 {
+            store
+                .record_sign_in_failure("jane@example.com", "10.0.0.1", T0.plus_seconds(i), T0)
+                .await
+                .expect("record");
+        }
+        store
+            .record_sign_in_failure("omar@example.com", "10.0.0.1", T0.plus_seconds(5), T0)
+            .await
+            .expect("record");
+        let f = store
+            .recent_sign_in_failures("jane@example.com", "10.0.0.1", T0)
+            .await
+            .expect("count");
+        assert_eq!((f.for_email, f.from_address), (3, 4));
+        assert_eq!(f.oldest_for_email, Some(T0.micros()));
+        let later = store
+            .recent_sign_in_failures("jane@example.com", "10.0.0.2", T0.plus_seconds(2))
+            .await
+            .expect("count");
+        assert_eq!((later.for_email, later.from_address), (1, 0));
+        store
+            .clear_sign_in_failures("jane@example.com")
+            .await
+            .expect("clear");
+        let f = store
+            .recent_sign_in_failures("jane@example.com", "10.0.0.1", T0)
+            .await
+            .expect("count");
+        assert_eq!((f.for_email, f.from_address), (0, 1));
+    }
+);
+
+contract_test!(
+    roles_change_and_unknown_users_are_not_found,
+    |store| async move {
+        let user = add_user(&store, "jane@example.com", "jane")
+            .await
+            .expect("create");
+        assert_eq!(
+            store
+                .set_role(user.id, Role::Admin)
+                .await
+                .expect("promote")
+                .role,
+            Role::Admin
+        );
+        assert!(matches!(
+            store.set_role(424242, Role::Admin).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.user_by_id(424242).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
