@@ -1,1 +1,156 @@
-//! stub
+//! Byline's HTTP face: the JSON API under `/api/v1`, the server-rendered web
+//! UI, sessions and tokens, and the operations endpoints.
+
+pub mod accounts;
+mod api;
+pub mod auth;
+pub mod error;
+mod json;
+mod ops;
+mod pages;
+pub mod state;
+pub mod telemetry;
+
+pub use state::{AppState, Settings};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, Uri, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use byline_store::Store;
+use error::AppError;
+use std::future::Future;
+use std::net::SocketAddr;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The content security policy: nothing inline, nothing from elsewhere.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The OpenAPI document for every route, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    all_routes().split_for_parts().1
+}
+
+fn all_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::documented_router()
+        .merge(ops::routes())
+        .merge(pages::routes())
+}
+
+/// Builds the whole application over `store`.
+pub fn app(store: Store, settings: Settings) -> Router {
+    let (router, api) = all_routes().split_for_parts();
+    let openapi_json = Bytes::from(api.to_pretty_json().unwrap_or_else(|_| "{}".to_owned()));
+    let max_body = settings.max_body_bytes;
+    let state = AppState {
+        store,
+        settings,
+        openapi_json,
+    };
+
+    let headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), telemetry::time_limit))
+        .layer(middleware::from_fn(telemetry::observe))
+        .layer(headers)
+        .layer(CompressionLayer::new())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound.into_response()
+    } else {
+        pages::not_found_page()
+    }
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    let mut r = AppError::BadRequest(format!("{method} is not supported here")).into_response();
+    *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    r
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; requests in flight
+/// then finish, and the database pool is closed only after they have.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(store.clone(), settings);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -30,6 +30,10 @@ pub enum StoreError {
     /// A stored value that no code path writes (hand edits, corruption).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The database cannot be reached right now (pool exhausted or closed,
+    /// connection lost).
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// Any other driver error.
     #[error(transparent)]
     Database(sqlx::Error),
@@ -51,6 +55,9 @@ impl From<sqlx::Error> for StoreError {
                     .find(|f| text.contains(f))
                     .unwrap_or("value");
                 StoreError::Conflict { field }
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(e)
             }
             _ => StoreError::Database(e),
         }

@@ -1,1 +1,322 @@
-fn main() {}
+//! `byline`: the workplace social platform where every shared voice keeps
+//! its byline. One binary: server, migrations, administration, demo data.
+
+mod config;
+mod demo;
+
+use anyhow::{Context, bail};
+use byline_core::{Email, Role};
+use byline_server::accounts::{self, Registration};
+use byline_store::Store;
+use clap::{Parser, Subcommand};
+use config::{Config, Layer};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "byline",
+    version,
+    about = "Byline: a workplace social platform where every shared voice keeps its byline.",
+    long_about = "Byline: a workplace social platform where every shared voice keeps its byline.\n\n\
+Settings come from flags, then BYLINE_* environment variables, then the TOML file given\n\
+with --config (or BYLINE_CONFIG), then defaults. With no database URL, Byline keeps its\n\
+data in an embedded SQLite database inside the data directory."
+)]
+struct Cli {
+    /// TOML configuration file (keys as the long flags, with underscores)
+    #[arg(long, global = true, env = "BYLINE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (applies pending migrations first)
+    Serve {
+        #[command(flatten)]
+        settings: Layer,
+        /// Seed the demo organisation if the database is empty, and print its sign-ins
+        #[arg(long)]
+        demo: bool,
+        /// Print the effective configuration (secrets masked) and exit
+        #[arg(long)]
+        print_config: bool,
+    },
+    /// Apply pending database migrations and exit
+    Migrate {
+        #[command(flatten)]
+        settings: Layer,
+    },
+    /// Manage accounts from the command line (with the machine owner's authority)
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Create the demo organisation in an empty database
+    SeedDemo {
+        #[command(flatten)]
+        settings: Layer,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given
+    CreateUser {
+        /// Work email
+        #[arg(long)]
+        email: String,
+        /// Display name
+        #[arg(long)]
+        name: String,
+        /// Handle for the personal profile (default: from the email)
+        #[arg(long)]
+        handle: Option<String>,
+        /// Make the user an administrator
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        settings: Layer,
+    },
+    /// Set a new password for a user and end their sessions
+    ResetPassword {
+        /// Work email of the user
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        settings: Layer,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("byline: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("byline: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve {
+            settings,
+            demo,
+            print_config,
+        } => {
+            let config = Config::resolve(settings, file)?;
+            if print_config {
+                print!("{}", config.to_masked_toml()?);
+                return Ok(());
+            }
+            serve(config, demo).await
+        }
+        Command::Migrate { settings } => {
+            let config = Config::resolve(settings, file)?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let ran = store.migrate().await?;
+            println!(
+                "{ran} migration(s) applied; the {} database is up to date",
+                store.backend_name()
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::SeedDemo { settings } => {
+            let config = Config::resolve(settings, file)?;
+            init_logging(&config);
+            let store = migrated(&config).await?;
+            let seeded = demo::seed_if_empty(&store, byline_server::state::now()).await?;
+            store.close().await;
+            if !seeded {
+                bail!("the database already has users; the demo is only seeded into an empty one");
+            }
+            print!("Demo organisation created.\n{}", demo::sign_in_table());
+            Ok(())
+        }
+        Command::Admin { command } => admin(command, file).await,
+    }
+}
+
+async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            handle,
+            admin,
+            password_stdin,
+            settings,
+        } => {
+            let config = Config::resolve(settings, file)?;
+            let store = migrated(&config).await?;
+            let (password, generated) = password_from(password_stdin)?;
+            let registration = Registration {
+                email,
+                display_name: name,
+                handle,
+                password,
+                role: if admin { Role::Admin } else { Role::Staff },
+            };
+            let user = accounts::register(&store, registration, byline_server::state::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            println!(
+                "created {} <{}> as @{} ({})",
+                user.display_name,
+                user.email,
+                user.handle,
+                user.role.as_str()
+            );
+            if let Some(pw) = generated {
+                println!("password: {pw}\n(shown once; ask them to change it)");
+            }
+            Ok(())
+        }
+        AdminCommand::ResetPassword {
+            email,
+            password_stdin,
+            settings,
+        } => {
+            let config = Config::resolve(settings, file)?;
+            let store = migrated(&config).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (user, _) = store
+                .user_for_sign_in(&email)
+                .await
+                .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
+            let (password, generated) = password_from(password_stdin)?;
+            accounts::set_password(&store, user.id, password, byline_server::state::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            println!(
+                "password replaced for {}; their sessions have ended",
+                user.email
+            );
+            if let Some(pw) = generated {
+                println!("password: {pw}\n(shown once)");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The password from stdin, or a generated one (returned twice so the
+/// caller can show it once).
+fn password_from(stdin: bool) -> anyhow::Result<(String, Option<String>)> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        Ok((pw, None))
+    } else {
+        let pw = byline_core::secret_token::mint("")
+            .plaintext
+            .chars()
+            .take(20)
+            .collect::<String>();
+        Ok((pw.clone(), Some(pw)))
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    Store::connect(&config.store_options())
+        .await
+        .with_context(|| format!("cannot open the database ({})", describe_database(config)))
+}
+
+async fn migrated(config: &Config) -> anyhow::Result<Store> {
+    let store = open(config).await?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+fn describe_database(config: &Config) -> String {
+    match &config.database_url {
+        Some(url) => config::mask_url_password(url),
+        None => format!("embedded SQLite in {}", config.data_dir.display()),
+    }
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("BYLINE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    init_logging(&config);
+    let store = migrated(&config).await?;
+    let seeded = if demo {
+        demo::seed_if_empty(&store, byline_server::state::now()).await?
+    } else {
+        false
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Byline is listening on http://{addr} ({})",
+        describe_database(&config)
+    )?;
+    if demo {
+        if seeded {
+            writeln!(out, "Demo organisation created.")?;
+        } else {
+            writeln!(
+                out,
+                "Demo: the database already had users, so nothing was seeded."
+            )?;
+        }
+        write!(out, "{}", demo::sign_in_table())?;
+    }
+    out.flush()?;
+    drop(out);
+    tracing::info!(%addr, backend = store.backend_name(), "listening");
+    byline_server::serve(
+        listener,
+        store,
+        config.settings(),
+        byline_server::shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! Account use-cases shared by the JSON API, the web pages and the CLI:
+//! signing in and out, creating and managing users, API tokens.
+//! Each asks the policy first; none touches HTTP.
+
+use crate::auth::{Client, Credential, CurrentUser};
+use crate::error::AppError;
+use crate::state::{AppState, now};
+use byline_core::password::{self, Password};
+use byline_core::policy::{Action, authorize};
+use byline_core::{DisplayName, Email, Handle, Role, Timestamp, secret_token};
+use byline_store::sessions::NewSession;
+use byline_store::tokens::ApiToken;
+use byline_store::users::{NewUser, User};
+use byline_store::{Store, StoreError};
+
+/// A new user as typed by an admin or operator.
+pub struct Registration {
+    /// Work email.
+    pub email: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Wanted handle; derived from the email when absent.
+    pub handle: Option<String>,
+    /// Initial password.
+    pub password: String,
+    /// Role; staff when absent.
+    pub role: Role,
+}
+
+/// Creates a user without a policy check: for the operator's CLI and the
+/// demo seeder, which run with the machine owner's authority.
+pub async fn register(store: &Store, r: Registration, now: Timestamp) -> Result<User, AppError> {
+    let email = Email::parse(&r.email)?;
+    let display_name = DisplayName::parse(&r.display_name)?;
+    let handle = match r.handle.as_deref() {
+        Some(h) => Handle::parse(h)?,
+        None => Handle::suggest(email.local_part()),
+    };
+    let password = Password::new(r.password)?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
+    let user = store
+        .create_user(
+            &NewUser {
+                email: &email,
+                display_name: &display_name,
+                handle: &handle,
+                password_hash: &hash,
+                role: r.role,
+            },
+            now,
+        )
+        .await?;
+    Ok(user)
+}
+
+/// Creates a user on behalf of a signed-in admin.
+pub async fn create_user(
+    state: &AppState,
+    by: &CurrentUser,
+    r: Registration,
+) -> Result<User, AppError> {
+    authorize(Some(&by.actor()), Action::CreateUser)?;
+    let user = register(&state.store, r, now()).await?;
+    tracing::info!(user_id = user.id, by = by.user.id, "user created");
+    Ok(user)
+}
+
+/// Sets a new password without a policy check (operator CLI); ends sessions.
+pub async fn set_password(
+    store: &Store,
+    user_id: i64,
+    new_password: String,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let password = Password::new(new_password)?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
+    store.set_password_hash(user_id, &hash, now).await?;
+    Ok(())
+}
+
+/// An admin resets someone's password; their sessions end.
+pub async fn reset_password(
+    state: &AppState,
+    by: &CurrentUser,
+    user_id: i64,
+    new_password: String,
+) -> Result<(), AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageUser {
+            target_user_id: user_id,
+        },
+    )?;
+    set_password(&state.store, user_id, new_password, now()).await?;
+    tracing::info!(user_id, by = by.user.id, "password reset");
+    Ok(())
+}
+
+/// An admin changes someone's role.
+pub async fn set_role(
+    state: &AppState,
+    by: &CurrentUser,
+    user_id: i64,
+    role: Role,
+) -> Result<User, AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageUser {
+            target_user_id: user_id,
+        },
+    )?;
+    Ok(state.store.set_role(user_id, role).await?)
+}
+
+/// An admin deactivates someone: their sessions and tokens stop at once.
+pub async fn deactivate(
+    state: &AppState,
+    by: &CurrentUser,
+    user_id: i64,
+) -> Result<User, AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::DeactivateUser {
+            target_user_id: user_id,
+        },
+    )?;
+    let user = state.store.deactivate_user(user_id, now()).await?;
+    tracing::info!(user_id, by = by.user.id, "user deactivated");
+    Ok(user)
+}
+
+/// One page of users for an admin.
+pub async fn list_users(
+    state: &AppState,
+    by: &CurrentUser,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<User>, AppError> {
+    authorize(Some(&by.actor()), Action::ListUsers)?;
+    Ok(state.store.list_users(after, limit).await?)
+}
+
+/// The outcome of a successful sign-in.
+pub struct SignedIn {
+    /// Who signed in.
+    pub user: User,
+    /// The new session cookie's value (set it; never log it).
+    pub cookie_value: String,
+}
+
+const FAILED: AppError =
+    AppError::Unauthenticated("that email and password do not match an active account");
+
+/// Checks a password and opens a session. Unknown emails, wrong passwords
+/// and deactivated accounts fail identically (same message, same work), and
+/// repeated failures per email or per address are throttled.
+pub async fn sign_in(
+    state: &AppState,
+    email_text: &str,
+    password_text: String,
+    client: &Client,
+    previous_session: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let now = now();
+    let settings = &state.settings;
+    let email_key = email_text.trim().to_lowercase();
+    let window = i64::try_from(settings.sign_in_failure_window.as_secs()).unwrap_or(900);
+    let since = now.plus_seconds(-window);
+    let recent = state
+        .store
+        .recent_sign_in_failures(&email_key, &client.address, since)
+        .await?;
+    let blocked_until = [
+        (recent.for_email >= settings.sign_in_failures_per_email)
+            .then_some(recent.oldest_for_email)
+            .flatten(),
+        (recent.from_address >= settings.sign_in_failures_per_address)
+            .then_some(recent.oldest_from_address)
+            .flatten(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|oldest| Timestamp(oldest).plus_seconds(window))
+    .max();
+    if let Some(until) = blocked_until {
+        tracing::warn!(address = %client.address, "sign-in throttled");
+        return Err(AppError::RateLimited(now.seconds_until(until)));
+    }
+
+    let found = match Email::parse(email_text) {
+        Ok(email) => match state.store.user_for_sign_in(&email).await {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Err(_) => None,
+    };
+    let offered = Password::offered(password_text);
+    let (user, ok) = match found {
+        Some((user, hash)) => {
+            let ok = tokio::task::spawn_blocking(move || password::verify(&offered, &hash)).await?;
+            (Some(user), ok)
+        }
+        None => {
+            // Same cost as a real check, so timing does not reveal accounts.
+            tokio::task::spawn_blocking(move || password::verify(&offered, password::decoy_hash()))
+                .await?;
+            (None, false)
+        }
+    };
+    let user = match user {
+        Some(user) if ok && user.active => user,
+        _ => {
+            state
+                .store
+                .record_sign_in_failure(&email_key, &client.address, now, since)
+                .await?;
+            return Err(FAILED);
+        }
+    };
+    state.store.clear_sign_in_failures(&email_key).await?;
+
+    // A fresh token every time: a cookie planted before sign-in never
+    // becomes a signed-in session (no session fixation).
+    if let Some(old) = previous_session {
+        state
+            .store
+            .revoke_session(&secret_token::digest(old), now)
+            .await?;
+    }
+    let minted = secret_token::mint("bys_");
+    let idle = i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX);
+    state
+        .store
+        .create_session(
+            &NewSession {
+                user_id: user.id,
+                token_digest: &minted.digest,
+                expires_at: now.plus_seconds(idle),
+                source_address: &client.address,
+                user_agent: &client.user_agent,
+            },
+            now,
+        )
+        .await?;
+    tracing::info!(user_id = user.id, address = %client.address, "signed in");
+    Ok(SignedIn {
+        user,
+        cookie_value: minted.plaintext,
+    })
+}
+
+/// Ends the session the request came with (API tokens are revoked through
+/// the token routes instead).
+pub async fn sign_out(state: &AppState, current: &CurrentUser) -> Result<(), AppError> {
+    if let Credential::Session { digest, .. } = &current.credential {
+        state.store.revoke_session(digest, now()).await?;
+        tracing::info!(user_id = current.user.id, "signed out");
+    }
+    Ok(())
+}
+
+/// A token as handed out once at creation.
+pub struct NewToken {
+    /// Its description.
+    pub token: ApiToken,
+    /// The secret, shown once.
+    pub secret: String,
+}
+
+/// Longest token name.
+const MAX_TOKEN_NAME: usize = 100;
+
+/// Creates an API token for the current user.
+pub async fn create_token(
+    state: &AppState,
+    by: &CurrentUser,
+    name: &str,
+) -> Result<NewToken, AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageTokens {
+            owner_user_id: by.user.id,
+        },
+    )?;
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_TOKEN_NAME
+        || name.chars().any(char::is_control)
+    {
+        return Err(AppError::Invalid(format!(
+            "a token name is 1 to {MAX_TOKEN_NAME} characters"
+        )));
+    }
+    let minted = secret_token::mint("byl_");
+    let token = state
+        .store
+        .create_api_token(by.user.id, name, &minted.digest, now())
+        .await?;
+    Ok(NewToken {
+        token,
+        secret: minted.plaintext,
+    })
+}
+
+/// The current user's tokens.
+pub async fn list_tokens(state: &AppState, by: &CurrentUser) -> Result<Vec<ApiToken>, AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageTokens {
+            owner_user_id: by.user.id,
+        },
+    )?;
+    Ok(state.store.list_api_tokens(by.user.id).await?)
+}
+
+/// Revokes one of the current user's tokens.
+pub async fn revoke_token(
+    state: &AppState,
+    by: &CurrentUser,
+    token_id: i64,
+) -> Result<(), AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageTokens {
+            owner_user_id: by.user.id,
+        },
+    )?;
+    Ok(state
+        .store
+        .revoke_api_token(by.user.id, token_id, now())
+        .await?)
+}

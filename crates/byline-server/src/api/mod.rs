@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`, documented by OpenAPI generated from the
+//! same route declarations.
+
+mod me;
+mod profiles;
+mod sessions;
+mod users;
+pub mod views;
+
+use crate::state::AppState;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Byline API",
+        description = "Byline's JSON API. Errors are `{\"error\": {\"code\", \"message\"}}` with the matching HTTP status. Ids are opaque strings.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "sessions", description = "Signing in and out"),
+        (name = "me", description = "The signed-in user and their API tokens"),
+        (name = "users", description = "User accounts (admins)"),
+        (name = "profiles", description = "Profiles: the identities that speak"),
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "web", description = "Server-rendered HTML pages")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// An OpenAPI-aware router with the API documentation's header filled in.
+pub fn documented_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(sessions::routes())
+        .merge(me::routes())
+        .merge(users::routes())
+        .merge(profiles::routes())
+}

@@ -1,0 +1,36 @@
+//! Profiles by handle.
+
+use crate::api::views::ProfileView;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use byline_core::Handle;
+use byline_core::policy::{Action, authorize};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_profile))
+}
+
+/// A profile by its handle (with or without `@`).
+#[utoipa::path(
+    get, path = "/api/v1/profiles/{handle}", tag = "profiles",
+    params(("handle" = String, Path, description = "Handle, e.g. `jane` or `@jane`")),
+    responses(
+        (status = 200, description = "The profile", body = ProfileView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such profile", body = ErrorBody),
+    )
+)]
+async fn get_profile(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<ProfileView>, AppError> {
+    authorize(Some(&current.actor()), Action::ReadNetwork)?;
+    // A malformed handle cannot exist: not found, not a validation error.
+    let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
+    Ok(Json(state.store.profile_by_handle(&handle).await?.into()))
+}

@@ -1,0 +1,232 @@
+//! Who is asking: the session cookie or bearer token behind a request,
+//! turned into a [`CurrentUser`] by an extractor so no handler can forget.
+
+use crate::error::AppError;
+use crate::state::{AppState, now};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
+use axum::http::request::Parts;
+use byline_core::policy::Actor;
+use byline_core::{Timestamp, secret_token};
+use byline_store::StoreError;
+use byline_store::users::User;
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "byline_session";
+/// Name of the cookie holding the sign-in form's CSRF token.
+pub const FORM_CSRF_COOKIE: &str = "byline_csrf";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A browser session; forms must carry `csrf_token`.
+    Session {
+        /// Session id.
+        session_id: i64,
+        /// The token every state-changing form of this session must carry.
+        csrf_token: String,
+        /// Digest of the cookie, to revoke it on sign-out.
+        digest: Vec<u8>,
+    },
+    /// A personal API token.
+    ApiToken {
+        /// Token id.
+        token_id: i64,
+    },
+}
+
+/// A signed-in, active user.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The user.
+    pub user: User,
+    /// How they proved it.
+    pub credential: Credential,
+}
+
+impl CurrentUser {
+    /// The policy's view of this user.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            role: self.user.role,
+        }
+    }
+
+    /// The CSRF token for forms (empty for API tokens, which need none).
+    pub fn csrf_token(&self) -> &str {
+        match &self.credential {
+            Credential::Session { csrf_token, .. } => csrf_token,
+            Credential::ApiToken { .. } => "",
+        }
+    }
+
+    /// Checks a submitted form's CSRF token against the session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        match &self.credential {
+            Credential::Session { csrf_token, .. }
+                if secret_token::constant_time_eq(csrf_token, submitted) =>
+            {
+                Ok(())
+            }
+            Credential::Session { .. } => Err(AppError::Forbidden),
+            Credential::ApiToken { .. } => Ok(()),
+        }
+    }
+}
+
+/// The CSRF token belonging to a session cookie value.
+pub fn csrf_for_session(cookie_value: &str) -> String {
+    secret_token::derive("byline csrf v1", cookie_value)
+}
+
+/// A cookie's value from the request, if present.
+pub fn cookie<'a>(parts: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    parts
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value; HttpOnly and SameSite=Lax always, Secure behind HTTPS.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// Where a request came from, for sessions, throttling and the audit log.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Source address (the proxy's `X-Forwarded-For` when trusted).
+    pub address: String,
+    /// The User-Agent header, truncated.
+    pub user_agent: String,
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Client, AppError> {
+        let forwarded = state
+            .settings
+            .trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+            })
+            .flatten()
+            .and_then(|v| v.split(',').next())
+            .map(|s| s.trim().to_owned());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let user_agent: String = parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(256)
+            .collect();
+        Ok(Client {
+            address: forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned()),
+            user_agent,
+        })
+    }
+}
+
+/// Refresh `last_seen` / `last_used` at most this often, so reads stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+    let now = now();
+    if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthenticated(
+                "use 'Authorization: Bearer <token>'",
+            ))?;
+        return match state.store.token_user(&secret_token::digest(token)).await {
+            Ok((api_token, user)) => {
+                let stale = api_token
+                    .last_used_at
+                    .is_none_or(|t| Timestamp(t).plus_seconds(TOUCH_EVERY_SECS) < now);
+                if stale {
+                    state.store.touch_api_token(api_token.id, now).await?;
+                }
+                Ok(Some(CurrentUser {
+                    user,
+                    credential: Credential::ApiToken {
+                        token_id: api_token.id,
+                    },
+                }))
+            }
+            Err(StoreError::NotFound) => {
+                Err(AppError::Unauthenticated("that API token is not valid"))
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    let Some(cookie_value) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let digest = secret_token::digest(cookie_value);
+    match state.store.session_user(&digest, now).await {
+        Ok(found) => {
+            if found.last_seen_at.plus_seconds(TOUCH_EVERY_SECS) < now {
+                let idle = i64::try_from(state.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
+                state
+                    .store
+                    .touch_session(found.session_id, now, now.plus_seconds(idle))
+                    .await?;
+            }
+            Ok(Some(CurrentUser {
+                user: found.user,
+                credential: Credential::Session {
+                    session_id: found.session_id,
+                    csrf_token: csrf_for_session(cookie_value),
+                    digest,
+                },
+            }))
+        }
+        // A stale cookie is just "not signed in".
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<CurrentUser, AppError> {
+        authenticate(parts, state)
+            .await?
+            .ok_or(AppError::Unauthenticated("sign in first"))
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<CurrentUser>, AppError> {
+        authenticate(parts, state).await
+    }
+}

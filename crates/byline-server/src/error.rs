@@ -1,0 +1,185 @@
+//! The one error type of the server, rendered as JSON under `/api` and as an
+//! HTML page for the web UI (see `pages::PageError`).
+
+use crate::telemetry::current_request_id;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use byline_core::CoreError;
+use byline_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that could not be parsed (malformed JSON, wrong content type).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Input that parsed but broke a rule.
+    #[error("{0}")]
+    Invalid(String),
+    /// Nobody is signed in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Signed in, but not allowed.
+    #[error("you are not allowed to do that")]
+    Forbidden,
+    /// Nothing here (or nothing the asker may know exists).
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken.
+    #[error("that {0} is already taken")]
+    Conflict(&'static str),
+    /// The body is larger than the configured limit.
+    #[error("the request body is larger than this server accepts")]
+    PayloadTooLarge,
+    /// Too many attempts; try again after the given seconds.
+    #[error("too many attempts; try again in {0} seconds")]
+    RateLimited(i64),
+    /// The request took longer than the configured limit.
+    #[error("the request took too long and was stopped")]
+    Timeout,
+    /// The database is unreachable or not migrated.
+    #[error("the service is not available right now")]
+    Unavailable,
+    /// A bug or an infrastructure failure; details go to the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid`, `conflict`, `not_found`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The request id to quote when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl AppError {
+    /// HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid(_) => "invalid",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::Timeout => "timeout",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the client (never internal details).
+    pub fn public_message(&self) -> String {
+        self.to_string()
+    }
+
+    /// Logs server-side failures once, where they are turned into responses.
+    pub(crate) fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(error = %detail, "request failed");
+        }
+    }
+
+    /// Extra headers some errors carry.
+    pub(crate) fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            AppError::RateLimited(secs) => HeaderValue::from_str(&(*secs).max(1).to_string()).ok(),
+            AppError::Unavailable | AppError::Timeout => Some(HeaderValue::from_static("5")),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.public_message(),
+                request_id: current_request_id(),
+            },
+        };
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Some(v) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict { field } => AppError::Conflict(field),
+            StoreError::NotMigrated { .. } => AppError::Unavailable,
+            StoreError::Unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> AppError {
+        match e {
+            CoreError::Forbidden => AppError::Forbidden,
+            CoreError::Hashing => AppError::Internal("password hashing failed".into()),
+            other => AppError::Invalid(other.to_string()),
+        }
+    }
+}
+
+impl From<byline_core::policy::Denial> for AppError {
+    fn from(d: byline_core::policy::Denial) -> AppError {
+        match d {
+            byline_core::policy::Denial::SignInRequired => {
+                AppError::Unauthenticated("sign in first")
+            }
+            byline_core::policy::Denial::Forbidden => AppError::Forbidden,
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> AppError {
+        AppError::Internal(format!("background task failed: {e}"))
+    }
+}
