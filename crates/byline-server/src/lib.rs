@@ -48,6 +48,8 @@ fn all_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 /// Builds the whole application over `store`.
 pub fn app(store: Store, settings: Settings) -> Router {
+    // Install the recorder before the first request is counted.
+    telemetry::prometheus();
     let (router, api) = all_routes().split_for_parts();
     let openapi_json = Bytes::from(api.to_pretty_json().unwrap_or_else(|_| "{}".to_owned()));
     let max_body = settings.max_body_bytes;

@@ -1,6 +1,6 @@
 //! The admin pages: the user list, adding and deactivating users.
 
-use super::{Nav, PageError, WebForm, render};
+use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::accounts::{self, Registration};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -96,7 +96,7 @@ async fn users_page_for(
               (status = 403, description = "Admins only", content_type = "text/html")))]
 async fn users_page(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Viewer(current): Viewer,
     Query(q): Query<UsersQuery>,
 ) -> Result<Response, PageError> {
     // The notice is chosen from a fixed set, so a crafted link cannot put
@@ -132,7 +132,7 @@ pub struct AddUserForm {
               (status = 422, description = "Invalid field", content_type = "text/html")))]
 async fn add_user(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Viewer(current): Viewer,
     WebForm(form): WebForm<AddUserForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&form.csrf_token)?;
@@ -174,7 +174,7 @@ pub struct DeactivateForm {
               (status = 404, description = "No such user", content_type = "text/html")))]
 async fn deactivate_user(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Viewer(current): Viewer,
     Path(id): Path<String>,
     WebForm(form): WebForm<DeactivateForm>,
 ) -> Result<Response, PageError> {

@@ -9,7 +9,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry::current_request_id;
 use askama::Template;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use byline_core::Handle;
@@ -107,6 +108,20 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The signed-in user of a page; anyone else is sent to sign in.
+pub(crate) struct Viewer(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, PageError> {
+        <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Viewer)
+            .map_err(PageError)
+    }
+}
+
 /// The HTML 404 page.
 pub(crate) fn not_found_page() -> Response {
     PageError(AppError::NotFound).into_response()
@@ -186,7 +201,7 @@ struct ProfilePage {
               (status = 404, description = "No such profile", content_type = "text/html")))]
 async fn profile(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Viewer(current): Viewer,
     Path(handle): Path<String>,
 ) -> Result<Html<String>, PageError> {
     authorize(Some(&current.actor()), Action::ReadNetwork)?;

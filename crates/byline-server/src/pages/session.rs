@@ -1,6 +1,6 @@
 //! The sign-in and sign-out pages.
 
-use super::{Nav, PageError, WebForm, render};
+use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::accounts;
 use crate::auth::{Client, CurrentUser, FORM_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use crate::error::AppError;
@@ -135,7 +135,7 @@ pub struct CsrfForm {
               (status = 403, description = "Missing or wrong CSRF token", content_type = "text/html")))]
 async fn sign_out(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Viewer(current): Viewer,
     WebForm(form): WebForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&form.csrf_token)?;

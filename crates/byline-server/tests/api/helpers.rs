@@ -1,0 +1,202 @@
+//! `spawn_app`: a real Byline server on 127.0.0.1 over a fresh database,
+//! with a small typed client so tests read like sentences.
+
+use byline_core::Role;
+use byline_server::accounts::{Registration, register};
+use byline_server::{Settings, serve};
+use byline_store::Store;
+use byline_store::testing::{Kind, TestDatabase};
+use byline_store::users::User;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub admin: User,
+    pub staff: User,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _db: TestDatabase,
+}
+
+/// Starts a server on `kind`, or `None` when that backend is not configured.
+pub async fn spawn_app(kind: Kind) -> Option<TestApp> {
+    spawn_app_with(kind, Settings::default()).await
+}
+
+pub async fn spawn_app_with(kind: Kind, settings: Settings) -> Option<TestApp> {
+    let db = TestDatabase::new(kind).await?;
+    let store = db.store().await;
+    let now = byline_server::state::now();
+    let admin = add_user(
+        &store,
+        "ada@example.com",
+        "Ada Admin",
+        "ada",
+        Role::Admin,
+        now,
+    )
+    .await;
+    let staff = add_user(
+        &store,
+        "sam@example.com",
+        "Sam Staff",
+        "sam",
+        Role::Staff,
+        now,
+    )
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, store.clone(), settings, async move {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        addr,
+        store,
+        admin,
+        staff,
+        shutdown: Some(tx),
+        server: Some(server),
+        _db: db,
+    })
+}
+
+async fn add_user(
+    store: &Store,
+    email: &str,
+    name: &str,
+    handle: &str,
+    role: Role,
+    now: byline_core::Timestamp,
+) -> User {
+    register(
+        store,
+        Registration {
+            email: email.into(),
+            display_name: name.into(),
+            handle: Some(handle.into()),
+            password: PASSWORD.into(),
+            role,
+        },
+        now,
+    )
+    .await
+    .expect("seed user")
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Signs in through the API and returns the client holding the cookie.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let c = client();
+        let r = c
+            .post(self.url("/api/v1/sessions"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::CREATED, "sign-in of {email} failed");
+        c
+    }
+
+    pub async fn admin_client(&self) -> Client {
+        self.signed_in(&self.admin.email).await
+    }
+
+    pub async fn staff_client(&self) -> Client {
+        self.signed_in(&self.staff.email).await
+    }
+
+    pub async fn get(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path)).send().await.expect("send")
+    }
+
+    pub async fn post_json(&self, c: &Client, path: &str, body: Value) -> Response {
+        c.post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        self.store.count_users().await.expect("count")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+/// Reads an error response and checks it has our shape; returns the code.
+pub async fn error_code(r: Response, status: StatusCode) -> String {
+    assert_eq!(r.status(), status, "unexpected status");
+    let body: Value = r.json().await.expect("error body is JSON");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "error has a message: {body}");
+    body["error"]["code"]
+        .as_str()
+        .expect("error has a code")
+        .to_owned()
+}
+
+/// Declares `name::sqlite` and `name::postgres` from one async body that
+/// takes a running [`TestApp`].
+#[macro_export]
+macro_rules! app_test {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn case($app: &$crate::helpers::TestApp) {
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app(byline_store::testing::Kind::Sqlite)
+                    .await
+                    .expect("sqlite");
+                case(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) =
+                    $crate::helpers::spawn_app(byline_store::testing::Kind::Postgres).await
+                else {
+                    return;
+                };
+                case(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}

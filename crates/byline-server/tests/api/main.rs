@@ -1,0 +1,10 @@
+//! The server driven over real HTTP on 127.0.0.1, on SQLite and (with
+//! BYLINE_TEST_DATABASE_URL) PostgreSQL. One binary, many modules.
+
+mod helpers;
+
+mod accounts;
+mod errors;
+mod ops;
+mod pages;
+mod tokens;
