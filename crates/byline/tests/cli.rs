@@ -21,13 +21,20 @@ fn byline() -> Command {
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("byline-cli-{tag}-{}-{:x}", std::process::id(), rand_u32()));
+    let d = std::env::temp_dir().join(format!(
+        "byline-cli-{tag}-{}-{:x}",
+        std::process::id(),
+        rand_u32()
+    ));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
 
 fn rand_u32() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
 }
 
 fn output(cmd: &mut Command) -> (bool, String, String) {
@@ -66,7 +73,12 @@ impl Server {
             }
             stdout.push_str(&line);
             if let Some(rest) = line.strip_prefix("Byline is listening on http://") {
-                break rest.split_whitespace().next().expect("addr").parse().expect("socket addr");
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .expect("addr")
+                    .parse()
+                    .expect("socket addr");
             }
         };
         // Collect the rest of the banner (demo sign-ins) without blocking forever.
@@ -85,7 +97,11 @@ impl Server {
         if let Ok(rest) = rx.recv_timeout(Duration::from_millis(500)) {
             stdout.push_str(&rest);
         }
-        Server { child, addr, stdout }
+        Server {
+            child,
+            addr,
+            stdout,
+        }
     }
 
     fn terminate(mut self) -> std::process::ExitStatus {
@@ -102,7 +118,11 @@ impl Drop for Server {
 }
 
 fn send_sigterm(pid: u32) {
-    let ok = Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill").success();
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill")
+        .success();
     assert!(ok, "kill -TERM failed");
 }
 
@@ -112,7 +132,10 @@ fn wait_with_timeout(child: &mut Child, limit: Duration) -> std::process::ExitSt
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        assert!(start.elapsed() < limit, "server did not stop within {limit:?}");
+        assert!(
+            start.elapsed() < limit,
+            "server did not stop within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -120,7 +143,8 @@ fn wait_with_timeout(child: &mut Child, limit: Duration) -> std::process::ExitSt
 /// One HTTP/1.1 request over a fresh connection; returns (status, body).
 fn http(addr: SocketAddr, method: &str, path: &str, json: Option<&str>) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
     let body = json.unwrap_or("");
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
@@ -133,8 +157,15 @@ fn http(addr: SocketAddr, method: &str, path: &str, json: Option<&str>) -> (u16,
 fn read_response(s: &mut TcpStream) -> (u16, String) {
     let mut raw = String::new();
     s.read_to_string(&mut raw).expect("read");
-    let status = raw.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -153,7 +184,14 @@ fn help_explains_every_subcommand() {
     let (_, admin, _) = output(byline().args(["admin", "--help"]));
     assert!(admin.contains("create-user") && admin.contains("reset-password"));
     let (_, serve, _) = output(byline().args(["serve", "--help"]));
-    for flag in ["--listen", "--data-dir", "--database-url", "--demo", "--print-config", "BYLINE_LISTEN"] {
+    for flag in [
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--demo",
+        "--print-config",
+        "BYLINE_LISTEN",
+    ] {
         assert!(serve.contains(flag), "serve --help mentions {flag}");
     }
 }
@@ -176,10 +214,22 @@ fn print_config_layers_flags_env_and_file_and_masks_secrets() {
             .env("BYLINE_MAX_CONNECTIONS", "5"),
     );
     assert!(ok, "{err}");
-    assert!(out.contains("listen = \"127.0.0.1:7000\""), "flag beats env and file:\n{out}");
-    assert!(out.contains("max_connections = 5"), "env beats file:\n{out}");
-    assert!(out.contains("request_timeout_secs = 7"), "file beats default:\n{out}");
-    assert!(out.contains("postgres://app:****@db.internal/byline"), "{out}");
+    assert!(
+        out.contains("listen = \"127.0.0.1:7000\""),
+        "flag beats env and file:\n{out}"
+    );
+    assert!(
+        out.contains("max_connections = 5"),
+        "env beats file:\n{out}"
+    );
+    assert!(
+        out.contains("request_timeout_secs = 7"),
+        "file beats default:\n{out}"
+    );
+    assert!(
+        out.contains("postgres://app:****@db.internal/byline"),
+        "{out}"
+    );
     assert!(!out.contains("hunter2secret"), "the password never appears");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -192,7 +242,11 @@ fn bad_configuration_is_a_clear_error() {
     let dir = temp_dir("badconf");
     let file = dir.join("byline.toml");
     std::fs::write(&file, "lissten = 1\n").expect("write");
-    let (ok, _, err) = output(byline().args(["serve", "--print-config", "--config"]).arg(&file));
+    let (ok, _, err) = output(
+        byline()
+            .args(["serve", "--print-config", "--config"])
+            .arg(&file),
+    );
     assert!(!ok);
     assert!(err.contains("lissten"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
@@ -207,24 +261,61 @@ fn an_operator_migrates_creates_a_user_and_resets_a_password() {
     assert!(out.contains("up to date"), "{out}");
 
     let mut child = byline()
-        .args(["admin", "create-user", "--email", "root@example.com", "--name", "Root Admin", "--admin", "--password-stdin"])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root Admin",
+            "--admin",
+            "--password-stdin",
+        ])
         .args(data)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"operator password\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"operator password\n")
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("@root (admin)"));
 
-    let (ok, _, err) = output(byline().args(["admin", "create-user", "--email", "ROOT@example.com", "--name", "Again"]).args(data));
+    let (ok, _, err) = output(
+        byline()
+            .args([
+                "admin",
+                "create-user",
+                "--email",
+                "ROOT@example.com",
+                "--name",
+                "Again",
+            ])
+            .args(data),
+    );
     assert!(!ok && err.contains("already taken"), "{err}");
-    let (ok, _, err) = output(byline().args(["admin", "create-user", "--email", "bad", "--name", "X"]).args(data));
+    let (ok, _, err) = output(
+        byline()
+            .args(["admin", "create-user", "--email", "bad", "--name", "X"])
+            .args(data),
+    );
     assert!(!ok && err.contains("email"), "{err}");
 
-    let (ok, out, err) = output(byline().args(["admin", "reset-password", "--email", "root@example.com"]).args(data));
+    let (ok, out, err) = output(
+        byline()
+            .args(["admin", "reset-password", "--email", "root@example.com"])
+            .args(data),
+    );
     assert!(ok, "{err}");
     let new_password = out
         .lines()
@@ -233,7 +324,11 @@ fn an_operator_migrates_creates_a_user_and_resets_a_password() {
         .to_owned();
 
     let server = Server::start(&data);
-    assert_eq!(sign_in(server.addr, "root@example.com", "operator password"), 401, "old password is gone");
+    assert_eq!(
+        sign_in(server.addr, "root@example.com", "operator password"),
+        401,
+        "old password is gone"
+    );
     assert_eq!(sign_in(server.addr, "root@example.com", &new_password), 201);
     assert!(server.terminate().success());
     let _ = std::fs::remove_dir_all(dir);
@@ -243,7 +338,11 @@ fn an_operator_migrates_creates_a_user_and_resets_a_password() {
 fn serve_demo_on_an_empty_directory_seeds_and_prints_sign_ins() {
     let dir = temp_dir("demo");
     let server = Server::start(&["--demo", "--data-dir", dir.to_str().expect("utf8")]);
-    assert!(server.stdout.contains("ada@acme.example"), "{}", server.stdout);
+    assert!(
+        server.stdout.contains("ada@acme.example"),
+        "{}",
+        server.stdout
+    );
     assert!(server.stdout.contains("byline-demo"), "{}", server.stdout);
     let (status, body) = http(server.addr, "GET", "/readyz", None);
     assert_eq!(status, 200, "{body}");
@@ -253,10 +352,18 @@ fn serve_demo_on_an_empty_directory_seeds_and_prints_sign_ins() {
 
     // A second start keeps the data and does not seed twice.
     let again = Server::start(&["--demo", "--data-dir", dir.to_str().expect("utf8")]);
-    assert!(again.stdout.contains("nothing was seeded"), "{}", again.stdout);
-    assert_eq!(sign_in(again.addr, "helen@acme.example", "byline-demo"), 201);
+    assert!(
+        again.stdout.contains("nothing was seeded"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        sign_in(again.addr, "helen@acme.example", "byline-demo"),
+        201
+    );
     drop(again);
-    let (ok, _, err) = output(byline().args(["seed-demo", "--data-dir", dir.to_str().expect("utf8")]));
+    let (ok, _, err) =
+        output(byline().args(["seed-demo", "--data-dir", dir.to_str().expect("utf8")]));
     assert!(!ok && err.contains("already has users"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -269,7 +376,8 @@ fn sigterm_lets_the_request_in_flight_finish() {
     let body = "{\"email\":\"ada@acme.example\",\"password\":\"byline-demo\"}";
     let (head, tail) = body.split_at(20);
     let mut s = TcpStream::connect(server.addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
     write!(
         s,
         "POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{head}",
@@ -297,7 +405,10 @@ fn sigterm_lets_the_request_in_flight_finish() {
 
 #[test]
 fn serve_on_postgresql_is_ready() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     let Some(db) = rt.block_on(TestDatabase::new(Kind::Postgres)) else {
         return;
     };
@@ -305,7 +416,13 @@ fn serve_on_postgresql_is_ready() {
     let (ok, out, err) = output(byline().args(["migrate", "--database-url", &url]));
     assert!(ok, "{err}");
     assert!(out.contains("postgres"), "{out}");
-    let server = Server::start(&["--demo", "--database-url", &url, "--data-dir", path_str(&db.data_dir)]);
+    let server = Server::start(&[
+        "--demo",
+        "--database-url",
+        &url,
+        "--data-dir",
+        path_str(&db.data_dir),
+    ]);
     let (status, body) = http(server.addr, "GET", "/readyz", None);
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("postgres"), "{body}");

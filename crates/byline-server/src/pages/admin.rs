@@ -90,7 +90,7 @@ async fn users_page_for(
 }
 
 /// Lists users with forms to add and deactivate them (admins).
-#[utoipa::path(get, path = "/admin/users", tag = "web", params(UsersQuery),
+#[utoipa::path(get, operation_id = "page_users_page", path = "/admin/users", tag = "web", params(UsersQuery),
     responses((status = 200, description = "User administration page", content_type = "text/html"),
               (status = 303, description = "Not signed in: to the sign-in page"),
               (status = 403, description = "Admins only", content_type = "text/html")))]
@@ -124,7 +124,7 @@ pub struct AddUserForm {
 }
 
 /// Adds a user from the admin form.
-#[utoipa::path(post, path = "/admin/users", tag = "web",
+#[utoipa::path(post, operation_id = "page_add_user", path = "/admin/users", tag = "web",
     request_body(content = AddUserForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Added: back to the list"),
               (status = 403, description = "Admins only, or wrong CSRF token", content_type = "text/html"),
@@ -166,7 +166,7 @@ pub struct DeactivateForm {
 }
 
 /// Deactivates a user from the admin list.
-#[utoipa::path(post, path = "/admin/users/{id}/deactivate", tag = "web",
+#[utoipa::path(post, operation_id = "page_deactivate_user", path = "/admin/users/{id}/deactivate", tag = "web",
     params(("id" = String, Path, description = "User id")),
     request_body(content = DeactivateForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Deactivated: back to the list"),

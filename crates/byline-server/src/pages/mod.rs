@@ -162,7 +162,7 @@ struct HomePage {
 }
 
 /// Home: the signed-in user's feed.
-#[utoipa::path(get, path = "/", tag = "web",
+#[utoipa::path(get, operation_id = "page_home", path = "/", tag = "web",
     responses((status = 200, description = "Home feed page", content_type = "text/html"),
               (status = 303, description = "Not signed in: to the sign-in page")))]
 async fn home(current: Option<CurrentUser>) -> Result<Response, PageError> {
@@ -194,7 +194,7 @@ struct ProfilePage {
 }
 
 /// A profile's page.
-#[utoipa::path(get, path = "/profiles/{handle}", tag = "web",
+#[utoipa::path(get, operation_id = "page_profile", path = "/profiles/{handle}", tag = "web",
     params(("handle" = String, Path, description = "Handle without @")),
     responses((status = 200, description = "Profile page", content_type = "text/html"),
               (status = 303, description = "Not signed in: to the sign-in page"),
@@ -227,7 +227,7 @@ async fn profile(
 const STYLESHEET: &str = include_str!("../../../../web/static/byline.css");
 
 /// The one stylesheet.
-#[utoipa::path(get, path = "/static/byline.css", tag = "web", security(()),
+#[utoipa::path(get, operation_id = "page_stylesheet", path = "/static/byline.css", tag = "web", security(()),
     responses((status = 200, description = "CSS", content_type = "text/css")))]
 async fn stylesheet() -> impl IntoResponse {
     (

@@ -52,7 +52,7 @@ fn sign_in_form(
 }
 
 /// The sign-in page.
-#[utoipa::path(get, path = "/sign-in", tag = "web", security(()),
+#[utoipa::path(get, operation_id = "page_sign_in_page", path = "/sign-in", tag = "web", security(()),
     responses((status = 200, description = "Sign-in form", content_type = "text/html"),
               (status = 303, description = "Already signed in: to home")))]
 async fn sign_in_page(
@@ -75,7 +75,7 @@ pub struct SignInForm {
 
 /// Signs in from the form; on success to home, otherwise the form again
 /// with the reason.
-#[utoipa::path(post, path = "/sign-in", tag = "web", security(()),
+#[utoipa::path(post, operation_id = "page_sign_in", path = "/sign-in", tag = "web", security(()),
     request_body(content = SignInForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Signed in: to home"),
               (status = 400, description = "Unreadable form", content_type = "text/html"),
@@ -129,7 +129,7 @@ pub struct CsrfForm {
 }
 
 /// Signs out and returns to the sign-in page.
-#[utoipa::path(post, path = "/sign-out", tag = "web",
+#[utoipa::path(post, operation_id = "page_sign_out", path = "/sign-out", tag = "web",
     request_body(content = CsrfForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Signed out: to sign-in"),
               (status = 403, description = "Missing or wrong CSRF token", content_type = "text/html")))]

@@ -108,6 +108,15 @@ app_test!(
                 }
             }
         }
+        let ids: Vec<&str> = spec["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("item").values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let unique: BTreeSet<_> = ids.iter().collect();
+        assert_eq!(ids.len(), unique.len(), "operation ids are unique: {ids:?}");
         let expected: BTreeSet<_> = ROUTES
             .iter()
             .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
@@ -161,3 +170,110 @@ app_test!(reserved_mastodon_paths_are_left_free, |app| async move {
         );
     }
 });
+
+#[tokio::test]
+async fn an_unmigrated_database_is_not_ready() {
+    let db = byline_store::testing::TestDatabase::new(byline_store::testing::Kind::Sqlite)
+        .await
+        .expect("sqlite");
+    let store = byline_store::Store::connect(&db.options)
+        .await
+        .expect("connect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(byline_server::serve(
+        listener,
+        store,
+        byline_server::Settings::default(),
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    let r = client()
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("retry-after"));
+    let health = client()
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(health.status(), StatusCode::OK, "alive even when not ready");
+    let _ = tx.send(());
+    let _ = server.await;
+}
+
+#[tokio::test]
+async fn requests_over_the_time_limit_are_stopped_with_a_clear_error() {
+    let settings = byline_server::Settings {
+        request_timeout: std::time::Duration::from_millis(1),
+        ..Default::default()
+    };
+    let app = crate::helpers::spawn_app_with(byline_store::testing::Kind::Sqlite, settings)
+        .await
+        .expect("sqlite");
+    // Checking a password takes far longer than a millisecond.
+    let r = app
+        .post_json(
+            &client(),
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::error_code(r, StatusCode::SERVICE_UNAVAILABLE).await,
+        "timeout"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let settings = byline_server::Settings {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = crate::helpers::spawn_app_with(byline_store::testing::Kind::Sqlite, settings)
+        .await
+        .expect("sqlite");
+    let r = app
+        .post_json(
+            &client(),
+            "/api/v1/sessions",
+            serde_json::json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    app.stop().await;
+}
+
+app_test!(
+    large_responses_are_compressed_for_clients_that_ask,
+    |app| async move {
+        let r = client()
+            .get(app.url("/api/openapi.json"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            r.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or_default()),
+            Some("gzip")
+        );
+    }
+);
