@@ -25,6 +25,20 @@ pub enum CoreError {
     /// The policy refused the action.
     #[error("you are not allowed to do that")]
     Forbidden,
+    /// A post with nothing in it.
+    #[error("a post needs some text")]
+    EmptyPost,
+    /// A post over the length limit.
+    #[error("a post is at most 5000 characters (this one has {0})")]
+    PostTooLong(usize),
+    /// A reaction outside the fixed set.
+    #[error(
+        "unknown reaction '{0}'; use one of: thumbs_up, heart, tada, laugh, surprised, sad, thanks, eyes"
+    )]
+    UnknownReaction(String),
+    /// A community name or slug that breaks the rules.
+    #[error("{0}")]
+    InvalidCommunity(&'static str),
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

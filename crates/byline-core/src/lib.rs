@@ -3,9 +3,12 @@
 //! every rule can be tested exactly; callers pass `now` in.
 
 pub mod account;
+pub mod community;
 pub mod error;
+pub mod markdown;
 pub mod password;
 pub mod policy;
+pub mod reaction;
 pub mod secret_token;
 pub mod time;
 

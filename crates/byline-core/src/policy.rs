@@ -4,15 +4,28 @@
 //! Later capabilities (shared profiles, communities, investigations) add
 //! their actions here so that every permission can be read in one file.
 
+use crate::community::{Membership, Visibility};
 use crate::{CoreError, Role};
 
-/// Who is asking: a signed-in, active user.
+/// Who is asking: a signed-in, active user speaking as one of their profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     /// The user's id.
     pub user_id: i64,
+    /// The profile they act as (their personal profile for now).
+    pub profile_id: i64,
     /// The user's organisation-wide role.
     pub role: Role,
+}
+
+/// A community as the policy needs to see it: its visibility and the
+/// asking profile's standing in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommunityStanding {
+    /// Open, closed or secret.
+    pub visibility: Visibility,
+    /// The actor's membership, request or invitation, if any.
+    pub membership: Option<Membership>,
 }
 
 impl Actor {
@@ -45,6 +58,25 @@ pub enum Action {
         /// The user who owns the tokens.
         owner_user_id: i64,
     },
+    /// Know that a community exists (its name, description, member count).
+    SeeCommunity(CommunityStanding),
+    /// Read a community's posts and member list.
+    ReadCommunity(CommunityStanding),
+    /// Post or react in a community.
+    PostInCommunity(CommunityStanding),
+    /// Join at once (open), or ask to (closed), or accept an invitation (secret).
+    JoinCommunity(CommunityStanding),
+    /// Approve requests, invite, remove posts.
+    ModerateCommunity(CommunityStanding),
+    /// Change or delete a post.
+    ChangePost {
+        /// Profile that wrote the post.
+        author_profile_id: i64,
+        /// True for deletion (moderators may delete, never edit).
+        delete: bool,
+        /// The post's community, if any, with the actor's standing.
+        community: Option<CommunityStanding>,
+    },
 }
 
 /// Why an action was refused.
@@ -76,6 +108,38 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             actor.is_admin() && target_user_id != actor.user_id
         }
         Action::ManageTokens { owner_user_id } => owner_user_id == actor.user_id,
+        Action::SeeCommunity(c) => match c.visibility {
+            Visibility::Open | Visibility::Closed => true,
+            // Secret: members and the invited only, admins included in the rule.
+            Visibility::Secret => c.membership.is_some_and(|m| {
+                m.is_member() || m.state == crate::community::MemberState::Invited
+            }),
+        },
+        Action::ReadCommunity(c) => match c.visibility {
+            Visibility::Open => true,
+            Visibility::Closed | Visibility::Secret => {
+                c.membership.is_some_and(Membership::is_member)
+            }
+        },
+        Action::PostInCommunity(c) => c.membership.is_some_and(Membership::is_member),
+        Action::JoinCommunity(c) => match (c.visibility, c.membership) {
+            (_, Some(m)) if m.is_member() => false,
+            (Visibility::Open | Visibility::Closed, _) => true,
+            (Visibility::Secret, m) => {
+                m.is_some_and(|m| m.state == crate::community::MemberState::Invited)
+            }
+        },
+        Action::ModerateCommunity(c) => c.membership.is_some_and(Membership::moderates),
+        Action::ChangePost {
+            author_profile_id,
+            delete,
+            community,
+        } => {
+            let author = author_profile_id == actor.profile_id;
+            let moderator =
+                community.is_some_and(|c| c.membership.is_some_and(Membership::moderates));
+            author || (delete && (moderator || actor.is_admin()))
+        }
     };
     if allowed {
         Ok(())
@@ -90,10 +154,12 @@ mod tests {
 
     const STAFF: Actor = Actor {
         user_id: 1,
+        profile_id: 11,
         role: Role::Staff,
     };
     const ADMIN: Actor = Actor {
         user_id: 2,
+        profile_id: 12,
         role: Role::Admin,
     };
 
@@ -112,6 +178,102 @@ mod tests {
         for a in all_actions() {
             assert_eq!(authorize(None, a), Err(Denial::SignInRequired), "{a:?}");
         }
+    }
+
+    use crate::community::{MemberRole, MemberState};
+
+    fn standings() -> Vec<CommunityStanding> {
+        let mut out = Vec::new();
+        for visibility in [Visibility::Open, Visibility::Closed, Visibility::Secret] {
+            out.push(CommunityStanding {
+                visibility,
+                membership: None,
+            });
+            for role in [MemberRole::Owner, MemberRole::Moderator, MemberRole::Member] {
+                for state in [
+                    MemberState::Member,
+                    MemberState::Requested,
+                    MemberState::Invited,
+                ] {
+                    out.push(CommunityStanding {
+                        visibility,
+                        membership: Some(Membership { role, state }),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn community_rules_hold_for_every_standing() {
+        for actor in [STAFF, ADMIN] {
+            for c in standings() {
+                let may = |a| authorize(Some(&actor), a).is_ok();
+                let member = c.membership.is_some_and(|m| m.state == MemberState::Member);
+                let invited = c
+                    .membership
+                    .is_some_and(|m| m.state == MemberState::Invited);
+                // Reading implies seeing; posting implies reading.
+                if may(Action::ReadCommunity(c)) {
+                    assert!(may(Action::SeeCommunity(c)), "{c:?}");
+                }
+                if may(Action::PostInCommunity(c)) {
+                    assert!(may(Action::ReadCommunity(c)), "{c:?}");
+                }
+                match c.visibility {
+                    Visibility::Open => assert!(may(Action::ReadCommunity(c))),
+                    Visibility::Closed => {
+                        assert!(may(Action::SeeCommunity(c)));
+                        assert_eq!(may(Action::ReadCommunity(c)), member, "{c:?}");
+                    }
+                    Visibility::Secret => {
+                        // Admin rank grants nothing in a secret community.
+                        assert_eq!(may(Action::SeeCommunity(c)), member || invited, "{c:?}");
+                        assert_eq!(may(Action::ReadCommunity(c)), member, "{c:?}");
+                        assert_eq!(may(Action::JoinCommunity(c)), invited, "{c:?}");
+                    }
+                }
+                assert_eq!(may(Action::PostInCommunity(c)), member, "{c:?}");
+                assert_eq!(
+                    may(Action::ModerateCommunity(c)),
+                    member && c.membership.is_some_and(|m| m.role != MemberRole::Member),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_authors_edit_and_moderators_or_admins_may_also_delete() {
+        let modr = Some(CommunityStanding {
+            visibility: Visibility::Open,
+            membership: Some(Membership {
+                role: MemberRole::Moderator,
+                state: MemberState::Member,
+            }),
+        });
+        let own = |delete| Action::ChangePost {
+            author_profile_id: 11,
+            delete,
+            community: None,
+        };
+        let other = |delete, community| Action::ChangePost {
+            author_profile_id: 99,
+            delete,
+            community,
+        };
+        assert!(authorize(Some(&STAFF), own(false)).is_ok());
+        assert!(authorize(Some(&STAFF), own(true)).is_ok());
+        assert!(authorize(Some(&STAFF), other(false, None)).is_err());
+        assert!(authorize(Some(&STAFF), other(true, None)).is_err());
+        assert!(
+            authorize(Some(&STAFF), other(false, modr)).is_err(),
+            "moderators never edit others' words"
+        );
+        assert!(authorize(Some(&STAFF), other(true, modr)).is_ok());
+        assert!(authorize(Some(&ADMIN), other(true, None)).is_ok());
+        assert!(authorize(Some(&ADMIN), other(false, None)).is_err());
     }
 
     #[test]

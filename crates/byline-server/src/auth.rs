@@ -50,6 +50,7 @@ impl CurrentUser {
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: self.user.id,
+            profile_id: self.user.profile_id,
             role: self.user.role,
         }
     }

@@ -6,7 +6,12 @@
 
 #[macro_use]
 mod dialect;
+pub mod communities;
 mod error;
+pub mod feed;
+pub mod follows;
+pub mod notifications;
+pub mod posts;
 pub mod profiles;
 pub mod sessions;
 pub mod sign_in_failures;
@@ -14,6 +19,7 @@ pub mod sign_in_failures;
 pub mod testing;
 pub mod tokens;
 pub mod users;
+mod visibility;
 
 pub use dialect::{Backend, StoreOptions, Synchronous};
 pub use error::StoreError;

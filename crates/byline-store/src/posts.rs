@@ -1,0 +1,480 @@
+//! Posts: writing, editing with history, tombstoning, reactions.
+
+use crate::visibility::readable_post;
+use crate::{Store, StoreError};
+use byline_core::Timestamp;
+use byline_core::reaction::Reaction;
+
+/// Copies the current text of a post into its history inside `$tx`; a
+/// missing or deleted post ends the transaction with NotFound.
+macro_rules! archive_current_version {
+    ($tx:ident, $id:expr) => {{
+        let n = sqlx::query(
+            "INSERT INTO post_versions (post_id, version, body, body_html, written_at, written_by_user_id) \
+             SELECT id, version, body, body_html, COALESCE(edited_at, created_at), written_by_user_id FROM posts \
+             WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }};
+}
+
+/// A post as readers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    /// Post id.
+    pub id: i64,
+    /// Profile it was posted as.
+    pub author_profile_id: i64,
+    /// That profile's handle.
+    pub author_handle: String,
+    /// That profile's display name.
+    pub author_name: String,
+    /// The person who wrote it (the byline's user half).
+    pub written_by_user_id: i64,
+    /// Community, if posted in one.
+    pub community_id: Option<i64>,
+    /// Community short name.
+    pub community_slug: Option<String>,
+    /// Community display name.
+    pub community_name: Option<String>,
+    /// The post this replies to.
+    pub reply_to_id: Option<i64>,
+    /// The thread's first post (None for a thread's root).
+    pub thread_root_id: Option<i64>,
+    /// Markdown source (empty once deleted).
+    pub body: String,
+    /// Sanitised HTML (empty once deleted).
+    pub body_html: String,
+    /// 1 for an unedited post.
+    pub version: i64,
+    /// Direct replies.
+    pub reply_count: i64,
+    /// Posted at.
+    pub created_at: Timestamp,
+    /// Last edit.
+    pub edited_at: Option<Timestamp>,
+    /// Deletion time; the post is then a tombstone.
+    pub deleted_at: Option<Timestamp>,
+    /// Reaction counts, in display order.
+    pub reactions: Vec<ReactionCount>,
+}
+
+/// How many gave one reaction, and whether the viewer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionCount {
+    /// Which reaction.
+    pub reaction: Reaction,
+    /// How many profiles gave it.
+    pub count: i64,
+    /// Whether the viewer's profile gave it.
+    pub mine: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    author_profile_id: i64,
+    author_handle: String,
+    author_name: String,
+    written_by_user_id: i64,
+    community_id: Option<i64>,
+    community_slug: Option<String>,
+    community_name: Option<String>,
+    reply_to_id: Option<i64>,
+    thread_root_id: Option<i64>,
+    body: String,
+    body_html: String,
+    version: i64,
+    reply_count: i64,
+    created_at: i64,
+    edited_at: Option<i64>,
+    deleted_at: Option<i64>,
+}
+
+impl From<PostRow> for Post {
+    fn from(r: PostRow) -> Post {
+        Post {
+            id: r.id,
+            author_profile_id: r.author_profile_id,
+            author_handle: r.author_handle,
+            author_name: r.author_name,
+            written_by_user_id: r.written_by_user_id,
+            community_id: r.community_id,
+            community_slug: r.community_slug,
+            community_name: r.community_name,
+            reply_to_id: r.reply_to_id,
+            thread_root_id: r.thread_root_id,
+            body: r.body,
+            body_html: r.body_html,
+            version: r.version,
+            reply_count: r.reply_count,
+            created_at: Timestamp(r.created_at),
+            edited_at: r.edited_at.map(Timestamp),
+            deleted_at: r.deleted_at.map(Timestamp),
+            reactions: Vec::new(),
+        }
+    }
+}
+
+const POST_COLUMNS: &str = "p.id, p.author_profile_id, a.handle AS author_handle, a.display_name AS author_name, \
+     p.written_by_user_id, p.community_id, c.slug AS community_slug, c.name AS community_name, p.reply_to_id, \
+     p.thread_root_id, p.body, p.body_html, p.version, p.reply_count, p.created_at, p.edited_at, p.deleted_at";
+const POST_FROM: &str = "FROM posts p JOIN profiles a ON a.id = p.author_profile_id LEFT JOIN communities c ON c.id = p.community_id";
+
+/// `$start, $start+1, …` for `n` values.
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A post about to be written.
+pub struct NewPost<'a> {
+    /// Profile spoken as.
+    pub author_profile_id: i64,
+    /// Person writing.
+    pub written_by_user_id: i64,
+    /// Community, for top-level posts in one (replies inherit their parent's).
+    pub community_id: Option<i64>,
+    /// Parent post and its thread root, for replies.
+    pub reply_to: Option<(i64, i64)>,
+    /// Markdown source.
+    pub body: &'a str,
+    /// Rendered HTML.
+    pub body_html: &'a str,
+    /// Profiles linked by `@mention`.
+    pub mentioned_profile_ids: &'a [i64],
+    /// Hashtags.
+    pub tags: &'a [String],
+}
+
+impl Store {
+    /// Writes a post with its mentions, tags, the parent's reply count and
+    /// the notifications it causes, all in one transaction. Mentioned or
+    /// replied-to profiles who cannot read the post are not notified, so a
+    /// notification never reveals a community they cannot see.
+    pub async fn create_post(&self, new: &NewPost<'_>, now: Timestamp) -> Result<i64, StoreError> {
+        let (reply_to, root) = match new.reply_to {
+            Some((parent, root)) => (Some(parent), Some(root)),
+            None => (None, None),
+        };
+        let id: i64 = write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO posts (author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, \
+                 body, body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(new.author_profile_id)
+            .bind(new.written_by_user_id)
+            .bind(new.community_id)
+            .bind(reply_to)
+            .bind(root)
+            .bind(new.body)
+            .bind(new.body_html)
+            .bind(now.micros())
+            .fetch_one(&mut *tx)
+            .await?;
+            for profile_id in new.mentioned_profile_ids {
+                sqlx::query("INSERT INTO post_mentions (post_id, profile_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(profile_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for tag in new.tags {
+                sqlx::query(
+                    "INSERT INTO post_tags (tag, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(tag)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let readable_by_recipient = readable_post("r.id");
+            let notify = format!(
+                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
+                 SELECT r.id, $1, $2, p.id, p.community_id, $3 FROM profiles r JOIN posts p ON p.id = $4 \
+                 WHERE r.id = $5 AND r.id <> $2 AND {readable_by_recipient}"
+            );
+            if let Some(parent) = reply_to {
+                let parent_author: i64 = sqlx::query_scalar(
+                    "UPDATE posts SET reply_count = reply_count + 1 WHERE id = $1 RETURNING author_profile_id",
+                )
+                .bind(parent)
+                .fetch_one(&mut *tx)
+                .await?;
+                if !new.mentioned_profile_ids.contains(&parent_author) {
+                    sqlx::query(&notify)
+                        .bind("reply")
+                        .bind(new.author_profile_id)
+                        .bind(now.micros())
+                        .bind(id)
+                        .bind(parent_author)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for profile_id in new.mentioned_profile_ids {
+                sqlx::query(&notify)
+                    .bind("mention")
+                    .bind(new.author_profile_id)
+                    .bind(now.micros())
+                    .bind(id)
+                    .bind(profile_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            id
+        });
+        Ok(id)
+    }
+
+    /// A post that `viewer` may read (tombstones included); anything else
+    /// is [`StoreError::NotFound`].
+    pub async fn post_for(&self, id: i64, viewer: i64) -> Result<Post, StoreError> {
+        let mut posts = self.posts_for(&[id], viewer).await?;
+        posts.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// The readable posts among `ids`, in the order of `ids`, with reactions.
+    pub async fn posts_for(&self, ids: &[i64], viewer: i64) -> Result<Vec<Post>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {POST_COLUMNS} {POST_FROM} WHERE p.id IN ({}) AND {}",
+            placeholders(2, ids.len()),
+            readable_post("$1")
+        );
+        let rows: Vec<PostRow> = read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(viewer);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut by_id: std::collections::HashMap<i64, Post> =
+            rows.into_iter().map(|r| (r.id, Post::from(r))).collect();
+        let counts = self.reaction_counts(ids, viewer).await?;
+        for (post_id, rc) in counts {
+            if let Some(p) = by_id.get_mut(&post_id) {
+                p.reactions.push(rc);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    async fn reaction_counts(
+        &self,
+        ids: &[i64],
+        viewer: i64,
+    ) -> Result<Vec<(i64, ReactionCount)>, StoreError> {
+        let sql = format!(
+            "SELECT post_id, reaction, COUNT(*) AS n, MAX(CASE WHEN profile_id = $1 THEN 1 ELSE 0 END) AS mine \
+             FROM reactions WHERE post_id IN ({}) GROUP BY post_id, reaction",
+            placeholders(2, ids.len())
+        );
+        let rows: Vec<(i64, String, i64, i32)> = read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(viewer);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut out: Vec<(i64, ReactionCount)> = rows
+            .into_iter()
+            .filter_map(|(post_id, name, count, mine)| {
+                Reaction::parse(&name).ok().map(|reaction| {
+                    (
+                        post_id,
+                        ReactionCount {
+                            reaction,
+                            count,
+                            mine: mine > 0,
+                        },
+                    )
+                })
+            })
+            .collect();
+        out.sort_by_key(|(post, rc)| (*post, rc.reaction));
+        Ok(out)
+    }
+
+    /// Replaces a post's text, keeping the previous version.
+    pub async fn edit_post(
+        &self,
+        id: i64,
+        by_user_id: i64,
+        body: &str,
+        body_html: &str,
+        mentioned_profile_ids: &[i64],
+        tags: &[String],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            archive_current_version!(tx, id);
+            sqlx::query(
+                "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
+                 written_by_user_id = $4 WHERE id = $5 AND deleted_at IS NULL",
+            )
+            .bind(body)
+            .bind(body_html)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM post_mentions WHERE post_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for profile_id in mentioned_profile_ids {
+                sqlx::query("INSERT INTO post_mentions (post_id, profile_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(profile_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for tag in tags {
+                sqlx::query(
+                    "INSERT INTO post_tags (tag, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(tag)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Turns a post into a tombstone; its last text joins its history.
+    pub async fn delete_post(
+        &self,
+        id: i64,
+        by_user_id: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            archive_current_version!(tx, id);
+            sqlx::query(
+                "UPDATE posts SET body = '', body_html = '', deleted_at = $1, deleted_by_user_id = $2 \
+                 WHERE id = $3 AND deleted_at IS NULL",
+            )
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Earlier versions of a post, oldest first: (version, html, written at).
+    pub async fn post_versions(
+        &self,
+        id: i64,
+    ) -> Result<Vec<(i64, String, Timestamp)>, StoreError> {
+        let rows: Vec<(i64, String, i64)> = read!(self, |pool| {
+            sqlx::query_as("SELECT version, body_html, written_at FROM post_versions WHERE post_id = $1 ORDER BY version")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(v, h, t)| (v, h, Timestamp(t)))
+            .collect())
+    }
+
+    /// Adds a reaction (idempotent) and notifies the author the first time.
+    pub async fn add_reaction(
+        &self,
+        post_id: i64,
+        profile_id: i64,
+        reaction: Reaction,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let inserted = sqlx::query(
+                "INSERT INTO reactions (post_id, profile_id, reaction, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(post_id)
+            .bind(profile_id)
+            .bind(reaction.name())
+            .bind(now.micros())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted > 0 {
+                sqlx::query(
+                    "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
+                     SELECT p.author_profile_id, 'reaction', $1, p.id, p.community_id, $2 FROM posts p \
+                     WHERE p.id = $3 AND p.author_profile_id <> $1",
+                )
+                .bind(profile_id)
+                .bind(now.micros())
+                .bind(post_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Removes a reaction (idempotent).
+    pub async fn remove_reaction(
+        &self,
+        post_id: i64,
+        profile_id: i64,
+        reaction: Reaction,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "DELETE FROM reactions WHERE post_id = $1 AND profile_id = $2 AND reaction = $3",
+            )
+            .bind(post_id)
+            .bind(profile_id)
+            .bind(reaction.name())
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Profile ids for the handles that exist, as (handle, id).
+    pub async fn profile_ids_by_handle(
+        &self,
+        handles: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        if handles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT handle, id FROM profiles WHERE handle IN ({})",
+            placeholders(1, handles.len())
+        );
+        Ok(read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for h in handles {
+                q = q.bind(h);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+}
