@@ -128,7 +128,7 @@ fn parser(source: &str) -> Parser<'_> {
 }
 
 /// Walks the text events outside code and links, where mentions count.
-fn for_each_prose_text<'a>(source: &'a str, mut f: impl FnMut(&str)) {
+fn for_each_prose_text(source: &str, mut f: impl FnMut(&str)) {
     let mut in_code_or_link = 0usize;
     for event in parser(source) {
         match event {

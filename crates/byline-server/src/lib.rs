@@ -4,10 +4,14 @@
 pub mod accounts;
 mod api;
 pub mod auth;
+pub mod communities;
 pub mod error;
+pub mod feeds;
+pub mod follows;
 mod json;
 mod ops;
 mod pages;
+pub mod posts;
 pub mod state;
 pub mod telemetry;
 

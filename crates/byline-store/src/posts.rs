@@ -135,6 +135,38 @@ pub(crate) fn placeholders(start: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// The words of a post and what they refer to.
+pub struct PostContent<'a> {
+    /// Markdown source.
+    pub body: &'a str,
+    /// Rendered HTML.
+    pub body_html: &'a str,
+    /// Profiles linked by `@mention`.
+    pub mentioned_profile_ids: &'a [i64],
+    /// Hashtags.
+    pub tags: &'a [String],
+}
+
+/// Records a post's mentions and tags inside `$tx`.
+macro_rules! write_mentions_and_tags {
+    ($tx:ident, $id:expr, $content:expr) => {{
+        for profile_id in $content.mentioned_profile_ids {
+            sqlx::query("INSERT INTO post_mentions (post_id, profile_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind($id)
+                .bind(profile_id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for tag in $content.tags {
+            sqlx::query("INSERT INTO post_tags (tag, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(tag)
+                .bind($id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
 /// A post about to be written.
 pub struct NewPost<'a> {
     /// Profile spoken as.
@@ -145,14 +177,8 @@ pub struct NewPost<'a> {
     pub community_id: Option<i64>,
     /// Parent post and its thread root, for replies.
     pub reply_to: Option<(i64, i64)>,
-    /// Markdown source.
-    pub body: &'a str,
-    /// Rendered HTML.
-    pub body_html: &'a str,
-    /// Profiles linked by `@mention`.
-    pub mentioned_profile_ids: &'a [i64],
-    /// Hashtags.
-    pub tags: &'a [String],
+    /// The words.
+    pub content: PostContent<'a>,
 }
 
 impl Store {
@@ -175,27 +201,12 @@ impl Store {
             .bind(new.community_id)
             .bind(reply_to)
             .bind(root)
-            .bind(new.body)
-            .bind(new.body_html)
+            .bind(new.content.body)
+            .bind(new.content.body_html)
             .bind(now.micros())
             .fetch_one(&mut *tx)
             .await?;
-            for profile_id in new.mentioned_profile_ids {
-                sqlx::query("INSERT INTO post_mentions (post_id, profile_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(profile_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for tag in new.tags {
-                sqlx::query(
-                    "INSERT INTO post_tags (tag, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(tag)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            write_mentions_and_tags!(tx, id, new.content);
             let readable_by_recipient = readable_post("r.id");
             let notify = format!(
                 "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
@@ -209,7 +220,7 @@ impl Store {
                 .bind(parent)
                 .fetch_one(&mut *tx)
                 .await?;
-                if !new.mentioned_profile_ids.contains(&parent_author) {
+                if !new.content.mentioned_profile_ids.contains(&parent_author) {
                     sqlx::query(&notify)
                         .bind("reply")
                         .bind(new.author_profile_id)
@@ -220,7 +231,7 @@ impl Store {
                         .await?;
                 }
             }
-            for profile_id in new.mentioned_profile_ids {
+            for profile_id in new.content.mentioned_profile_ids {
                 sqlx::query(&notify)
                     .bind("mention")
                     .bind(new.author_profile_id)
@@ -311,10 +322,7 @@ impl Store {
         &self,
         id: i64,
         by_user_id: i64,
-        body: &str,
-        body_html: &str,
-        mentioned_profile_ids: &[i64],
-        tags: &[String],
+        content: &PostContent<'_>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
@@ -323,37 +331,20 @@ impl Store {
                 "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
                  written_by_user_id = $4 WHERE id = $5 AND deleted_at IS NULL",
             )
-            .bind(body)
-            .bind(body_html)
+            .bind(content.body)
+            .bind(content.body_html)
             .bind(now.micros())
             .bind(by_user_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM post_mentions WHERE post_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for profile_id in mentioned_profile_ids {
-                sqlx::query("INSERT INTO post_mentions (post_id, profile_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            for table in ["post_mentions", "post_tags"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
                     .bind(id)
-                    .bind(profile_id)
                     .execute(&mut *tx)
                     .await?;
             }
-            for tag in tags {
-                sqlx::query(
-                    "INSERT INTO post_tags (tag, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(tag)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            write_mentions_and_tags!(tx, id, content);
         });
         Ok(())
     }

@@ -1,7 +1,11 @@
 //! The JSON API under `/api/v1`, documented by OpenAPI generated from the
 //! same route declarations.
 
+mod communities;
+mod feeds;
 mod me;
+mod notifications;
+mod posts;
 mod profiles;
 mod sessions;
 mod users;
@@ -26,6 +30,9 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "me", description = "The signed-in user and their API tokens"),
         (name = "users", description = "User accounts (admins)"),
         (name = "profiles", description = "Profiles: the identities that speak"),
+        (name = "posts", description = "Posts, threads, edits and reactions"),
+        (name = "feeds", description = "Timelines"),
+        (name = "communities", description = "Open, closed and secret communities"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -62,4 +69,8 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(me::routes())
         .merge(users::routes())
         .merge(profiles::routes())
+        .merge(posts::routes())
+        .merge(feeds::routes())
+        .merge(communities::routes())
+        .merge(notifications::routes())
 }

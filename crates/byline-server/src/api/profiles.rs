@@ -6,12 +6,15 @@ use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use byline_core::Handle;
 use byline_core::policy::{Action, authorize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_profile))
+    OpenApiRouter::new()
+        .routes(routes!(get_profile))
+        .routes(routes!(follow, unfollow))
 }
 
 /// A profile by its handle (with or without `@`).
@@ -33,4 +36,44 @@ async fn get_profile(
     // A malformed handle cannot exist: not found, not a validation error.
     let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
     Ok(Json(state.store.profile_by_handle(&handle).await?.into()))
+}
+
+/// Follow a profile: its posts join your home timeline.
+#[utoipa::path(
+    put, path = "/api/v1/profiles/{handle}/follow", tag = "profiles",
+    params(("handle" = String, Path, description = "Handle to follow")),
+    responses(
+        (status = 204, description = "Following"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such profile", body = ErrorBody),
+        (status = 422, description = "You cannot follow yourself", body = ErrorBody),
+    )
+)]
+async fn follow(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, AppError> {
+    crate::follows::follow(&state, &current, &handle, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stop following a profile.
+#[utoipa::path(
+    delete, path = "/api/v1/profiles/{handle}/follow", tag = "profiles",
+    params(("handle" = String, Path, description = "Handle to unfollow")),
+    responses(
+        (status = 204, description = "Not following"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such profile", body = ErrorBody),
+        (status = 422, description = "You cannot follow yourself", body = ErrorBody),
+    )
+)]
+async fn unfollow(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, AppError> {
+    crate::follows::follow(&state, &current, &handle, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

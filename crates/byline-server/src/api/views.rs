@@ -144,3 +144,264 @@ impl From<RoleName> for byline_core::Role {
         }
     }
 }
+
+/// The profile a post speaks as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorView {
+    /// Handle without `@`.
+    pub handle: String,
+    /// Shown name.
+    pub display_name: String,
+}
+
+/// The community a post lives in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityRef {
+    /// Short name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A reaction tally.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionView {
+    /// Stable name, e.g. `heart`.
+    pub reaction: String,
+    /// The emoji.
+    pub emoji: String,
+    /// How many gave it.
+    pub count: i64,
+    /// Whether you did.
+    pub mine: bool,
+}
+
+/// A post. A deleted post is a tombstone: `deleted` is true and its text is empty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostView {
+    /// Opaque id.
+    pub id: String,
+    /// The profile it speaks as.
+    pub author: AuthorView,
+    /// Community, if posted in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community: Option<CommunityRef>,
+    /// The post this replies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// The first post of the thread (absent on a thread's first post).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_root: Option<String>,
+    /// Markdown source.
+    pub text: String,
+    /// Sanitised HTML.
+    pub html: String,
+    /// 1 until edited.
+    pub version: i64,
+    /// Direct replies.
+    pub reply_count: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, if edited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+    /// True for a tombstone.
+    pub deleted: bool,
+    /// Reaction tallies.
+    pub reactions: Vec<ReactionView>,
+}
+
+impl From<byline_store::posts::Post> for PostView {
+    fn from(p: byline_store::posts::Post) -> PostView {
+        PostView {
+            id: p.id.to_string(),
+            author: AuthorView {
+                handle: p.author_handle,
+                display_name: p.author_name,
+            },
+            community: match (p.community_slug, p.community_name) {
+                (Some(slug), Some(name)) => Some(CommunityRef { slug, name }),
+                _ => None,
+            },
+            reply_to: p.reply_to_id.map(|v| v.to_string()),
+            thread_root: p.thread_root_id.map(|v| v.to_string()),
+            text: p.body,
+            html: p.body_html,
+            version: p.version,
+            reply_count: p.reply_count,
+            created_at: p.created_at.to_rfc3339(),
+            edited_at: p.edited_at.map(Timestamp::to_rfc3339),
+            deleted: p.deleted_at.is_some(),
+            reactions: p
+                .reactions
+                .into_iter()
+                .map(|r| ReactionView {
+                    reaction: r.reaction.name().to_owned(),
+                    emoji: r.reaction.emoji().to_owned(),
+                    count: r.count,
+                    mine: r.mine,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A page of a timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostPage {
+    /// Newest first.
+    pub posts: Vec<PostView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl From<byline_store::feed::Page> for PostPage {
+    fn from(p: byline_store::feed::Page) -> PostPage {
+        PostPage {
+            posts: p.posts.into_iter().map(PostView::from).collect(),
+            next_cursor: p.next_before.map(|v| v.to_string()),
+        }
+    }
+}
+
+/// A thread, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadView {
+    /// The first post and every reply, tombstones included.
+    pub posts: Vec<PostView>,
+}
+
+/// One earlier version of a post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    /// 1 for the original text.
+    pub version: i64,
+    /// The HTML of that version.
+    pub html: String,
+    /// When that version was written.
+    pub written_at: String,
+}
+
+/// A post's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionList {
+    /// The current post.
+    pub current: PostView,
+    /// Earlier versions, oldest first.
+    pub earlier: Vec<VersionView>,
+}
+
+/// A community.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityView {
+    /// Opaque id.
+    pub id: String,
+    /// Short name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// About it.
+    pub description: String,
+    /// `open`, `closed` or `secret`.
+    pub visibility: String,
+    /// Full members.
+    pub member_count: i64,
+    /// Your standing: `member`, `requested`, `invited`, or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership: Option<String>,
+    /// Your role once a member: `owner`, `moderator`, `member`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl From<byline_store::communities::Community> for CommunityView {
+    fn from(c: byline_store::communities::Community) -> CommunityView {
+        CommunityView {
+            id: c.id.to_string(),
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            visibility: c.visibility.as_str().to_owned(),
+            member_count: c.member_count,
+            membership: c.membership.map(|m| m.state.as_str().to_owned()),
+            role: c
+                .membership
+                .filter(|m| m.is_member())
+                .map(|m| m.role.as_str().to_owned()),
+        }
+    }
+}
+
+/// Communities.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityList {
+    /// By name.
+    pub communities: Vec<CommunityView>,
+}
+
+/// A member, requester or invitee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    /// Handle.
+    pub handle: String,
+    /// Shown name.
+    pub display_name: String,
+    /// `owner`, `moderator` or `member`.
+    pub role: String,
+}
+
+/// Members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberList {
+    /// By handle.
+    pub members: Vec<MemberView>,
+}
+
+impl From<Vec<byline_store::communities::MemberListing>> for MemberList {
+    fn from(v: Vec<byline_store::communities::MemberListing>) -> MemberList {
+        MemberList {
+            members: v
+                .into_iter()
+                .map(|m| MemberView {
+                    handle: m.handle,
+                    display_name: m.display_name,
+                    role: m.role,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A notification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    /// Opaque id.
+    pub id: String,
+    /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`.
+    pub kind: String,
+    /// Who caused it.
+    pub actor: AuthorView,
+    /// The post concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
+    /// The community concerned (short name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// True once read.
+    pub read: bool,
+}
+
+/// Notifications, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    /// The page.
+    pub notifications: Vec<NotificationView>,
+    /// Unread notifications in all.
+    pub unread: i64,
+    /// Pass as `before` for older ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

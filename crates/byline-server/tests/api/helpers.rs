@@ -139,6 +139,51 @@ impl TestApp {
             .expect("send")
     }
 
+    /// Adds a staff user with `handle` and returns a signed-in client.
+    pub async fn new_member(&self, handle: &str, name: &str) -> Client {
+        let email = format!("{handle}@example.com");
+        add_user(
+            &self.store,
+            &email,
+            name,
+            handle,
+            Role::Staff,
+            byline_server::state::now(),
+        )
+        .await;
+        self.signed_in(&email).await
+    }
+
+    pub async fn patch_json(&self, c: &Client, path: &str, body: Value) -> Response {
+        c.patch(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn put(&self, c: &Client, path: &str) -> Response {
+        c.put(self.url(path)).send().await.expect("send")
+    }
+
+    pub async fn delete(&self, c: &Client, path: &str) -> Response {
+        c.delete(self.url(path)).send().await.expect("send")
+    }
+
+    pub async fn json(&self, c: &Client, path: &str) -> Value {
+        let r = self.get(c, path).await;
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    /// Publishes a post and returns its id.
+    pub async fn post(&self, c: &Client, body: Value) -> String {
+        let r = self.post_json(c, "/api/v1/posts", body.clone()).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "post {body}");
+        let v: Value = r.json().await.expect("json");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
     pub async fn user_count(&self) -> i64 {
         self.store.count_users().await.expect("count")
     }

@@ -4,7 +4,10 @@
 mod helpers;
 
 mod accounts;
+mod communities;
 mod errors;
 mod ops;
 mod pages;
+mod posts;
 mod tokens;
+mod visibility;

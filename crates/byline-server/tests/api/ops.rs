@@ -68,6 +68,34 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users/{id}/deactivate"),
     ("put", "/api/v1/users/{id}/password"),
     ("get", "/api/v1/profiles/{handle}"),
+    ("put", "/api/v1/profiles/{handle}/follow"),
+    ("delete", "/api/v1/profiles/{handle}/follow"),
+    ("get", "/api/v1/profiles/{handle}/posts"),
+    ("post", "/api/v1/posts"),
+    ("get", "/api/v1/posts/{id}"),
+    ("patch", "/api/v1/posts/{id}"),
+    ("delete", "/api/v1/posts/{id}"),
+    ("get", "/api/v1/posts/{id}/versions"),
+    ("get", "/api/v1/posts/{id}/thread"),
+    ("put", "/api/v1/posts/{id}/reactions/{reaction}"),
+    ("delete", "/api/v1/posts/{id}/reactions/{reaction}"),
+    ("get", "/api/v1/feeds/home"),
+    ("get", "/api/v1/tags/{tag}/posts"),
+    ("get", "/api/v1/communities"),
+    ("post", "/api/v1/communities"),
+    ("get", "/api/v1/communities/{slug}"),
+    ("get", "/api/v1/communities/{slug}/posts"),
+    ("post", "/api/v1/communities/{slug}/join"),
+    ("post", "/api/v1/communities/{slug}/leave"),
+    ("get", "/api/v1/communities/{slug}/members"),
+    ("get", "/api/v1/communities/{slug}/requests"),
+    (
+        "post",
+        "/api/v1/communities/{slug}/requests/{handle}/approve",
+    ),
+    ("post", "/api/v1/communities/{slug}/invitations"),
+    ("get", "/api/v1/me/notifications"),
+    ("post", "/api/v1/me/notifications/read"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -124,7 +152,12 @@ app_test!(
         assert_eq!(documented, expected);
         // Every documented operation is really served (not a 404 from the router).
         for (method, path) in ROUTES {
-            let concrete = path.replace("{id}", "1").replace("{handle}", "ada");
+            let concrete = path
+                .replace("{id}", "1")
+                .replace("{handle}", "ada")
+                .replace("{slug}", "x")
+                .replace("{tag}", "t")
+                .replace("{reaction}", "heart");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client()
                 .request(m, app.url(&concrete))

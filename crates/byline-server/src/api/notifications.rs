@@ -1,0 +1,110 @@
+//! The signed-in profile's notifications.
+
+use crate::api::views::{AuthorView, NotificationPage, NotificationView};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::feeds;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::{AppState, now};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use byline_core::Timestamp;
+use byline_core::policy::{Action, authorize};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(mark_read))
+}
+
+/// Paging through notifications.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// The previous page's `next_cursor`.
+    before: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// Your notifications, newest first, with the unread count.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", params(NotificationQuery),
+    responses(
+        (status = 200, description = "Notifications", body = NotificationPage),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Bad cursor or limit", body = ErrorBody),
+    ))]
+async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiQuery(q): ApiQuery<NotificationQuery>,
+) -> Result<Json<NotificationPage>, AppError> {
+    authorize(Some(&current.actor()), Action::ReadNetwork)?;
+    let w = feeds::window(q.before.as_deref(), q.limit)?;
+    let me = current.user.profile_id;
+    let items = state.store.notifications(me, w.before, w.limit).await?;
+    let unread = state.store.unread_notifications(me).await?;
+    let next_cursor = (items.len() == w.limit as usize)
+        .then(|| items.last().map(|n| n.id.to_string()))
+        .flatten();
+    Ok(Json(NotificationPage {
+        notifications: items
+            .into_iter()
+            .map(|n| NotificationView {
+                id: n.id.to_string(),
+                kind: n.kind,
+                actor: AuthorView {
+                    handle: n.actor_handle,
+                    display_name: n.actor_name,
+                },
+                post: n.post_id.map(|v| v.to_string()),
+                community: n.community_slug,
+                created_at: Timestamp(n.created_at).to_rfc3339(),
+                read: n.read_at.is_some(),
+            })
+            .collect(),
+        unread,
+        next_cursor,
+    }))
+}
+
+/// Which notifications to mark read.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadRequest {
+    /// Mark this one and every older one; all when absent.
+    up_to: Option<String>,
+}
+
+/// Mark notifications read.
+#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "me", request_body = MarkReadRequest,
+    responses(
+        (status = 204, description = "Marked"),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Bad id", body = ErrorBody),
+    ))]
+async fn mark_read(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(b): ApiJson<MarkReadRequest>,
+) -> Result<StatusCode, AppError> {
+    authorize(Some(&current.actor()), Action::ReadNetwork)?;
+    let up_to = match b.up_to.as_deref() {
+        None => i64::MAX,
+        Some(id) => id
+            .parse()
+            .map_err(|_| AppError::Invalid("up_to is a notification id".into()))?,
+    };
+    state
+        .store
+        .mark_notifications_read(current.user.profile_id, up_to, now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,229 @@
+//! Writing, editing, deleting and reacting to posts; reading one post.
+//! Each asks the policy; reads that may touch a community the viewer cannot
+//! read answer "not found", exactly as for a post that does not exist.
+
+use crate::auth::CurrentUser;
+use crate::communities::visible_community;
+use crate::error::AppError;
+use crate::state::{AppState, now};
+use byline_core::markdown::{self, PostText};
+use byline_core::policy::{Action, CommunityStanding, authorize};
+use byline_core::reaction::Reaction;
+use byline_store::posts::{NewPost, Post, PostContent};
+use std::collections::HashSet;
+
+/// What someone typed into the compose box.
+pub struct Compose {
+    /// Markdown text.
+    pub text: String,
+    /// Community short name, for a new top-level post in a community.
+    pub community: Option<String>,
+    /// The post being replied to.
+    pub reply_to: Option<i64>,
+}
+
+/// Renders text, linking mentions of profiles that exist.
+async fn render(
+    state: &AppState,
+    text: &PostText,
+) -> Result<(markdown::Rendered, Vec<i64>), AppError> {
+    let scan = markdown::scan(text);
+    let found = state.store.profile_ids_by_handle(&scan.mentions).await?;
+    let known: HashSet<String> = found.iter().map(|(h, _)| h.clone()).collect();
+    let rendered = markdown::render(text, &known);
+    let ids = found
+        .into_iter()
+        .filter(|(h, _)| rendered.mentions.contains(h))
+        .map(|(_, id)| id)
+        .collect();
+    Ok((rendered, ids))
+}
+
+/// The actor's standing in the community a post lives in, if any.
+async fn standing_of(
+    state: &AppState,
+    by: &CurrentUser,
+    post: &Post,
+) -> Result<Option<CommunityStanding>, AppError> {
+    match post.community_id {
+        Some(cid) => Ok(Some(
+            state
+                .store
+                .community_by_id(cid, by.user.profile_id)
+                .await?
+                .standing(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Publishes a post or reply as the actor's profile.
+pub async fn create(
+    state: &AppState,
+    by: &CurrentUser,
+    compose: Compose,
+) -> Result<Post, AppError> {
+    authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    let text = PostText::parse(&compose.text)?;
+    let viewer = by.user.profile_id;
+    let (community_id, reply_to) = match (compose.reply_to, compose.community.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::Invalid(
+                "a reply belongs to its thread's community; leave 'community' out".into(),
+            ));
+        }
+        (Some(parent_id), None) => {
+            let parent = state.store.post_for(parent_id, viewer).await.map_err(|_| {
+                AppError::Invalid("the post you are replying to does not exist".into())
+            })?;
+            if parent.deleted_at.is_some() {
+                return Err(AppError::Invalid(
+                    "the post you are replying to was deleted".into(),
+                ));
+            }
+            if let Some(standing) = standing_of(state, by, &parent).await? {
+                authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
+            }
+            (
+                parent.community_id,
+                Some((parent.id, parent.thread_root_id.unwrap_or(parent.id))),
+            )
+        }
+        (None, Some(slug)) => {
+            let community = visible_community(state, by, slug).await?;
+            authorize(
+                Some(&by.actor()),
+                Action::PostInCommunity(community.standing()),
+            )?;
+            (Some(community.id), None)
+        }
+        (None, None) => (None, None),
+    };
+    let (rendered, mentioned) = render(state, &text).await?;
+    let id = state
+        .store
+        .create_post(
+            &NewPost {
+                author_profile_id: viewer,
+                written_by_user_id: by.user.id,
+                community_id,
+                reply_to,
+                content: PostContent {
+                    body: text.as_str(),
+                    body_html: &rendered.html,
+                    mentioned_profile_ids: &mentioned,
+                    tags: &rendered.tags,
+                },
+            },
+            now(),
+        )
+        .await?;
+    Ok(state.store.post_for(id, viewer).await?)
+}
+
+/// A post the actor may read.
+pub async fn get(state: &AppState, by: &CurrentUser, id: i64) -> Result<Post, AppError> {
+    authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    Ok(state.store.post_for(id, by.user.profile_id).await?)
+}
+
+/// Replaces the text of the actor's own post; the old text stays in its history.
+pub async fn edit(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+    new_text: &str,
+) -> Result<Post, AppError> {
+    let post = get(state, by, id).await?;
+    let community = standing_of(state, by, &post).await?;
+    authorize(
+        Some(&by.actor()),
+        Action::ChangePost {
+            author_profile_id: post.author_profile_id,
+            delete: false,
+            community,
+        },
+    )?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::Invalid("a deleted post cannot be edited".into()));
+    }
+    let text = PostText::parse(new_text)?;
+    let (rendered, mentioned) = render(state, &text).await?;
+    state
+        .store
+        .edit_post(
+            id,
+            by.user.id,
+            &PostContent {
+                body: text.as_str(),
+                body_html: &rendered.html,
+                mentioned_profile_ids: &mentioned,
+                tags: &rendered.tags,
+            },
+            now(),
+        )
+        .await?;
+    Ok(state.store.post_for(id, by.user.profile_id).await?)
+}
+
+/// Deletes a post, leaving a tombstone in its thread.
+pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), AppError> {
+    let post = get(state, by, id).await?;
+    let community = standing_of(state, by, &post).await?;
+    authorize(
+        Some(&by.actor()),
+        Action::ChangePost {
+            author_profile_id: post.author_profile_id,
+            delete: true,
+            community,
+        },
+    )?;
+    if post.deleted_at.is_some() {
+        return Ok(());
+    }
+    Ok(state.store.delete_post(id, by.user.id, now()).await?)
+}
+
+/// Earlier versions of a readable, undeleted post.
+pub async fn versions(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+) -> Result<(Post, Vec<(i64, String, byline_core::Timestamp)>), AppError> {
+    let post = get(state, by, id).await?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let versions = state.store.post_versions(id).await?;
+    Ok((post, versions))
+}
+
+/// Adds or removes one of the actor's reactions.
+pub async fn react(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+    reaction: &str,
+    on: bool,
+) -> Result<Post, AppError> {
+    let post = get(state, by, id).await?;
+    let reaction = Reaction::parse(reaction)?;
+    if let Some(standing) = standing_of(state, by, &post).await? {
+        authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
+    }
+    if post.deleted_at.is_some() {
+        return Err(AppError::Invalid(
+            "a deleted post cannot be reacted to".into(),
+        ));
+    }
+    let viewer = by.user.profile_id;
+    if on {
+        state
+            .store
+            .add_reaction(id, viewer, reaction, now())
+            .await?;
+    } else {
+        state.store.remove_reaction(id, viewer, reaction).await?;
+    }
+    Ok(state.store.post_for(id, viewer).await?)
+}
