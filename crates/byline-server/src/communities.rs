@@ -4,6 +4,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::live::LiveEvent;
 use crate::state::{AppState, now};
 use byline_core::Handle;
 use byline_core::community::{self, MemberRole, MemberState, Membership, Slug, Visibility};
@@ -144,6 +145,9 @@ pub async fn join(
             .store
             .notify_community(&moderators, "join_request", by.user.profile_id, c.id, now())
             .await?;
+        state.live.publish(LiveEvent::Notified {
+            profile_ids: moderators,
+        });
     }
     Ok((
         state
@@ -228,6 +232,9 @@ pub async fn invite(
                 .store
                 .notify_community(&[pid], "invitation", by.user.profile_id, c.id, now())
                 .await?;
+            state.live.publish(LiveEvent::Notified {
+                profile_ids: vec![pid],
+            });
             Ok(())
         }
     }

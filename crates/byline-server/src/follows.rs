@@ -24,6 +24,9 @@ pub async fn follow(
             .store
             .follow(by.user.profile_id, target.id, now())
             .await?;
+        state.live.publish(crate::live::LiveEvent::Notified {
+            profile_ids: vec![target.id],
+        });
     } else {
         state.store.unfollow(by.user.profile_id, target.id).await?;
     }

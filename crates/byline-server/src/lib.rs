@@ -9,6 +9,7 @@ pub mod error;
 pub mod feeds;
 pub mod follows;
 mod json;
+pub mod live;
 mod ops;
 mod pages;
 pub mod posts;
@@ -61,6 +62,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         store,
         settings,
         openapi_json,
+        live: live::Live::default(),
     };
 
     let headers = ServiceBuilder::new()

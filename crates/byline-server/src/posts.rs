@@ -5,6 +5,7 @@
 use crate::auth::CurrentUser;
 use crate::communities::visible_community;
 use crate::error::AppError;
+use crate::live::LiveEvent;
 use crate::state::{AppState, now};
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, CommunityStanding, authorize};
@@ -100,7 +101,7 @@ pub async fn create(
         (None, None) => (None, None),
     };
     let (rendered, mentioned) = render(state, &text).await?;
-    let id = state
+    let created = state
         .store
         .create_post(
             &NewPost {
@@ -118,7 +119,13 @@ pub async fn create(
             now(),
         )
         .await?;
-    Ok(state.store.post_for(id, viewer).await?)
+    state.live.publish(LiveEvent::Post { id: created.id });
+    if !created.notified.is_empty() {
+        state.live.publish(LiveEvent::Notified {
+            profile_ids: created.notified,
+        });
+    }
+    Ok(state.store.post_for(created.id, viewer).await?)
 }
 
 /// A post the actor may read.

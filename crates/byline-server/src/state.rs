@@ -48,6 +48,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The OpenAPI document, rendered once at start.
     pub openapi_json: axum::body::Bytes,
+    /// Live events for open pages.
+    pub live: crate::live::Live,
 }
 
 /// The current time as stored. The one place the server reads the clock;

@@ -147,3 +147,23 @@ impl Store {
         self.posts_for(&ids, viewer).await
     }
 }
+
+impl Store {
+    /// Whether a post belongs in `viewer`'s home timeline (same rule as
+    /// [`Store::home_feed`]).
+    pub async fn in_home_feed(&self, viewer: i64, post_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM posts p WHERE p.id = $2 AND p.deleted_at IS NULL AND ( \
+                   (p.community_id IS NULL AND (p.author_profile_id = $1 OR p.author_profile_id IN \
+                      (SELECT followee_id FROM follows WHERE follower_id = $1))) \
+                   OR p.community_id IN (SELECT community_id FROM community_members WHERE profile_id = $1 AND state = 'member'))",
+            )
+            .bind(viewer)
+            .bind(post_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+}

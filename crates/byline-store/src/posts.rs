@@ -167,6 +167,15 @@ macro_rules! write_mentions_and_tags {
     }};
 }
 
+/// What writing a post did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedPost {
+    /// The new post's id.
+    pub id: i64,
+    /// Profiles that received a notification (only those who may read it).
+    pub notified: Vec<i64>,
+}
+
 /// A post about to be written.
 pub struct NewPost<'a> {
     /// Profile spoken as.
@@ -186,12 +195,16 @@ impl Store {
     /// the notifications it causes, all in one transaction. Mentioned or
     /// replied-to profiles who cannot read the post are not notified, so a
     /// notification never reveals a community they cannot see.
-    pub async fn create_post(&self, new: &NewPost<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn create_post(
+        &self,
+        new: &NewPost<'_>,
+        now: Timestamp,
+    ) -> Result<CreatedPost, StoreError> {
         let (reply_to, root) = match new.reply_to {
             Some((parent, root)) => (Some(parent), Some(root)),
             None => (None, None),
         };
-        let id: i64 = write_tx!(self, |tx| {
+        let created = write_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO posts (author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, \
                  body, body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -211,8 +224,9 @@ impl Store {
             let notify = format!(
                 "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
                  SELECT r.id, $1, $2, p.id, p.community_id, $3 FROM profiles r JOIN posts p ON p.id = $4 \
-                 WHERE r.id = $5 AND r.id <> $2 AND {readable_by_recipient}"
+                 WHERE r.id = $5 AND r.id <> $2 AND {readable_by_recipient} RETURNING recipient_profile_id"
             );
+            let mut notified: Vec<i64> = Vec::new();
             if let Some(parent) = reply_to {
                 let parent_author: i64 = sqlx::query_scalar(
                     "UPDATE posts SET reply_count = reply_count + 1 WHERE id = $1 RETURNING author_profile_id",
@@ -221,29 +235,33 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 if !new.content.mentioned_profile_ids.contains(&parent_author) {
-                    sqlx::query(&notify)
+                    sqlx::query_as(&notify)
                         .bind("reply")
                         .bind(new.author_profile_id)
                         .bind(now.micros())
                         .bind(id)
                         .bind(parent_author)
-                        .execute(&mut *tx)
-                        .await?;
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .for_each(|r: (i64,)| notified.push(r.0));
                 }
             }
             for profile_id in new.content.mentioned_profile_ids {
-                sqlx::query(&notify)
+                sqlx::query_as(&notify)
                     .bind("mention")
                     .bind(new.author_profile_id)
                     .bind(now.micros())
                     .bind(id)
                     .bind(profile_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .for_each(|r: (i64,)| notified.push(r.0));
             }
-            id
+            CreatedPost { id, notified }
         });
-        Ok(id)
+        Ok(created)
     }
 
     /// A post that `viewer` may read (tombstones included); anything else

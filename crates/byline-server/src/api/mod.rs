@@ -2,6 +2,7 @@
 //! same route declarations.
 
 mod communities;
+mod events;
 mod feeds;
 mod me;
 mod notifications;
@@ -73,4 +74,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(feeds::routes())
         .merge(communities::routes())
         .merge(notifications::routes())
+        .merge(events::routes())
 }

@@ -79,7 +79,7 @@ async fn users_page_for(
         .then(|| users.last().map(|u| u.id))
         .flatten();
     Ok(UsersPage {
-        nav: Nav::for_user(current, "admin"),
+        nav: Nav::load(state, current, "admin").await?,
         users: users.into_iter().map(UserRow::from).collect(),
         next_cursor,
         me_id: current.user.id,

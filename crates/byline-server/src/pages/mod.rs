@@ -2,29 +2,30 @@
 //! everything by default.
 
 mod admin;
+mod communities;
 mod session;
+mod social;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry::current_request_id;
 use askama::Template;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use byline_core::Handle;
-use byline_core::policy::{Action, authorize};
 use serde::de::DeserializeOwned;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(home))
-        .routes(routes!(profile))
         .routes(routes!(stylesheet))
+        .routes(routes!(live_script))
         .merge(session::routes())
         .merge(admin::routes())
+        .merge(social::routes())
+        .merge(communities::routes())
 }
 
 /// The signed-in user as the navigation shows them.
@@ -32,6 +33,7 @@ pub(crate) struct NavUser {
     handle: String,
     is_admin: bool,
     csrf_token: String,
+    unread: i64,
 }
 
 /// What the layout needs: who is signed in and which section is current.
@@ -41,15 +43,25 @@ pub(crate) struct Nav {
 }
 
 impl Nav {
-    pub(crate) fn for_user(current: &CurrentUser, section: &'static str) -> Nav {
-        Nav {
+    /// The navigation for a signed-in page, with the unread count.
+    pub(crate) async fn load(
+        state: &AppState,
+        current: &CurrentUser,
+        section: &'static str,
+    ) -> Result<Nav, PageError> {
+        let unread = state
+            .store
+            .unread_notifications(current.user.profile_id)
+            .await?;
+        Ok(Nav {
             me: Some(NavUser {
                 handle: current.user.handle.clone(),
                 is_admin: current.user.role == byline_core::Role::Admin,
                 csrf_token: current.csrf_token().to_owned(),
+                unread,
             }),
             section,
-        }
+        })
     }
 
     pub(crate) fn anonymous() -> Nav {
@@ -154,76 +166,6 @@ where
     }
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    nav: Nav,
-    display_name: String,
-}
-
-/// Home: the signed-in user's feed.
-#[utoipa::path(get, operation_id = "page_home", path = "/", tag = "web",
-    responses((status = 200, description = "Home feed page", content_type = "text/html"),
-              (status = 303, description = "Not signed in: to the sign-in page")))]
-async fn home(current: Option<CurrentUser>) -> Result<Response, PageError> {
-    let Some(current) = current else {
-        return Ok(Redirect::to("/sign-in").into_response());
-    };
-    authorize(Some(&current.actor()), Action::ReadNetwork)?;
-    let page = HomePage {
-        nav: Nav::for_user(&current, "home"),
-        display_name: current.user.display_name.clone(),
-    };
-    Ok(render(&page)?.into_response())
-}
-
-/// What the profile page shows.
-struct ProfileDisplay {
-    handle: String,
-    kind: String,
-    display_name: String,
-    bio: String,
-    created_at: String,
-}
-
-#[derive(Template)]
-#[template(path = "profile.html")]
-struct ProfilePage {
-    nav: Nav,
-    profile: ProfileDisplay,
-}
-
-/// A profile's page.
-#[utoipa::path(get, operation_id = "page_profile", path = "/profiles/{handle}", tag = "web",
-    params(("handle" = String, Path, description = "Handle without @")),
-    responses((status = 200, description = "Profile page", content_type = "text/html"),
-              (status = 303, description = "Not signed in: to the sign-in page"),
-              (status = 404, description = "No such profile", content_type = "text/html")))]
-async fn profile(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    Path(handle): Path<String>,
-) -> Result<Html<String>, PageError> {
-    authorize(Some(&current.actor()), Action::ReadNetwork)?;
-    let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
-    let p = state.store.profile_by_handle(&handle).await?;
-    let section = if Some(current.user.id) == p.user_id {
-        "profile"
-    } else {
-        ""
-    };
-    render(&ProfilePage {
-        nav: Nav::for_user(&current, section),
-        profile: ProfileDisplay {
-            handle: p.handle,
-            kind: p.kind.as_str().to_owned(),
-            display_name: p.display_name,
-            bio: p.bio,
-            created_at: p.created_at.to_rfc3339(),
-        },
-    })
-}
-
 const STYLESHEET: &str = include_str!("../../../../web/static/byline.css");
 
 /// The one stylesheet.
@@ -236,5 +178,20 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+}
+
+const LIVE_SCRIPT: &str = include_str!("../../../../web/static/live.js");
+
+/// The small script that applies live updates (pages work without it).
+#[utoipa::path(get, path = "/static/live.js", tag = "web", operation_id = "page_live_script", security(()),
+    responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+async fn live_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LIVE_SCRIPT,
     )
 }

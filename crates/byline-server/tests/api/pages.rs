@@ -49,6 +49,10 @@ app_test!(signing_in_with_the_form_shows_home, |app| async move {
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     let html = r.text().await.expect("html");
     assert!(html.contains("Welcome, Ada Admin."));
+    assert!(
+        html.contains("<textarea id=\"compose-text\""),
+        "a compose box"
+    );
     assert!(html.contains("<main id=\"main\""), "landmarks");
     assert!(
         html.contains("href=\"/admin/users\""),
@@ -323,3 +327,122 @@ app_test!(the_stylesheet_is_served, |app| async move {
     );
     assert!(r.text().await.expect("css").contains(":focus-visible"));
 });
+
+app_test!(
+    posting_replying_and_reacting_work_without_javascript,
+    |app| async move {
+        let c = sign_in_with_form(app, "sam@example.com").await;
+        let html = app.get(&c, "/").await.text().await.expect("html");
+        let csrf = csrf_in(&html);
+        let r = c
+            .post(app.url("/posts"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("text", "Hello **team** #monday"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let home = app.get(&c, "/").await.text().await.expect("html");
+        assert!(home.contains("Hello <strong>team</strong>"), "{home}");
+        let id = home
+            .split("id=\"post-")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a post")
+            .to_owned();
+        let r = c
+            .post(app.url("/posts"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("text", "and a reply"),
+                ("reply_to", id.as_str()),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let thread = app
+            .get(&c, &format!("/posts/{id}"))
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(thread.contains("and a reply"));
+        let r = c
+            .post(app.url(&format!("/posts/{id}/react")))
+            .form(&[("csrf_token", csrf.as_str()), ("reaction", "heart")])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let thread = app
+            .get(&c, &format!("/posts/{id}"))
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            thread.contains("aria-pressed=\"true\""),
+            "the heart is now mine"
+        );
+        let forged = c
+            .post(app.url("/posts"))
+            .form(&[("csrf_token", "forged"), ("text", "nope")])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let tag = app
+            .get(&c, "/tags/monday")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(tag.contains("Hello <strong>team</strong>"));
+    }
+);
+
+app_test!(
+    community_pages_hide_secret_communities_from_outsiders,
+    |app| async move {
+        let sam = sign_in_with_form(app, "sam@example.com").await;
+        let html = app
+            .get(&sam, "/communities")
+            .await
+            .text()
+            .await
+            .expect("html");
+        let csrf = csrf_in(&html);
+        let r = sam
+            .post(app.url("/communities"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("slug", "exec"),
+                ("name", "Exec team"),
+                ("visibility", "secret"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get(&sam, "/communities/exec").await.status(),
+            StatusCode::OK
+        );
+        let ada = sign_in_with_form(app, "ada@example.com").await;
+        assert_eq!(
+            app.get(&ada, "/communities/exec").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !app.get(&ada, "/communities")
+                .await
+                .text()
+                .await
+                .expect("html")
+                .contains("Exec team")
+        );
+    }
+);

@@ -1,0 +1,51 @@
+//! Live updates: what happened, fanned out to open pages over server-sent
+//! events. Events carry only ids; each subscriber asks the store whether
+//! its viewer may see the thing, so nothing leaks through the stream.
+//!
+//! This bus lives in one process. Several nodes over one PostgreSQL will
+//! relay it through LISTEN/NOTIFY (see DESIGN.md); the subscriber side
+//! stays the same.
+
+use tokio::sync::broadcast;
+
+/// Something a page may want to show at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEvent {
+    /// A post was published.
+    Post {
+        /// The post.
+        id: i64,
+    },
+    /// These profiles have new notifications.
+    Notified {
+        /// Recipients.
+        profile_ids: Vec<i64>,
+    },
+}
+
+/// The in-process event bus.
+#[derive(Clone)]
+pub struct Live {
+    tx: broadcast::Sender<LiveEvent>,
+}
+
+impl Default for Live {
+    fn default() -> Live {
+        // Slow subscribers that fall this far behind skip ahead rather than
+        // holding memory for everyone.
+        let (tx, _) = broadcast::channel(4096);
+        Live { tx }
+    }
+}
+
+impl Live {
+    /// Announces an event; nobody listening is fine.
+    pub fn publish(&self, event: LiveEvent) {
+        let _ = self.tx.send(event);
+    }
+
+    /// A new subscription.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.tx.subscribe()
+    }
+}

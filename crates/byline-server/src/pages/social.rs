@@ -1,0 +1,615 @@
+//! The social pages: home with the compose box, threads, profiles, tags,
+//! notifications, and the form actions behind them.
+
+use super::{Nav, PageError, Viewer, WebForm, render};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::feeds::{self, window};
+use crate::json::parse_id;
+use crate::posts::{self, Compose as ComposeInput};
+use crate::state::{AppState, now};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_core::Handle;
+use byline_core::reaction::Reaction;
+use byline_store::feed::Page;
+use byline_store::posts::Post;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(home))
+        .routes(routes!(publish))
+        .routes(routes!(thread))
+        .routes(routes!(versions))
+        .routes(routes!(delete_post))
+        .routes(routes!(react))
+        .routes(routes!(fragment))
+        .routes(routes!(profile))
+        .routes(routes!(follow))
+        .routes(routes!(tag))
+        .routes(routes!(notifications))
+        .routes(routes!(mark_read))
+}
+
+/// A reaction button under a post.
+pub(crate) struct ReactionButton {
+    pub(crate) name: &'static str,
+    pub(crate) emoji: &'static str,
+    pub(crate) count: i64,
+    pub(crate) mine: bool,
+}
+
+/// A post as the templates show it.
+pub(crate) struct PostCard {
+    pub(crate) id: i64,
+    pub(crate) thread_id: i64,
+    pub(crate) author_handle: String,
+    pub(crate) author_name: String,
+    pub(crate) community: Option<(String, String)>,
+    pub(crate) html: String,
+    pub(crate) created_at: String,
+    pub(crate) created_label: String,
+    pub(crate) edited: bool,
+    pub(crate) deleted: bool,
+    pub(crate) reply_count: i64,
+    pub(crate) reactions: Vec<ReactionButton>,
+    pub(crate) mine: bool,
+}
+
+/// Reactions always offered, besides any already given.
+const OFFERED: [Reaction; 3] = [Reaction::ThumbsUp, Reaction::Heart, Reaction::Tada];
+
+impl PostCard {
+    pub(crate) fn new(p: Post, viewer: i64) -> PostCard {
+        let created_at = p.created_at.to_rfc3339();
+        let reactions = Reaction::ALL
+            .into_iter()
+            .filter_map(|r| {
+                let given = p.reactions.iter().find(|rc| rc.reaction == r);
+                let shown = given.is_some() || OFFERED.contains(&r);
+                shown.then(|| ReactionButton {
+                    name: r.name(),
+                    emoji: r.emoji(),
+                    count: given.map_or(0, |g| g.count),
+                    mine: given.is_some_and(|g| g.mine),
+                })
+            })
+            .collect();
+        PostCard {
+            id: p.id,
+            thread_id: p.thread_root_id.unwrap_or(p.id),
+            author_handle: p.author_handle,
+            author_name: p.author_name,
+            community: p.community_slug.zip(p.community_name),
+            html: p.body_html,
+            created_label: created_at.replace('T', " ").chars().take(16).collect(),
+            created_at,
+            edited: p.edited_at.is_some(),
+            deleted: p.deleted_at.is_some(),
+            reply_count: p.reply_count,
+            reactions,
+            mine: p.author_profile_id == viewer,
+        }
+    }
+}
+
+/// The compose box's words and destination.
+pub(crate) struct ComposeBox {
+    pub(crate) label: &'static str,
+    pub(crate) placeholder: &'static str,
+    pub(crate) button: &'static str,
+    pub(crate) community: Option<String>,
+    pub(crate) reply_to: Option<i64>,
+}
+
+impl ComposeBox {
+    pub(crate) fn new_post(community: Option<String>) -> ComposeBox {
+        ComposeBox {
+            label: "New post",
+            placeholder: "What's happening?",
+            button: "Post",
+            community,
+            reply_to: None,
+        }
+    }
+}
+
+/// Cards and the link to the next page for a feed.
+pub(crate) fn feed_parts(page: Page, viewer: i64, base: &str) -> (Vec<PostCard>, Option<String>) {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let next = page.next_before.map(|b| format!("{base}{sep}before={b}"));
+    (
+        page.posts
+            .into_iter()
+            .map(|p| PostCard::new(p, viewer))
+            .collect(),
+        next,
+    )
+}
+
+/// Paging through a page's feed.
+#[derive(Deserialize, IntoParams)]
+pub struct FeedQuery {
+    /// Show posts older than this id.
+    pub(crate) before: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: Nav,
+    display_name: String,
+    csrf_token: String,
+    compose: ComposeBox,
+    posts: Vec<PostCard>,
+    next_page: Option<String>,
+    empty_text: &'static str,
+    live: &'static str,
+}
+
+/// Home: the compose box and the signed-in user's feed.
+#[utoipa::path(get, path = "/", tag = "web", operation_id = "page_home", params(FeedQuery),
+    responses((status = 200, description = "Home feed page", content_type = "text/html"),
+              (status = 303, description = "Not signed in: to the sign-in page")))]
+async fn home(
+    State(state): State<AppState>,
+    current: Option<CurrentUser>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, PageError> {
+    let Some(current) = current else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    let w = window(q.before.as_deref(), None)?;
+    let page = feeds::home(&state, &current, w).await?;
+    let (posts, next_page) = feed_parts(page, current.user.profile_id, "/");
+    let html = render(&HomePage {
+        nav: Nav::load(&state, &current, "home").await?,
+        display_name: current.user.display_name.clone(),
+        csrf_token: current.csrf_token().to_owned(),
+        compose: ComposeBox::new_post(None),
+        posts,
+        next_page,
+        empty_text: "Your feed is empty. Follow people and join communities to fill it.",
+        live: "home",
+    })?;
+    Ok(html.into_response())
+}
+
+/// The compose form's fields.
+#[derive(Deserialize, ToSchema)]
+pub struct ComposeForm {
+    csrf_token: String,
+    text: String,
+    community: Option<String>,
+    reply_to: Option<String>,
+}
+
+/// Publishes from the compose box and goes to where the post appears.
+#[utoipa::path(post, path = "/posts", tag = "web", operation_id = "page_publish",
+    request_body(content = ComposeForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Published"),
+              (status = 403, description = "Wrong CSRF token or not a member", content_type = "text/html"),
+              (status = 422, description = "Empty or too long", content_type = "text/html")))]
+async fn publish(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    WebForm(f): WebForm<ComposeForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let reply_to = match f.reply_to.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => Some(parse_id(id)?),
+        None => None,
+    };
+    let community = f.community.filter(|s| !s.is_empty());
+    let post = posts::create(
+        &state,
+        &current,
+        ComposeInput {
+            text: f.text,
+            community,
+            reply_to,
+        },
+    )
+    .await?;
+    let to = match (post.thread_root_id, &post.community_slug) {
+        (Some(root), _) => format!("/posts/{root}#post-{}", post.id),
+        (None, Some(slug)) => format!("/communities/{slug}"),
+        (None, None) => "/".to_owned(),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage {
+    nav: Nav,
+    csrf_token: String,
+    posts: Vec<PostCard>,
+    can_reply: bool,
+    compose: ComposeBox,
+}
+
+/// A thread with a reply box.
+#[utoipa::path(get, path = "/posts/{id}", tag = "web", operation_id = "page_thread",
+    params(("id" = String, Path, description = "Any post in the thread")),
+    responses((status = 200, description = "Thread page", content_type = "text/html"),
+              (status = 404, description = "No such post", content_type = "text/html")))]
+async fn thread(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let posts = feeds::thread(&state, &current, parse_id(&id)?).await?;
+    let viewer = current.user.profile_id;
+    let root = posts.first().map(|p| p.id);
+    let last_live = posts
+        .iter()
+        .rev()
+        .find(|p| p.deleted_at.is_none())
+        .map(|p| p.id);
+    let can_reply = match posts.first().and_then(|p| p.community_id) {
+        None => true,
+        Some(cid) => {
+            let standing = state.store.community_by_id(cid, viewer).await?.standing();
+            byline_core::policy::authorize(
+                Some(&current.actor()),
+                byline_core::policy::Action::PostInCommunity(standing),
+            )
+            .is_ok()
+        }
+    } && last_live.is_some();
+    render(&ThreadPage {
+        nav: Nav::load(&state, &current, "").await?,
+        csrf_token: current.csrf_token().to_owned(),
+        posts: posts
+            .into_iter()
+            .map(|p| PostCard::new(p, viewer))
+            .collect(),
+        can_reply,
+        compose: ComposeBox {
+            label: "Reply",
+            placeholder: "Write a reply",
+            button: "Reply",
+            community: None,
+            reply_to: last_live.or(root),
+        },
+    })
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+struct VersionsPage {
+    nav: Nav,
+    post_id: i64,
+    thread_id: i64,
+    versions: Vec<(i64, String, String)>,
+}
+
+/// A post's edit history.
+#[utoipa::path(get, path = "/posts/{id}/versions", tag = "web", operation_id = "page_versions",
+    params(("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "Edit history", content_type = "text/html"),
+              (status = 404, description = "No such post", content_type = "text/html")))]
+async fn versions(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let (post, earlier) = posts::versions(&state, &current, parse_id(&id)?).await?;
+    let mut versions: Vec<(i64, String, String)> = earlier
+        .into_iter()
+        .map(|(v, h, t)| (v, h, t.to_rfc3339()))
+        .collect();
+    let at = post.edited_at.unwrap_or(post.created_at).to_rfc3339();
+    versions.push((post.version, post.body_html.clone(), at));
+    render(&VersionsPage {
+        nav: Nav::load(&state, &current, "").await?,
+        post_id: post.id,
+        thread_id: post.thread_root_id.unwrap_or(post.id),
+        versions,
+    })
+}
+
+/// A form carrying only the CSRF token.
+#[derive(Deserialize, ToSchema)]
+pub struct TokenForm {
+    csrf_token: String,
+}
+
+/// Deletes a post from its page.
+#[utoipa::path(post, path = "/posts/{id}/delete", tag = "web", operation_id = "page_delete_post",
+    params(("id" = String, Path, description = "Post id")),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Deleted"),
+              (status = 403, description = "Not yours, or wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such post", content_type = "text/html")))]
+async fn delete_post(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(id): Path<String>,
+    WebForm(f): WebForm<TokenForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let id = parse_id(&id)?;
+    let post = posts::get(&state, &current, id).await?;
+    posts::delete(&state, &current, id).await?;
+    let thread = post.thread_root_id.unwrap_or(post.id);
+    Ok(Redirect::to(&format!("/posts/{thread}")).into_response())
+}
+
+/// A reaction button's fields.
+#[derive(Deserialize, ToSchema)]
+pub struct ReactForm {
+    csrf_token: String,
+    reaction: String,
+}
+
+/// Toggles one of the viewer's reactions.
+#[utoipa::path(post, path = "/posts/{id}/react", tag = "web", operation_id = "page_react",
+    params(("id" = String, Path, description = "Post id")),
+    request_body(content = ReactForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Toggled"),
+              (status = 403, description = "Wrong CSRF token or not a member", content_type = "text/html"),
+              (status = 404, description = "No such post", content_type = "text/html"),
+              (status = 422, description = "Unknown reaction", content_type = "text/html")))]
+async fn react(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(id): Path<String>,
+    WebForm(f): WebForm<ReactForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let id = parse_id(&id)?;
+    let post = posts::get(&state, &current, id).await?;
+    let reaction = Reaction::parse(&f.reaction).map_err(AppError::from)?;
+    let mine = post
+        .reactions
+        .iter()
+        .any(|r| r.reaction == reaction && r.mine);
+    posts::react(&state, &current, id, reaction.name(), !mine).await?;
+    let thread = post.thread_root_id.unwrap_or(post.id);
+    Ok(Redirect::to(&format!("/posts/{thread}#post-{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(source = "{% include \"_post.html\" %}", ext = "html")]
+struct PostFragment {
+    post: PostCard,
+    csrf_token: String,
+}
+
+/// One post as an HTML fragment, for live updates.
+#[utoipa::path(get, path = "/fragments/posts/{id}", tag = "web", operation_id = "page_post_fragment",
+    params(("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "An <article> element", content_type = "text/html"),
+              (status = 404, description = "No such post", content_type = "text/html")))]
+async fn fragment(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let post = posts::get(&state, &current, parse_id(&id)?).await?;
+    render(&PostFragment {
+        post: PostCard::new(post, current.user.profile_id),
+        csrf_token: current.csrf_token().to_owned(),
+    })
+}
+
+/// What the profile page shows.
+struct ProfileDisplay {
+    handle: String,
+    kind: String,
+    display_name: String,
+    bio: String,
+    created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    nav: Nav,
+    csrf_token: String,
+    profile: ProfileDisplay,
+    followers: i64,
+    following: i64,
+    is_me: bool,
+    i_follow: bool,
+    posts: Vec<PostCard>,
+    next_page: Option<String>,
+    empty_text: &'static str,
+    live: &'static str,
+}
+
+/// A profile's page with its posts.
+#[utoipa::path(get, path = "/profiles/{handle}", tag = "web", operation_id = "page_profile",
+    params(("handle" = String, Path, description = "Handle without @"), FeedQuery),
+    responses((status = 200, description = "Profile page", content_type = "text/html"),
+              (status = 303, description = "Not signed in: to the sign-in page"),
+              (status = 404, description = "No such profile", content_type = "text/html")))]
+async fn profile(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(handle): Path<String>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Html<String>, PageError> {
+    let parsed = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
+    let p = state.store.profile_by_handle(&parsed).await?;
+    let w = window(q.before.as_deref(), None)?;
+    let page = feeds::profile(&state, &current, &handle, w).await?;
+    let viewer = current.user.profile_id;
+    let (followers, following) = state.store.follow_counts(p.id).await?;
+    let i_follow = state.store.follows(viewer, p.id).await?;
+    let is_me = p.id == viewer;
+    let (posts, next_page) = feed_parts(page, viewer, &format!("/profiles/{}", p.handle));
+    render(&ProfilePage {
+        nav: Nav::load(&state, &current, if is_me { "profile" } else { "" }).await?,
+        csrf_token: current.csrf_token().to_owned(),
+        profile: ProfileDisplay {
+            handle: p.handle,
+            kind: p.kind.as_str().to_owned(),
+            display_name: p.display_name,
+            bio: p.bio,
+            created_at: p.created_at.to_rfc3339(),
+        },
+        followers,
+        following,
+        is_me,
+        i_follow,
+        posts,
+        next_page,
+        empty_text: "No posts yet.",
+        live: "",
+    })
+}
+
+/// The follow button's fields.
+#[derive(Deserialize, ToSchema)]
+pub struct FollowForm {
+    csrf_token: String,
+    follow: bool,
+}
+
+/// Follows or unfollows from a profile page.
+#[utoipa::path(post, path = "/profiles/{handle}/follow", tag = "web", operation_id = "page_follow",
+    params(("handle" = String, Path, description = "Handle")),
+    request_body(content = FollowForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Done"),
+              (status = 403, description = "Wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such profile", content_type = "text/html")))]
+async fn follow(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(handle): Path<String>,
+    WebForm(f): WebForm<FollowForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    crate::follows::follow(&state, &current, &handle, f.follow).await?;
+    let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/profiles/{}", handle.as_str())).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "tag.html")]
+struct TagPage {
+    nav: Nav,
+    csrf_token: String,
+    tag: String,
+    posts: Vec<PostCard>,
+    next_page: Option<String>,
+    empty_text: &'static str,
+    live: &'static str,
+}
+
+/// Posts with a hashtag.
+#[utoipa::path(get, path = "/tags/{tag}", tag = "web", operation_id = "page_tag",
+    params(("tag" = String, Path, description = "Hashtag"), FeedQuery),
+    responses((status = 200, description = "Hashtag page", content_type = "text/html"),
+              (status = 404, description = "Not a hashtag", content_type = "text/html")))]
+async fn tag(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(tag): Path<String>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Html<String>, PageError> {
+    let normal = feeds::tag(&tag)?;
+    let w = window(q.before.as_deref(), None)?;
+    let page = feeds::hashtag(&state, &current, &normal, w).await?;
+    let (posts, next_page) = feed_parts(page, current.user.profile_id, &format!("/tags/{normal}"));
+    render(&TagPage {
+        nav: Nav::load(&state, &current, "").await?,
+        csrf_token: current.csrf_token().to_owned(),
+        tag: normal,
+        posts,
+        next_page,
+        empty_text: "No posts with this tag that you can see.",
+        live: "",
+    })
+}
+
+/// A notification as the page shows it.
+struct NotificationLine {
+    actor_handle: String,
+    actor_name: String,
+    text: &'static str,
+    link: Option<String>,
+    link_text: &'static str,
+    when: String,
+    read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    nav: Nav,
+    csrf_token: String,
+    unread: i64,
+    items: Vec<NotificationLine>,
+}
+
+/// The viewer's notifications.
+#[utoipa::path(get, path = "/notifications", tag = "web", operation_id = "page_notifications",
+    responses((status = 200, description = "Notifications page", content_type = "text/html")))]
+async fn notifications(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+) -> Result<Html<String>, PageError> {
+    let me = current.user.profile_id;
+    let items = state.store.notifications(me, i64::MAX, 50).await?;
+    let unread = state.store.unread_notifications(me).await?;
+    let items = items
+        .into_iter()
+        .map(|n| {
+            let (text, link_text) = match n.kind.as_str() {
+                "mention" => ("mentioned you in", "a post"),
+                "reply" => ("replied to you in", "a thread"),
+                "reaction" => ("reacted to", "your post"),
+                "follow" => ("started following you", ""),
+                "join_request" => ("asked to join", "your community"),
+                "invitation" => ("invited you to", "a community"),
+                _ => ("did something", ""),
+            };
+            let link = match (n.post_id, n.community_slug) {
+                (Some(p), _) => Some(format!("/posts/{p}")),
+                (None, Some(c)) => Some(format!("/communities/{c}")),
+                _ => None,
+            };
+            NotificationLine {
+                actor_handle: n.actor_handle,
+                actor_name: n.actor_name,
+                text,
+                link,
+                link_text,
+                when: byline_core::Timestamp(n.created_at).to_rfc3339(),
+                read: n.read_at.is_some(),
+            }
+        })
+        .collect();
+    render(&NotificationsPage {
+        nav: Nav::load(&state, &current, "notifications").await?,
+        csrf_token: current.csrf_token().to_owned(),
+        unread,
+        items,
+    })
+}
+
+/// Marks all notifications read.
+#[utoipa::path(post, path = "/notifications/read", tag = "web", operation_id = "page_mark_read",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Marked"),
+              (status = 403, description = "Wrong CSRF token", content_type = "text/html")))]
+async fn mark_read(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    WebForm(f): WebForm<TokenForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    state
+        .store
+        .mark_notifications_read(current.user.profile_id, i64::MAX, now())
+        .await?;
+    Ok(Redirect::to("/notifications").into_response())
+}

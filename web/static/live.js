@@ -1,0 +1,35 @@
+// Live updates for signed-in pages: new posts in the home feed and the
+// notification count arrive over server-sent events without a reload.
+// Everything still works without this file.
+(function () {
+  'use strict';
+  if (!window.EventSource) return;
+  var feed = document.querySelector('.feed-list[data-live="home"]');
+  var badge = document.getElementById('notification-count');
+  var source = new EventSource('/events');
+
+  source.addEventListener('post', function (e) {
+    if (!feed) return;
+    var id = JSON.parse(e.data).id;
+    if (document.getElementById('post-' + id)) return;
+    fetch('/fragments/posts/' + encodeURIComponent(id), { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) {
+        if (!html) return;
+        var holder = document.createElement('div');
+        holder.innerHTML = html;
+        var article = holder.firstElementChild;
+        if (article && !document.getElementById(article.id)) {
+          article.classList.add('arrived');
+          feed.insertBefore(article, feed.firstChild);
+        }
+      });
+  });
+
+  source.addEventListener('notifications', function (e) {
+    if (!badge) return;
+    var unread = JSON.parse(e.data).unread;
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+  });
+})();
