@@ -6,7 +6,7 @@
   if (!window.EventSource) return;
   var feed = document.querySelector('.feed-list[data-live="home"]');
   var badge = document.getElementById('notification-count');
-  var source = new EventSource('/events');
+  var source = new EventSource('/api/v1/me/events');
 
   source.addEventListener('post', function (e) {
     if (!feed) return;

@@ -30,6 +30,7 @@ export async function startByline() {
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('byline did not start within 60 s')), 60_000);
+    child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`byline exited early with ${code}`)));
     lines.on('line', (line) => {
       const m = line.match(/^Byline is listening on (http:\/\/\S+)/);

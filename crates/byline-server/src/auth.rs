@@ -29,6 +29,9 @@ pub enum Credential {
         /// Digest of the cookie, to revoke it on sign-out.
         digest: Vec<u8>,
     },
+    /// The machine owner's authority, for CLI tasks such as seeding the
+    /// demo; never produced from an HTTP request.
+    Operator,
     /// A personal API token.
     ApiToken {
         /// Token id.
@@ -46,6 +49,14 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// `user` acting with the operator's authority (CLI tasks only).
+    pub fn operator(user: User) -> CurrentUser {
+        CurrentUser {
+            user,
+            credential: Credential::Operator,
+        }
+    }
+
     /// The policy's view of this user.
     pub fn actor(&self) -> Actor {
         Actor {
@@ -59,7 +70,7 @@ impl CurrentUser {
     pub fn csrf_token(&self) -> &str {
         match &self.credential {
             Credential::Session { csrf_token, .. } => csrf_token,
-            Credential::ApiToken { .. } => "",
+            Credential::ApiToken { .. } | Credential::Operator => "",
         }
     }
 
@@ -72,7 +83,7 @@ impl CurrentUser {
                 Ok(())
             }
             Credential::Session { .. } => Err(AppError::Forbidden),
-            Credential::ApiToken { .. } => Ok(()),
+            Credential::ApiToken { .. } | Credential::Operator => Ok(()),
         }
     }
 }

@@ -64,6 +64,16 @@ pub async fn create(
     by: &CurrentUser,
     compose: Compose,
 ) -> Result<Post, AppError> {
+    create_at(state, by, compose, now()).await
+}
+
+/// Publishes a post as of `at` (the demo seeder back-dates its posts).
+pub async fn create_at(
+    state: &AppState,
+    by: &CurrentUser,
+    compose: Compose,
+    at: byline_core::Timestamp,
+) -> Result<Post, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(&compose.text)?;
     let viewer = by.user.profile_id;
@@ -116,7 +126,7 @@ pub async fn create(
                     tags: &rendered.tags,
                 },
             },
-            now(),
+            at,
         )
         .await?;
     state.live.publish(LiveEvent::Post { id: created.id });

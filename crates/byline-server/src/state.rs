@@ -61,3 +61,15 @@ pub fn now() -> byline_core::Timestamp {
         .unwrap_or(0);
     byline_core::Timestamp(micros)
 }
+
+impl AppState {
+    /// State for work done outside a server, such as CLI tasks.
+    pub fn for_tasks(store: Store) -> AppState {
+        AppState {
+            store,
+            settings: Settings::default(),
+            openapi_json: axum::body::Bytes::new(),
+            live: crate::live::Live::default(),
+        }
+    }
+}

@@ -62,8 +62,9 @@ pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool
     if store.count_users().await? > 0 {
         return Ok(false);
     }
+    let mut users = Vec::new();
     for (name, local, handle, role, _) in STAFF {
-        register(
+        let user = register(
             store,
             Registration {
                 email: format!("{local}@{DOMAIN}"),
@@ -76,7 +77,10 @@ pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool
         )
         .await
         .map_err(|e| anyhow::anyhow!("seeding {local}: {e}"))?;
+        users.push(user);
     }
+    let state = byline_server::AppState::for_tasks(store.clone());
+    crate::demo_content::seed(&state, &users, now).await?;
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod demo_content;
 
 use anyhow::{Context, bail};
 use byline_core::{Email, Role};

@@ -43,7 +43,14 @@ impl From<&Community> for CommunityCard {
             description: c.description.clone(),
             visibility: c.visibility.as_str(),
             member_count: c.member_count,
-            membership: c.membership.map(|m| m.state.as_str().to_owned()),
+            membership: c.membership.map(|m| {
+                if m.is_member() {
+                    m.role.as_str()
+                } else {
+                    m.state.as_str()
+                }
+                .to_owned()
+            }),
         }
     }
 }

@@ -47,6 +47,7 @@ pub(crate) struct ReactionButton {
 pub(crate) struct PostCard {
     pub(crate) id: i64,
     pub(crate) thread_id: i64,
+    pub(crate) is_reply: bool,
     pub(crate) author_handle: String,
     pub(crate) author_name: String,
     pub(crate) community: Option<(String, String)>,
@@ -82,6 +83,7 @@ impl PostCard {
         PostCard {
             id: p.id,
             thread_id: p.thread_root_id.unwrap_or(p.id),
+            is_reply: p.reply_to_id.is_some(),
             author_handle: p.author_handle,
             author_name: p.author_name,
             community: p.community_slug.zip(p.community_name),

@@ -1,0 +1,315 @@
+//! What Acme's staff talk about in the demo: communities, a few hundred
+//! posts over the last month with threads, mentions, tags and reactions.
+//! Deterministic, so every demo looks the same.
+
+use byline_core::Timestamp;
+use byline_core::reaction::Reaction;
+use byline_server::AppState;
+use byline_server::auth::CurrentUser;
+use byline_server::communities::{self, NewCommunity};
+use byline_server::posts::{self, Compose};
+use byline_store::users::User;
+
+/// (slug, name, visibility, description, owner, members)
+type DemoCommunity = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const COMMUNITIES: &[DemoCommunity] = &[
+    (
+        "lounge",
+        "The Lounge",
+        "open",
+        "Everything and nothing: lunch plans, lost umbrellas, office news.",
+        "marco",
+        &[
+            "ada", "helen", "ivan", "jane", "omar", "wendy", "priya", "lena", "sam", "chen", "rosa",
+        ],
+    ),
+    (
+        "book-club",
+        "Book club",
+        "open",
+        "One book a month, discussed on the last Thursday.",
+        "lena",
+        &["chen", "rosa", "priya", "sam"],
+    ),
+    (
+        "wellbeing-circle",
+        "Wellbeing circle",
+        "closed",
+        "A safe space to talk about stress, workload and life. What is said here stays here.",
+        "wendy",
+        &["priya", "helen", "sam"],
+    ),
+    (
+        "it-ops",
+        "IT operations",
+        "closed",
+        "The help desk's back room: changes, incidents, on-call hand-over.",
+        "ivan",
+        &["jane", "omar", "ada"],
+    ),
+    (
+        "leadership",
+        "Leadership team",
+        "secret",
+        "Planning and sensitive people matters.",
+        "ada",
+        &["helen", "marco", "ivan"],
+    ),
+];
+
+/// Openers for top-level posts: (community or "", text). `{m}` becomes a mention.
+const POSTS: &[(&str, &str)] = &[
+    (
+        "",
+        "The wifi on floor 3 keeps dropping again. Anyone else? #wifi",
+    ),
+    (
+        "",
+        "Reminder: expense reports for October are due Friday. Ping {m} with questions. #finance",
+    ),
+    (
+        "",
+        "Fire drill tomorrow at 10:30. Please leave laptops behind and use the east stairs. #facilities",
+    ),
+    (
+        "",
+        "New starter today! Please welcome {m} to the sales team 🎉 #welcome",
+    ),
+    (
+        "",
+        "The printer by the kitchen is jammed. I've put a sign on it. #printer",
+    ),
+    (
+        "",
+        "Lunch & learn on Thursday: **writing good incident reports**. Pizza provided. #learning",
+    ),
+    (
+        "",
+        "Our Q4 campaign brief is live. Feedback welcome before Monday, {m}. #marketing",
+    ),
+    (
+        "",
+        "Has anyone seen a blue umbrella? Left it in meeting room B.",
+    ),
+    (
+        "",
+        "VPN maintenance tonight 22:00–23:00. Save your work first. #vpn #maintenance",
+    ),
+    (
+        "",
+        "Shout-out to {m} for fixing the build pipeline at 7am 🙏",
+    ),
+    (
+        "",
+        "Quarterly all-hands is on the 3rd. Questions for the panel can go in this thread. #allhands",
+    ),
+    (
+        "",
+        "Tip: `Ctrl+Shift+T` reopens the tab you just closed. You're welcome. #tips",
+    ),
+    (
+        "lounge",
+        "Who's up for the quiz night on Friday? We need a team name.",
+    ),
+    ("lounge", "Coffee machine on floor 2 is fixed ☕ thanks {m}"),
+    ("lounge", "Cake in the kitchen for Rosa's birthday!"),
+    (
+        "book-club",
+        "This month: *Klara and the Sun*. First impressions? #books",
+    ),
+    (
+        "book-club",
+        "Next month's shortlist: Piranesi, The Remains of the Day, or Project Hail Mary. Vote with reactions. #books",
+    ),
+    (
+        "wellbeing-circle",
+        "Feeling stretched this week with year-end. How is everyone pacing themselves? #wellbeing",
+    ),
+    (
+        "wellbeing-circle",
+        "Walking meeting club starts Monday at 12:15 by reception. #wellbeing",
+    ),
+    (
+        "it-ops",
+        "Change window Saturday: core switch firmware. Rollback plan is in the runbook. #change",
+    ),
+    (
+        "it-ops",
+        "On-call hand-over: two open tickets about the wifi on floor 3, both waiting for the vendor. {m} has the details. #wifi",
+    ),
+    (
+        "leadership",
+        "Draft reorg timeline attached to the agenda. Please keep it in this group until announced.",
+    ),
+    (
+        "leadership",
+        "Budget review moved to Wednesday 15:00. {m} will present headcount.",
+    ),
+];
+
+const REPLIES: &[&str] = &[
+    "Same here, it dropped twice this morning.",
+    "Thanks for the heads-up!",
+    "I can help with that, send me a message.",
+    "+1, count me in.",
+    "Is there a ticket for this already?",
+    "Great news 🎉",
+    "Could we move it to the afternoon?",
+    "Looking into it now.",
+    "Fixed on my side after a restart.",
+    "Agreed, let's discuss on Thursday.",
+];
+
+/// A tiny deterministic generator (the demo must look the same every time).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn find<'a>(users: &'a [User], handle: &str) -> anyhow::Result<&'a User> {
+    users
+        .iter()
+        .find(|u| u.handle == handle)
+        .ok_or_else(|| anyhow::anyhow!("demo user {handle} missing"))
+}
+
+fn err(e: byline_server::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Seeds follows, communities and posts for the demo users.
+pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<usize> {
+    let op = |u: &User| CurrentUser::operator(u.clone());
+    // Follows: everyone follows the next five colleagues and the admin.
+    for (i, u) in users.iter().enumerate() {
+        for k in 1..=5 {
+            let other = &users[(i + k) % users.len()];
+            byline_server::follows::follow(state, &op(u), &other.handle, true)
+                .await
+                .map_err(err)?;
+        }
+        if u.handle != "ada" {
+            byline_server::follows::follow(state, &op(u), "ada", true)
+                .await
+                .map_err(err)?;
+        }
+    }
+    for (slug, name, visibility, description, owner, members) in COMMUNITIES {
+        let owner = op(find(users, owner)?);
+        communities::create(
+            state,
+            &owner,
+            NewCommunity {
+                slug: (*slug).into(),
+                name: (*name).into(),
+                description: (*description).into(),
+                visibility: (*visibility).into(),
+            },
+        )
+        .await
+        .map_err(err)?;
+        for m in *members {
+            let member = op(find(users, m)?);
+            if *visibility == "secret" {
+                communities::invite(state, &owner, slug, m)
+                    .await
+                    .map_err(err)?;
+            }
+            communities::join(state, &member, slug).await.map_err(err)?;
+            if *visibility == "closed" {
+                communities::approve(state, &owner, slug, m)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+    }
+    // Waiting at the door: Chen asked to join the wellbeing circle; Wendy is invited to leadership.
+    communities::join(state, &op(find(users, "chen")?), "wellbeing-circle")
+        .await
+        .map_err(err)?;
+    communities::invite(state, &op(find(users, "ada")?), "leadership", "wendy")
+        .await
+        .map_err(err)?;
+
+    let member_of = |handle: &str, place: &str| -> bool {
+        place.is_empty()
+            || COMMUNITIES.iter().any(|(slug, _, vis, _, owner, members)| {
+                *slug == place
+                    && (*owner == handle
+                        || members.contains(&handle)
+                        || *vis == "open" && place == "lounge")
+            })
+    };
+    let mut rng = Lcg(20_261_122);
+    let total = 260usize;
+    let start = now.plus_seconds(-30 * 24 * 3600);
+    let step = 30 * 24 * 3600 / i64::try_from(total).unwrap_or(1);
+    // (post id, place) of recent top-level posts, to reply to.
+    let mut recent: Vec<(i64, &str)> = Vec::new();
+    let mut written = 0;
+    for i in 0..total {
+        let at = start.plus_seconds(
+            step * i64::try_from(i).unwrap_or(0) + i64::try_from(rng.next(600)).unwrap_or(0),
+        );
+        let reply = !recent.is_empty() && rng.next(3) == 0;
+        let (place, text, reply_to) = if reply {
+            let (id, place) = recent[recent.len() - 1 - rng.next(recent.len().min(6))];
+            (place, REPLIES[rng.next(REPLIES.len())].to_owned(), Some(id))
+        } else {
+            let (place, text) = POSTS[rng.next(POSTS.len())];
+            (place, text.to_owned(), None)
+        };
+        let candidates: Vec<&User> = users
+            .iter()
+            .filter(|u| member_of(&u.handle, place))
+            .collect();
+        let author = candidates[rng.next(candidates.len())];
+        let mentioned = candidates[rng.next(candidates.len())];
+        let text = text.replace("{m}", &format!("@{}", mentioned.handle));
+        let compose = Compose {
+            text,
+            community: if reply_to.is_none() && !place.is_empty() {
+                Some(place.to_owned())
+            } else {
+                None
+            },
+            reply_to,
+        };
+        let post = posts::create_at(state, &op(author), compose, at)
+            .await
+            .map_err(err)?;
+        written += 1;
+        if reply_to.is_none() {
+            recent.push((post.id, place));
+        }
+        // About half the posts get a few reactions from people who can read them.
+        if rng.next(2) == 0 {
+            for _ in 0..1 + rng.next(4) {
+                let fan = candidates[rng.next(candidates.len())];
+                if fan.id != author.id {
+                    let r = Reaction::ALL[rng.next(4)];
+                    state
+                        .store
+                        .add_reaction(post.id, fan.profile_id, r, at.plus_seconds(60))
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,99 @@
+// The social network in a real browser against the demo organisation:
+// posting, replying, a mention arriving live, joining a closed community
+// after approval, and a secret community staying invisible.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startByline, launchBrowser, signIn, resultsDir } from './harness.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startByline();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+async function session(email, viewport) {
+  const context = await chrome.browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  await signIn(page, server.url, email);
+  await page.waitForURL(`${server.url}/`);
+  return { context, page };
+}
+
+test('a colleague posts from home and replies in the thread', async () => {
+  const { context, page } = await session('jane@acme.example');
+  await page.getByLabel('New post').fill('Printer on floor 2 is **fixed** #printer');
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await page.waitForURL(`${server.url}/`);
+  const first = page.locator('article.post').first();
+  assert.match(await first.textContent(), /Printer on floor 2 is fixed/);
+  assert.equal(await first.locator('strong', { hasText: 'fixed' }).count(), 1, 'Markdown rendered');
+
+  await first.getByRole('link', { name: 'Reply' }).click();
+  await page.getByLabel('Reply', { exact: true }).fill('Thanks @omar for the quick fix');
+  await page.getByRole('button', { name: 'Reply', exact: true }).click();
+  const posts = page.locator('.thread article.post');
+  assert.equal(await posts.count(), 2);
+  assert.match(await posts.nth(1).textContent(), /Thanks @omar for the quick fix/);
+  assert.equal(await posts.nth(1).getByRole('link', { name: '@omar' }).count(), 1, 'the mention is a link');
+  await page.screenshot({ path: join(resultsDir, 'thread.png'), fullPage: true });
+  await context.close();
+});
+
+test('a mention reaches the open page of the person mentioned without a reload', async () => {
+  const ada = await session('ada@acme.example');
+  const badge = ada.page.locator('#notification-count');
+  const before = Number((await badge.isVisible()) ? await badge.textContent() : '0');
+  const jane = await session('jane@acme.example');
+  await jane.page.getByLabel('New post').fill('Quick question for @ada about the budget');
+  await jane.page.getByRole('button', { name: 'Post', exact: true }).click();
+  // Ada follows Jane: the post and the notification arrive live.
+  await ada.page.locator('article.post', { hasText: 'Quick question for @ada about the budget' }).waitFor({ timeout: 10_000 });
+  await ada.page.waitForFunction((n) => {
+    const b = document.getElementById('notification-count');
+    return b && !b.hidden && Number(b.textContent) > n;
+  }, before, { timeout: 10_000 });
+  await ada.page.screenshot({ path: join(resultsDir, 'live-mention.png') });
+  await ada.context.close();
+  await jane.context.close();
+});
+
+test('joining a closed community takes a moderator\'s approval', async () => {
+  const rosa = await session('rosa@acme.example');
+  await rosa.page.goto(`${server.url}/communities/wellbeing-circle`);
+  assert.match(await rosa.page.locator('main').textContent(), /Only members can read/);
+  await rosa.page.getByRole('button', { name: 'Ask to join' }).click();
+  assert.match(await rosa.page.locator('main').textContent(), /you: requested/);
+
+  const wendy = await session('wendy@acme.example');
+  await wendy.page.goto(`${server.url}/communities/wellbeing-circle`);
+  await wendy.page.getByRole('button', { name: 'Approve Rosa Martinez' }).click();
+  await wendy.context.close();
+
+  await rosa.page.reload();
+  assert.ok(await rosa.page.getByRole('heading', { name: 'Posts' }).isVisible());
+  assert.ok((await rosa.page.locator('article.post').count()) > 0, 'members read the posts');
+  await rosa.context.close();
+});
+
+test('a secret community is invisible to an outsider', async () => {
+  const rosa = await session('rosa@acme.example', { width: 390, height: 844 });
+  await rosa.page.goto(`${server.url}/communities`);
+  const directory = await rosa.page.locator('main').textContent();
+  assert.match(directory, /The Lounge/);
+  assert.doesNotMatch(directory, /Leadership/);
+  const response = await rosa.page.goto(`${server.url}/communities/leadership`);
+  assert.equal(response.status(), 404);
+  await rosa.page.goto(`${server.url}/tags/wifi`);
+  assert.doesNotMatch(await rosa.page.locator('main').textContent(), /Leadership team/);
+  await rosa.page.goto(`${server.url}/communities`);
+  await rosa.page.screenshot({ path: join(resultsDir, 'communities-phone.png'), fullPage: true });
+  await rosa.context.close();
+});
