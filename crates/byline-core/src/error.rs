@@ -39,6 +39,9 @@ pub enum CoreError {
     /// A community name or slug that breaks the rules.
     #[error("{0}")]
     InvalidCommunity(&'static str),
+    /// A search that cannot be run.
+    #[error("{0}")]
+    InvalidSearch(&'static str),
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

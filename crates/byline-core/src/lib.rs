@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod password;
 pub mod policy;
 pub mod reaction;
+pub mod search;
 pub mod secret_token;
 pub mod time;
 

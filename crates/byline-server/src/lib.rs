@@ -13,6 +13,7 @@ pub mod live;
 mod ops;
 mod pages;
 pub mod posts;
+pub mod search;
 pub mod state;
 pub mod telemetry;
 

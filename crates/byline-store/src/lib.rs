@@ -13,6 +13,7 @@ pub mod follows;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;
+pub mod search;
 pub mod sessions;
 pub mod sign_in_failures;
 #[cfg(feature = "testing")]

@@ -8,6 +8,7 @@ mod me;
 mod notifications;
 mod posts;
 mod profiles;
+mod search;
 mod sessions;
 mod users;
 pub mod views;
@@ -34,6 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "posts", description = "Posts, threads, edits and reactions"),
         (name = "feeds", description = "Timelines"),
         (name = "communities", description = "Open, closed and secret communities"),
+        (name = "search", description = "Full-text search"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -75,4 +77,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(communities::routes())
         .merge(notifications::routes())
         .merge(events::routes())
+        .merge(search::routes())
 }

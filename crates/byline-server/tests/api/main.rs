@@ -10,5 +10,6 @@ mod errors;
 mod ops;
 mod pages;
 mod posts;
+mod search;
 mod tokens;
 mod visibility;

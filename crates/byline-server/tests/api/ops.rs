@@ -111,6 +111,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/static/byline.css"),
     ("get", "/static/live.js"),
     ("get", "/api/v1/me/events"),
+    ("get", "/api/v1/search"),
+    ("get", "/search"),
     ("post", "/posts"),
     ("get", "/posts/{id}"),
     ("get", "/posts/{id}/versions"),

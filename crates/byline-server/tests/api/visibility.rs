@@ -226,6 +226,35 @@ app_test!(
                 "open posts are public"
             );
 
+            // Search: posts, communities and hashtag counts see only what the timelines show.
+            let found = app.json(c, "/api/v1/search?q=quarterly").await;
+            let posts: Vec<&str> = found["posts"]
+                .as_array()
+                .expect("posts")
+                .iter()
+                .map(|h| h["post"]["id"].as_str().unwrap_or_default())
+                .collect();
+            assert_eq!(
+                posts,
+                [w.open_post.as_str()],
+                "{who}: search finds only the open post"
+            );
+            assert_eq!(
+                found["tags"][0]["posts"], 1,
+                "{who}: the tag count ignores hidden posts"
+            );
+            let found = app.json(c, "/api/v1/search?q=exec&type=communities").await;
+            assert_eq!(
+                found["communities"].as_array().map(Vec::len),
+                Some(0),
+                "{who}: the secret community is not found"
+            );
+            let found = app.json(c, "/api/v1/search?q=the").await;
+            assert!(
+                !found.to_string().contains("exec") && !found.to_string().contains("hr-private\"}"),
+                "{who}"
+            );
+
             // Notifications and their counts: no mention from inside.
             let notes = app.json(c, "/api/v1/me/notifications").await;
             let about: Vec<&str> = notes["notifications"]
