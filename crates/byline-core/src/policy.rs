@@ -68,6 +68,11 @@ pub enum Action {
     JoinCommunity(CommunityStanding),
     /// Approve requests, invite, remove posts.
     ModerateCommunity(CommunityStanding),
+    /// Read or write in a conversation.
+    UseConversation {
+        /// Whether the actor's profile takes part in it.
+        participant: bool,
+    },
     /// Change or delete a post.
     ChangePost {
         /// Profile that wrote the post.
@@ -130,6 +135,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             }
         },
         Action::ModerateCommunity(c) => c.membership.is_some_and(Membership::moderates),
+        // Conversations are private to their participants, admins included.
+        Action::UseConversation { participant } => participant,
         Action::ChangePost {
             author_profile_id,
             delete,

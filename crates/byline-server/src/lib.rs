@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod follows;
 mod json;
 pub mod live;
+pub mod messages;
 mod ops;
 mod pages;
 pub mod posts;

@@ -10,6 +10,7 @@ pub mod communities;
 mod error;
 pub mod feed;
 pub mod follows;
+pub mod messages;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;

@@ -19,6 +19,8 @@ pub struct Notification {
     pub post_id: Option<i64>,
     /// The community concerned (slug), if any.
     pub community_slug: Option<String>,
+    /// The conversation concerned, if any.
+    pub conversation_id: Option<i64>,
     /// When (µs).
     pub created_at: i64,
     /// When read (µs), if read.
@@ -63,7 +65,7 @@ impl Store {
     ) -> Result<Vec<Notification>, StoreError> {
         let sql = format!(
             "SELECT n.id, n.kind, a.handle AS actor_handle, a.display_name AS actor_name, n.post_id, \
-             c.slug AS community_slug, n.created_at, n.read_at FROM notifications n \
+             c.slug AS community_slug, n.conversation_id, n.created_at, n.read_at FROM notifications n \
              JOIN profiles a ON a.id = n.actor_profile_id \
              LEFT JOIN communities c ON c.id = n.community_id \
              LEFT JOIN posts p ON p.id = n.post_id \

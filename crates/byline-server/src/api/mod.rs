@@ -5,6 +5,7 @@ mod communities;
 mod events;
 mod feeds;
 mod me;
+mod messages;
 mod notifications;
 mod posts;
 mod profiles;
@@ -36,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "feeds", description = "Timelines"),
         (name = "communities", description = "Open, closed and secret communities"),
         (name = "search", description = "Full-text search"),
+        (name = "messages", description = "Direct messages"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -78,4 +80,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(events::routes())
         .merge(search::routes())
+        .merge(messages::routes())
 }

@@ -33,7 +33,7 @@ pub struct NotificationQuery {
 }
 
 /// Your notifications, newest first, with the unread count.
-#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", params(NotificationQuery),
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", operation_id = "list_notifications", params(NotificationQuery),
     responses(
         (status = 200, description = "Notifications", body = NotificationPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -64,6 +64,7 @@ async fn list(
                 },
                 post: n.post_id.map(|v| v.to_string()),
                 community: n.community_slug,
+                conversation: n.conversation_id.map(|v| v.to_string()),
                 created_at: Timestamp(n.created_at).to_rfc3339(),
                 read: n.read_at.is_some(),
             })
@@ -82,7 +83,7 @@ pub struct MarkReadRequest {
 }
 
 /// Mark notifications read.
-#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "me", request_body = MarkReadRequest,
+#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "me", operation_id = "mark_notifications_read", request_body = MarkReadRequest,
     responses(
         (status = 204, description = "Marked"),
         (status = 400, description = "Malformed body", body = ErrorBody),

@@ -388,6 +388,9 @@ pub struct NotificationView {
     /// The community concerned (short name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub community: Option<String>,
+    /// The conversation concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// True once read.

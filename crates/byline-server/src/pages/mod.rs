@@ -3,6 +3,7 @@
 
 mod admin;
 mod communities;
+mod messages;
 mod session;
 mod social;
 
@@ -26,6 +27,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(social::routes())
         .merge(communities::routes())
+        .merge(messages::routes())
 }
 
 /// The signed-in user as the navigation shows them.
@@ -34,6 +36,7 @@ pub(crate) struct NavUser {
     is_admin: bool,
     csrf_token: String,
     unread: i64,
+    unread_messages: i64,
 }
 
 /// What the layout needs: who is signed in and which section is current.
@@ -53,12 +56,14 @@ impl Nav {
             .store
             .unread_notifications(current.user.profile_id)
             .await?;
+        let unread_messages = state.store.unread_messages(current.user.profile_id).await?;
         Ok(Nav {
             me: Some(NavUser {
                 handle: current.user.handle.clone(),
                 is_admin: current.user.role == byline_core::Role::Admin,
                 csrf_token: current.csrf_token().to_owned(),
                 unread,
+                unread_messages,
             }),
             section,
         })

@@ -573,11 +573,13 @@ async fn notifications(
                 "follow" => ("started following you", ""),
                 "join_request" => ("asked to join", "your community"),
                 "invitation" => ("invited you to", "a community"),
+                "message" => ("sent you", "a message"),
                 _ => ("did something", ""),
             };
-            let link = match (n.post_id, n.community_slug) {
-                (Some(p), _) => Some(format!("/posts/{p}")),
-                (None, Some(c)) => Some(format!("/communities/{c}")),
+            let link = match (n.post_id, n.community_slug, n.conversation_id) {
+                (Some(p), _, _) => Some(format!("/posts/{p}")),
+                (None, Some(c), _) => Some(format!("/communities/{c}")),
+                (None, None, Some(m)) => Some(format!("/messages/{m}")),
                 _ => None,
             };
             NotificationLine {

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod live;
+mod messages;
 
 mod accounts;
 mod communities;
