@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod api;
+pub mod attachments;
 pub mod auth;
 pub mod communities;
 pub mod error;

@@ -21,6 +21,8 @@ pub struct Compose {
     pub community: Option<String>,
     /// The post being replied to.
     pub reply_to: Option<i64>,
+    /// The actor's uploaded images to attach.
+    pub attachments: Vec<i64>,
 }
 
 /// Renders text, linking mentions of profiles that exist.
@@ -110,6 +112,7 @@ pub async fn create_at(
         }
         (None, None) => (None, None),
     };
+    crate::attachments::check_for_post(state, by, &compose.attachments).await?;
     let (rendered, mentioned) = render(state, &text).await?;
     let created = state
         .store
@@ -119,6 +122,7 @@ pub async fn create_at(
                 written_by_user_id: by.user.id,
                 community_id,
                 reply_to,
+                attachment_ids: &compose.attachments,
                 content: PostContent {
                     body: text.as_str(),
                     body_html: &rendered.html,

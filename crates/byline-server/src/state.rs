@@ -22,6 +22,8 @@ pub struct Settings {
     pub sign_in_failure_window: Duration,
     /// Take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// Where uploaded images are kept.
+    pub attachments_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             sign_in_failures_per_address: 50,
             sign_in_failure_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
+            attachments_dir: std::path::PathBuf::from("./byline-data/attachments"),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod dialect;
+pub mod attachments;
 pub mod communities;
 mod error;
 pub mod feed;

@@ -63,6 +63,8 @@ pub struct Post {
     pub deleted_at: Option<Timestamp>,
     /// Reaction counts, in display order.
     pub reactions: Vec<ReactionCount>,
+    /// Attached images.
+    pub attachments: Vec<crate::attachments::Attachment>,
 }
 
 /// How many gave one reaction, and whether the viewer did.
@@ -118,6 +120,7 @@ impl From<PostRow> for Post {
             edited_at: r.edited_at.map(Timestamp),
             deleted_at: r.deleted_at.map(Timestamp),
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -188,6 +191,8 @@ pub struct NewPost<'a> {
     pub reply_to: Option<(i64, i64)>,
     /// The words.
     pub content: PostContent<'a>,
+    /// The author's free uploads to attach (checked by the caller).
+    pub attachment_ids: &'a [i64],
 }
 
 impl Store {
@@ -220,6 +225,23 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             write_mentions_and_tags!(tx, id, new.content);
+            for attachment in new.attachment_ids {
+                let n = sqlx::query(
+                    "UPDATE attachments SET post_id = $1 WHERE id = $2 AND uploader_profile_id = $3 AND post_id IS NULL",
+                )
+                .bind(id)
+                .bind(attachment)
+                .bind(new.author_profile_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    // Taken by another post meanwhile: write nothing at all.
+                    return Err(StoreError::Conflict {
+                        field: "attachment",
+                    });
+                }
+            }
             let readable_by_recipient = readable_post("r.id");
             let notify = format!(
                 "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
@@ -290,6 +312,11 @@ impl Store {
         });
         let mut by_id: std::collections::HashMap<i64, Post> =
             rows.into_iter().map(|r| (r.id, Post::from(r))).collect();
+        for a in self.attachments_of(ids).await? {
+            if let Some(p) = a.post_id.and_then(|pid| by_id.get_mut(&pid)) {
+                p.attachments.push(a);
+            }
+        }
         let counts = self.reaction_counts(ids, viewer).await?;
         for (post_id, rc) in counts {
             if let Some(p) = by_id.get_mut(&post_id) {

@@ -191,6 +191,7 @@ impl Config {
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trust_forwarded_for: self.trust_forwarded_for,
+            attachments_dir: self.data_dir.join("attachments"),
             ..Settings::default()
         }
     }

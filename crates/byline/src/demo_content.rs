@@ -289,6 +289,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
                 None
             },
             reply_to,
+            attachments: Vec::new(),
         };
         let post = posts::create_at(state, &op(author), compose, at)
             .await

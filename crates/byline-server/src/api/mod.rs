@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by OpenAPI generated from the
 //! same route declarations.
 
+mod attachments;
 mod communities;
 mod events;
 mod feeds;
@@ -81,4 +82,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(search::routes())
         .merge(messages::routes())
+        .merge(attachments::routes())
 }

@@ -33,6 +33,9 @@ pub struct CreatePostRequest {
     community: Option<String>,
     /// Id of the post to reply to.
     reply_to: Option<String>,
+    /// Ids of your uploaded images to attach (at most 4).
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 /// Publish a post or a reply.
@@ -57,6 +60,15 @@ async fn create_post(
         })?),
         None => None,
     };
+    let attachments = body
+        .attachments
+        .iter()
+        .map(|id| {
+            parse_id(id).map_err(|_| {
+                AppError::Invalid("an attachment was not found or is already used".into())
+            })
+        })
+        .collect::<Result<Vec<i64>, AppError>>()?;
     let post = posts::create(
         &state,
         &current,
@@ -64,6 +76,7 @@ async fn create_post(
             text: body.text,
             community: body.community,
             reply_to,
+            attachments,
         },
     )
     .await?;

@@ -209,6 +209,19 @@ pub struct PostView {
     pub deleted: bool,
     /// Reaction tallies.
     pub reactions: Vec<ReactionView>,
+    /// Attached images (none on a tombstone).
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// An image on a post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentRef {
+    /// Opaque id.
+    pub id: String,
+    /// image/png, image/jpeg, image/gif or image/webp.
+    pub media_type: String,
+    /// Where to fetch it.
+    pub url: String,
 }
 
 impl From<byline_store::posts::Post> for PostView {
@@ -232,6 +245,18 @@ impl From<byline_store::posts::Post> for PostView {
             created_at: p.created_at.to_rfc3339(),
             edited_at: p.edited_at.map(Timestamp::to_rfc3339),
             deleted: p.deleted_at.is_some(),
+            attachments: if p.deleted_at.is_some() {
+                Vec::new()
+            } else {
+                p.attachments
+                    .into_iter()
+                    .map(|a| AttachmentRef {
+                        url: format!("/api/v1/attachments/{}", a.id),
+                        id: a.id.to_string(),
+                        media_type: a.media_type,
+                    })
+                    .collect()
+            },
             reactions: p
                 .reactions
                 .into_iter()

@@ -60,6 +60,7 @@ pub(crate) struct PostCard {
     pub(crate) reply_count: i64,
     pub(crate) reactions: Vec<ReactionButton>,
     pub(crate) mine: bool,
+    pub(crate) images: Vec<i64>,
 }
 
 /// Reactions always offered, besides any already given.
@@ -96,6 +97,11 @@ impl PostCard {
             reply_count: p.reply_count,
             reactions,
             mine: p.author_profile_id == viewer,
+            images: if p.deleted_at.is_some() {
+                Vec::new()
+            } else {
+                p.attachments.iter().map(|a| a.id).collect()
+            },
         }
     }
 }
@@ -215,6 +221,7 @@ async fn publish(
             text: f.text,
             community,
             reply_to,
+            attachments: Vec::new(),
         },
     )
     .await?;

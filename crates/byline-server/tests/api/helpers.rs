@@ -30,6 +30,10 @@ pub async fn spawn_app(kind: Kind) -> Option<TestApp> {
 
 pub async fn spawn_app_with(kind: Kind, settings: Settings) -> Option<TestApp> {
     let db = TestDatabase::new(kind).await?;
+    let settings = Settings {
+        attachments_dir: db.data_dir.join("attachments"),
+        ..settings
+    };
     let store = db.store().await;
     let now = byline_server::state::now();
     let admin = add_user(

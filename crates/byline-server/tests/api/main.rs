@@ -6,6 +6,7 @@ mod live;
 mod messages;
 
 mod accounts;
+mod attachments;
 mod communities;
 mod errors;
 mod ops;

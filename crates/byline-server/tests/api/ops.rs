@@ -112,6 +112,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/static/live.js"),
     ("get", "/api/v1/me/events"),
     ("get", "/api/v1/search"),
+    ("post", "/api/v1/attachments"),
+    ("get", "/api/v1/attachments/{id}"),
     ("get", "/api/v1/messages"),
     ("post", "/api/v1/messages"),
     ("get", "/api/v1/messages/{id}"),

@@ -1,0 +1,110 @@
+//! Attachment records (the bytes live in files beside the database).
+
+use crate::posts::placeholders;
+use crate::visibility::readable_post;
+use crate::{Store, StoreError};
+use byline_core::Timestamp;
+
+/// An attachment's record.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attachment {
+    /// Id.
+    pub id: i64,
+    /// Who uploaded it.
+    pub uploader_profile_id: i64,
+    /// The post it belongs to, once attached.
+    pub post_id: Option<i64>,
+    /// Hex SHA-256 of the bytes (the file name).
+    pub sha256: String,
+    /// Media type found by looking at the bytes.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+}
+
+const COLUMNS: &str =
+    "a.id, a.uploader_profile_id, a.post_id, a.sha256, a.media_type, a.size_bytes";
+
+impl Store {
+    /// Records an uploaded file (its bytes are already on disk).
+    pub async fn create_attachment(
+        &self,
+        uploader: i64,
+        sha256: &str,
+        media_type: &str,
+        size: i64,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            sqlx::query_scalar(
+                "INSERT INTO attachments (uploader_profile_id, sha256, media_type, size_bytes, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(uploader)
+            .bind(sha256)
+            .bind(media_type)
+            .bind(size)
+            .bind(now.micros())
+            .fetch_one(&mut *tx)
+            .await?
+        }))
+    }
+
+    /// An attachment `viewer` may see: their own unattached upload, or one
+    /// on a post they may read.
+    pub async fn attachment_for(&self, id: i64, viewer: i64) -> Result<Attachment, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM attachments a LEFT JOIN posts p ON p.id = a.post_id WHERE a.id = $2 AND \
+             ((a.post_id IS NULL AND a.uploader_profile_id = $1) OR (a.post_id IS NOT NULL AND p.deleted_at IS NULL AND {}))",
+            readable_post("$1")
+        );
+        Ok(read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(viewer)
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Attachments of the given posts, as (post id, attachment).
+    pub async fn attachments_of(&self, post_ids: &[i64]) -> Result<Vec<Attachment>, StoreError> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM attachments a WHERE a.post_id IN ({}) ORDER BY a.id",
+            placeholders(1, post_ids.len())
+        );
+        Ok(read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in post_ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    /// How many of `ids` are `uploader`'s own, not yet attached to a post.
+    pub async fn count_free_attachments(
+        &self,
+        uploader: i64,
+        ids: &[i64],
+    ) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM attachments WHERE uploader_profile_id = $1 AND post_id IS NULL AND id IN ({})",
+            placeholders(2, ids.len())
+        );
+        let n: i64 = read!(self, |pool| {
+            let mut q = sqlx::query_scalar(&sql).bind(uploader);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_one(pool).await?
+        });
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
