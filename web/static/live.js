@@ -26,6 +26,27 @@
       });
   });
 
+  var messageBadge = document.getElementById('message-count');
+  var thread = document.querySelector('ol.messages[data-conversation]');
+
+  source.addEventListener('message', function (e) {
+    var data = JSON.parse(e.data);
+    if (thread && thread.getAttribute('data-conversation') === data.conversation) {
+      // Refresh the open conversation in place (opening it marks it read).
+      fetch(window.location.pathname, { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.text() : ''; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('ol.messages');
+          if (fresh) thread.innerHTML = fresh.innerHTML;
+          if (messageBadge) messageBadge.hidden = true;
+        });
+    } else if (messageBadge) {
+      messageBadge.textContent = String(data.unread_messages);
+      messageBadge.hidden = data.unread_messages === 0;
+    }
+  });
+
   source.addEventListener('notifications', function (e) {
     if (!badge) return;
     var unread = JSON.parse(e.data).unread;

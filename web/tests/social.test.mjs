@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startByline, launchBrowser, signIn, resultsDir } from './harness.mjs';
 
+// A valid 1x1 PNG.
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077' +
+  '53de0000000c4944415478 9c63f8cfc00000030101 00c9fe92ef0000000049454e44ae426082'.replace(/ /g, ''), 'hex');
+
 let server;
 let chrome;
 
@@ -30,11 +34,15 @@ async function session(email, viewport) {
 test('a colleague posts from home and replies in the thread', async () => {
   const { context, page } = await session('jane@acme.example');
   await page.getByLabel('New post').fill('Printer on floor 2 is **fixed** #printer');
+  await page.setInputFiles('#compose-images', { name: 'printer.png', mimeType: 'image/png', buffer: PNG });
   await page.getByRole('button', { name: 'Post', exact: true }).click();
   await page.waitForURL(`${server.url}/`);
   const first = page.locator('article.post').first();
   assert.match(await first.textContent(), /Printer on floor 2 is fixed/);
   assert.equal(await first.locator('strong', { hasText: 'fixed' }).count(), 1, 'Markdown rendered');
+  const img = first.locator('.post-images img');
+  assert.equal(await img.count(), 1, 'the image is attached');
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 1), 'and the browser can load it');
 
   await first.getByRole('link', { name: 'Reply' }).click();
   await page.getByLabel('Reply', { exact: true }).fill('Thanks @omar for the quick fix');
@@ -96,4 +104,19 @@ test('a secret community is invisible to an outsider', async () => {
   await rosa.page.goto(`${server.url}/communities`);
   await rosa.page.screenshot({ path: join(resultsDir, 'communities-phone.png'), fullPage: true });
   await rosa.context.close();
+});
+
+test('a direct message appears in the open conversation without a reload', async () => {
+  const ivan = await session('ivan@acme.example');
+  await ivan.page.goto(`${server.url}/messages`);
+  await ivan.page.getByRole('link', { name: 'Sam Okafor' }).click();
+  const sam = await session('sam@acme.example');
+  await sam.page.goto(`${server.url}/messages`);
+  await sam.page.getByRole('link', { name: 'Ivan Petrov' }).click();
+  await sam.page.getByLabel('Reply').fill('One more thing: my laptop battery is swollen');
+  await sam.page.getByRole('button', { name: 'Send' }).click();
+  await ivan.page.locator('ol.messages li', { hasText: 'my laptop battery is swollen' }).waitFor({ timeout: 10_000 });
+  await ivan.page.screenshot({ path: join(resultsDir, 'conversation.png'), fullPage: true });
+  await ivan.context.close();
+  await sam.context.close();
 });

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod community;
 pub mod error;
+pub mod image;
 pub mod markdown;
 pub mod password;
 pub mod policy;

@@ -16,9 +16,6 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Most images on one post.
 pub const MAX_PER_POST: usize = 4;
 
-/// Image types Byline stores; anything else is refused.
-const ALLOWED: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-
 /// Where a file with this digest lives: `aa/bb…` to keep directories small.
 pub fn path_for(dir: &Path, sha256: &str) -> PathBuf {
     let (head, tail) = sha256.split_at(2.min(sha256.len()));
@@ -68,10 +65,7 @@ pub async fn upload(
     if bytes.len() > MAX_BYTES {
         return Err(AppError::PayloadTooLarge);
     }
-    let found = infer::get(&bytes)
-        .map(|t| t.mime_type())
-        .filter(|m| ALLOWED.contains(m));
-    let Some(media_type) = found else {
+    let Some(media_type) = byline_core::image::sniff(&bytes) else {
         return Err(AppError::Invalid(
             "only PNG, JPEG, GIF or WebP images can be attached".into(),
         ));

@@ -16,6 +16,13 @@ pub enum LiveEvent {
         /// The post.
         id: i64,
     },
+    /// A message was written in a conversation.
+    Message {
+        /// The conversation.
+        conversation_id: i64,
+        /// Everyone in it (the writer too, for their other open pages).
+        participants: Vec<i64>,
+    },
     /// These profiles have new notifications.
     Notified {
         /// Recipients.

@@ -106,6 +106,12 @@ async fn send_parsed(
             now(),
         )
         .await?;
+    let mut participants = others.clone();
+    participants.push(by.user.profile_id);
+    state.live.publish(LiveEvent::Message {
+        conversation_id: conversation,
+        participants,
+    });
     state.live.publish(LiveEvent::Notified {
         profile_ids: others,
     });

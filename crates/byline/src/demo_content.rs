@@ -168,6 +168,36 @@ const REPLIES: &[&str] = &[
     "Agreed, let's discuss on Thursday.",
 ];
 
+/// Direct messages: (from, to, lines alternating between them).
+const CONVERSATIONS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "sam",
+        &["ivan"],
+        &[
+            "Hi Ivan, my VPN token stopped working after the update.",
+            "I'll reset it now, try again in five minutes.",
+            "Works again, thank you!",
+        ],
+    ),
+    (
+        "priya",
+        &["wendy"],
+        &[
+            "Could we move Friday's session to the small meeting room?",
+            "Yes, I've booked it.",
+        ],
+    ),
+    (
+        "ada",
+        &["helen", "marco"],
+        &[
+            "Can we review the reorg comms plan before Wednesday?",
+            "Tuesday 10:00 works for me.",
+            "Same here.",
+        ],
+    ),
+];
+
 /// A tiny deterministic generator (the demo must look the same every time).
 struct Lcg(u64);
 
@@ -245,6 +275,20 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
     communities::invite(state, &op(find(users, "ada")?), "leadership", "wendy")
         .await
         .map_err(err)?;
+
+    for (from, to, lines) in CONVERSATIONS {
+        let to: Vec<String> = to.iter().map(|h| (*h).to_owned()).collect();
+        let sender = op(find(users, from)?);
+        let (conversation, _) = byline_server::messages::start(state, &sender, &to, lines[0])
+            .await
+            .map_err(err)?;
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            let who = if i % 2 == 1 { &to[0] } else { *from };
+            byline_server::messages::send(state, &op(find(users, who)?), conversation, line)
+                .await
+                .map_err(err)?;
+        }
+    }
 
     let member_of = |handle: &str, place: &str| -> bool {
         place.is_empty()

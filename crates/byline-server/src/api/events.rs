@@ -17,7 +17,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Server-sent events: `post` (`{"id"}`) when a post enters your home
-/// timeline, `notifications` (`{"unread"}`) when your unread count changes.
+/// timeline, `notifications` (`{"unread"}`) when your unread count changes,
+/// `message` (`{"conversation", "unread_messages"}`) when one of your
+/// conversations gets a message.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "me",
     responses(
         (status = 200, description = "An endless text/event-stream", content_type = "text/event-stream"),
@@ -50,6 +52,14 @@ async fn events(
                     }
                 }
                 LiveEvent::Notified { .. } => {}
+                LiveEvent::Message { conversation_id, participants } if participants.contains(&me) => {
+                    if let Ok(unread) = store.unread_messages(me).await {
+                        yield Ok(Event::default().event("message").data(format!(
+                            "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
+                        )));
+                    }
+                }
+                LiveEvent::Message { .. } => {}
             }
         }
     };

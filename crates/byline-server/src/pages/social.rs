@@ -17,12 +17,15 @@ use byline_store::feed::Page;
 use byline_store::posts::Post;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(home))
-        .routes(routes!(publish))
+        .routes(routes!(publish).layer(axum::extract::DefaultBodyLimit::max(
+            crate::attachments::MAX_PER_POST * crate::attachments::MAX_BYTES + 64 * 1024,
+        )))
         .routes(routes!(thread))
         .routes(routes!(versions))
         .routes(routes!(delete_post))
@@ -197,23 +200,117 @@ pub struct ComposeForm {
     reply_to: Option<String>,
 }
 
-/// Publishes from the compose box and goes to where the post appears.
+/// A compose form as sent: urlencoded, or multipart when images come along.
+pub(crate) struct ComposeSubmission {
+    form: ComposeForm,
+    images: Vec<(Option<String>, axum::body::Bytes)>,
+}
+
+impl axum::extract::FromRequest<AppState> for ComposeSubmission {
+    type Rejection = PageError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, PageError> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let WebForm(form) = WebForm::<ComposeForm>::from_request(req, state).await?;
+            return Ok(ComposeSubmission {
+                form,
+                images: Vec::new(),
+            });
+        }
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                PageError(AppError::PayloadTooLarge)
+            } else {
+                PageError(AppError::BadRequest(format!(
+                    "the form could not be read: {}",
+                    e.body_text()
+                )))
+            }
+        };
+        let mut parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| {
+                PageError(AppError::BadRequest(format!(
+                    "the form could not be read: {}",
+                    e.body_text()
+                )))
+            })?;
+        let mut form = ComposeForm {
+            csrf_token: String::new(),
+            text: String::new(),
+            community: None,
+            reply_to: None,
+        };
+        let mut images = Vec::new();
+        while let Some(field) = parts.next_field().await.map_err(bad)? {
+            match field.name().unwrap_or_default() {
+                "images" => {
+                    let declared = field.content_type().map(str::to_owned);
+                    let bytes = field.bytes().await.map_err(bad)?;
+                    if !bytes.is_empty() {
+                        if images.len() == crate::attachments::MAX_PER_POST {
+                            return Err(PageError(AppError::Invalid(format!(
+                                "a post has at most {} images",
+                                crate::attachments::MAX_PER_POST
+                            ))));
+                        }
+                        images.push((declared, bytes));
+                    }
+                }
+                name => {
+                    let name = name.to_owned();
+                    let value = field.text().await.map_err(bad)?;
+                    match name.as_str() {
+                        "csrf_token" => form.csrf_token = value,
+                        "text" => form.text = value,
+                        "community" => form.community = Some(value),
+                        "reply_to" => form.reply_to = Some(value),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(ComposeSubmission { form, images })
+    }
+}
+
+/// Publishes from the compose box (with up to four images) and goes to
+/// where the post appears.
 #[utoipa::path(post, path = "/posts", tag = "web", operation_id = "page_publish",
-    request_body(content = ComposeForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = ComposeForm, content_type = "application/x-www-form-urlencoded",
+                 description = "Also accepted as multipart/form-data with up to four `images` files."),
     responses((status = 303, description = "Published"),
+              (status = 400, description = "Unreadable form", content_type = "text/html"),
               (status = 403, description = "Wrong CSRF token or not a member", content_type = "text/html"),
-              (status = 422, description = "Empty or too long", content_type = "text/html")))]
+              (status = 413, description = "Too large", content_type = "text/html"),
+              (status = 422, description = "Empty or too long, or a bad image", content_type = "text/html")))]
 async fn publish(
     State(state): State<AppState>,
     Viewer(current): Viewer,
-    WebForm(f): WebForm<ComposeForm>,
+    submission: ComposeSubmission,
 ) -> Result<Response, PageError> {
+    let ComposeSubmission { form: f, images } = submission;
     current.check_csrf(&f.csrf_token)?;
     let reply_to = match f.reply_to.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => Some(parse_id(id)?),
         None => None,
     };
     let community = f.community.filter(|s| !s.is_empty());
+    // Check the text before storing any image, so bad input stores nothing.
+    byline_core::markdown::PostText::parse(&f.text).map_err(AppError::from)?;
+    let mut attachments = Vec::new();
+    for (declared, bytes) in images {
+        let a = crate::attachments::upload(&state, &current, declared.as_deref(), bytes).await?;
+        attachments.push(a.id);
+    }
     let post = posts::create(
         &state,
         &current,
@@ -221,7 +318,7 @@ async fn publish(
             text: f.text,
             community,
             reply_to,
-            attachments: Vec::new(),
+            attachments,
         },
     )
     .await?;

@@ -94,3 +94,45 @@ app_test!(the_event_stream_needs_a_signed_in_user, |app| async move {
         .expect("send");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
+
+app_test!(
+    a_message_reaches_participants_live_and_nobody_else,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        let omar = app.new_member("omar", "Omar").await;
+        let mut ada_stream = ada
+            .get(app.url("/api/v1/me/events"))
+            .send()
+            .await
+            .expect("subscribe");
+        let mut omar_stream = omar
+            .get(app.url("/api/v1/me/events"))
+            .send()
+            .await
+            .expect("subscribe");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let sent: serde_json::Value = app
+            .post_json(
+                &sam,
+                "/api/v1/messages",
+                json!({"to": ["ada"], "text": "psst"}),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let conversation = sent["conversation"].as_str().expect("id").to_owned();
+        let seen = wait_for(&mut ada_stream, "event: message").await;
+        assert!(
+            seen.contains(&format!(
+                "\"conversation\":\"{conversation}\",\"unread_messages\":1"
+            )),
+            "{seen}"
+        );
+        // Omar hears only his own public post, never the message.
+        app.post(&omar, json!({"text": "marker"})).await;
+        let other = wait_for(&mut omar_stream, "event: post").await;
+        assert!(!other.contains("event: message"), "{other}");
+    }
+);

@@ -446,3 +446,67 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    the_compose_form_takes_images_and_refuses_bad_ones,
+    |app| async move {
+        let c = sign_in_with_form(app, "sam@example.com").await;
+        let html = app.get(&c, "/").await.text().await.expect("html");
+        let csrf = csrf_in(&html);
+        let png = reqwest::multipart::Part::bytes(crate::attachments::PNG.to_vec())
+            .file_name("board.png")
+            .mime_str("image/png")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf.clone())
+            .text("text", "Whiteboard")
+            .part("images", png);
+        let r = c
+            .post(app.url("/posts"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let home = app.get(&c, "/").await.text().await.expect("html");
+        assert!(
+            home.contains("<img src=\"/api/v1/attachments/"),
+            "the image shows in the feed"
+        );
+
+        let fake = reqwest::multipart::Part::bytes(b"GIF-but-not-really".to_vec())
+            .file_name("x.gif")
+            .mime_str("image/gif")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf.clone())
+            .text("text", "Bad image")
+            .part("images", fake);
+        let r = c
+            .post(app.url("/posts"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let png = reqwest::multipart::Part::bytes(crate::attachments::PNG.to_vec())
+            .file_name("b.png")
+            .mime_str("image/png")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", "forged")
+            .text("text", "x")
+            .part("images", png);
+        assert_eq!(
+            c.post(app.url("/posts"))
+                .multipart(form)
+                .send()
+                .await
+                .expect("send")
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let home = app.get(&c, "/").await.text().await.expect("html");
+        assert!(!home.contains("Bad image"));
+    }
+);
