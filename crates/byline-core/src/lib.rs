@@ -3,6 +3,7 @@
 //! every rule can be tested exactly; callers pass `now` in.
 
 pub mod account;
+pub mod audit;
 pub mod community;
 pub mod error;
 pub mod image;

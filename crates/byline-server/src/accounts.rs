@@ -8,6 +8,7 @@ use crate::state::{AppState, now};
 use byline_core::password::{self, Password};
 use byline_core::policy::{Action, authorize};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp, secret_token};
+use byline_store::audit::AuditEntry;
 use byline_store::sessions::NewSession;
 use byline_store::tokens::ApiToken;
 use byline_store::users::{NewUser, User};
@@ -28,8 +29,14 @@ pub struct Registration {
 }
 
 /// Creates a user without a policy check: for the operator's CLI and the
-/// demo seeder, which run with the machine owner's authority.
-pub async fn register(store: &Store, r: Registration, now: Timestamp) -> Result<User, AppError> {
+/// demo seeder, which run with the machine owner's authority. `audit`
+/// describes who did it (its target is filled in with the new user).
+pub async fn register(
+    store: &Store,
+    r: Registration,
+    audit: &AuditEntry,
+    now: Timestamp,
+) -> Result<User, AppError> {
     let email = Email::parse(&r.email)?;
     let display_name = DisplayName::parse(&r.display_name)?;
     let handle = match r.handle.as_deref() {
@@ -47,6 +54,7 @@ pub async fn register(store: &Store, r: Registration, now: Timestamp) -> Result<
                 password_hash: &hash,
                 role: r.role,
             },
+            audit,
             now,
         )
         .await?;
@@ -60,7 +68,8 @@ pub async fn create_user(
     r: Registration,
 ) -> Result<User, AppError> {
     authorize(Some(&by.actor()), Action::CreateUser)?;
-    let user = register(&state.store, r, now()).await?;
+    let audit = by.audit("user.create", String::new());
+    let user = register(&state.store, r, &audit, now()).await?;
     tracing::info!(user_id = user.id, by = by.user.id, "user created");
     Ok(user)
 }
@@ -70,11 +79,12 @@ pub async fn set_password(
     store: &Store,
     user_id: i64,
     new_password: String,
+    audit: &AuditEntry,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let password = Password::new(new_password)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
-    store.set_password_hash(user_id, &hash, now).await?;
+    store.set_password_hash(user_id, &hash, audit, now).await?;
     Ok(())
 }
 
@@ -91,7 +101,8 @@ pub async fn reset_password(
             target_user_id: user_id,
         },
     )?;
-    set_password(&state.store, user_id, new_password, now()).await?;
+    let audit = by.audit("user.password_reset", format!("user:{user_id}"));
+    set_password(&state.store, user_id, new_password, &audit, now()).await?;
     tracing::info!(user_id, by = by.user.id, "password reset");
     Ok(())
 }
@@ -109,7 +120,9 @@ pub async fn set_role(
             target_user_id: user_id,
         },
     )?;
-    Ok(state.store.set_role(user_id, role).await?)
+    let mut audit = by.audit("user.role_change", format!("user:{user_id}"));
+    audit.details = format!("{{\"role\":\"{}\"}}", role.as_str());
+    Ok(state.store.set_role(user_id, role, &audit, now()).await?)
 }
 
 /// An admin deactivates someone: their sessions and tokens stop at once.
@@ -124,7 +137,8 @@ pub async fn deactivate(
             target_user_id: user_id,
         },
     )?;
-    let user = state.store.deactivate_user(user_id, now()).await?;
+    let audit = by.audit("user.deactivate", format!("user:{user_id}"));
+    let user = state.store.deactivate_user(user_id, &audit, now()).await?;
     tracing::info!(user_id, by = by.user.id, "user deactivated");
     Ok(user)
 }
@@ -208,12 +222,27 @@ pub async fn sign_in(
             (None, false)
         }
     };
+    let attempted = user.as_ref().map(|u| u.id);
     let user = match user {
         Some(user) if ok && user.active => user,
         _ => {
             state
                 .store
-                .record_sign_in_failure(&email_key, &client.address, now, since)
+                .record_sign_in_failure(
+                    &email_key,
+                    &client.address,
+                    &AuditEntry {
+                        details: serde_json::json!({ "email": email_key }).to_string(),
+                        ..AuditEntry::new(
+                            attempted,
+                            "session.sign_in_refused",
+                            "session".into(),
+                            &client.address,
+                        )
+                    },
+                    now,
+                    since,
+                )
                 .await?;
             return Err(FAILED);
         }
@@ -225,7 +254,7 @@ pub async fn sign_in(
     if let Some(old) = previous_session {
         state
             .store
-            .revoke_session(&secret_token::digest(old), now)
+            .revoke_session(&secret_token::digest(old), None, now)
             .await?;
     }
     let minted = secret_token::mint("bys_");
@@ -240,6 +269,12 @@ pub async fn sign_in(
                 source_address: &client.address,
                 user_agent: &client.user_agent,
             },
+            &AuditEntry::new(
+                Some(user.id),
+                "session.sign_in",
+                format!("user:{}", user.id),
+                &client.address,
+            ),
             now,
         )
         .await?;
@@ -254,7 +289,11 @@ pub async fn sign_in(
 /// the token routes instead).
 pub async fn sign_out(state: &AppState, current: &CurrentUser) -> Result<(), AppError> {
     if let Credential::Session { digest, .. } = &current.credential {
-        state.store.revoke_session(digest, now()).await?;
+        let audit = current.audit("session.sign_out", format!("user:{}", current.user.id));
+        state
+            .store
+            .revoke_session(digest, Some(&audit), now())
+            .await?;
         tracing::info!(user_id = current.user.id, "signed out");
     }
     Ok(())
@@ -295,7 +334,13 @@ pub async fn create_token(
     let minted = secret_token::mint("byl_");
     let token = state
         .store
-        .create_api_token(by.user.id, name, &minted.digest, now())
+        .create_api_token(
+            by.user.id,
+            name,
+            &minted.digest,
+            &by.audit("token.create", String::new()),
+            now(),
+        )
         .await?;
     Ok(NewToken {
         token,
@@ -328,6 +373,11 @@ pub async fn revoke_token(
     )?;
     Ok(state
         .store
-        .revoke_api_token(by.user.id, token_id, now())
+        .revoke_api_token(
+            by.user.id,
+            token_id,
+            &by.audit("token.revoke", format!("token:{token_id}")),
+            now(),
+        )
         .await?)
 }

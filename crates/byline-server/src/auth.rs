@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use byline_core::policy::Actor;
 use byline_core::{Timestamp, secret_token};
 use byline_store::StoreError;
+use byline_store::audit::AuditEntry;
 use byline_store::users::User;
 use std::net::SocketAddr;
 
@@ -46,14 +47,22 @@ pub struct CurrentUser {
     pub user: User,
     /// How they proved it.
     pub credential: Credential,
+    /// Where the request came from (`cli` for operator tasks), for the audit log.
+    pub source_address: String,
 }
 
 impl CurrentUser {
+    /// An audit entry for an action this user takes.
+    pub fn audit(&self, action: &'static str, target: String) -> AuditEntry {
+        AuditEntry::new(Some(self.user.id), action, target, &self.source_address)
+    }
+
     /// `user` acting with the operator's authority (CLI tasks only).
     pub fn operator(user: User) -> CurrentUser {
         CurrentUser {
             user,
             credential: Credential::Operator,
+            source_address: "cli".to_owned(),
         }
     }
 
@@ -124,6 +133,13 @@ impl FromRequestParts<AppState> for Client {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Client, AppError> {
+        Ok(Client::of(parts, state))
+    }
+}
+
+impl Client {
+    /// Reads the address and user agent from a request.
+    pub fn of(parts: &Parts, state: &AppState) -> Client {
         let forwarded = state
             .settings
             .trust_forwarded_for
@@ -148,10 +164,10 @@ impl FromRequestParts<AppState> for Client {
             .chars()
             .take(256)
             .collect();
-        Ok(Client {
+        Client {
             address: forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned()),
             user_agent,
-        })
+        }
     }
 }
 
@@ -183,6 +199,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
                     credential: Credential::ApiToken {
                         token_id: api_token.id,
                     },
+                    source_address: Client::of(parts, state).address,
                 }))
             }
             Err(StoreError::NotFound) => {
@@ -211,6 +228,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
                     csrf_token: csrf_for_session(cookie_value),
                     digest,
                 },
+                source_address: Client::of(parts, state).address,
             }))
         }
         // A stale cookie is just "not signed in".

@@ -6,6 +6,8 @@
 
 #[macro_use]
 mod dialect;
+#[macro_use]
+pub mod audit;
 pub mod attachments;
 pub mod communities;
 mod error;

@@ -1,6 +1,7 @@
 //! Browser sessions: a cookie's digest mapped to a user until it expires or
 //! is revoked.
 
+use crate::audit::AuditEntry;
 use crate::users::{USER_COLUMNS, User, UserRow};
 use crate::{Store, StoreError};
 use byline_core::Timestamp;
@@ -35,10 +36,11 @@ impl Store {
     pub async fn create_session(
         &self,
         s: &NewSession<'_>,
+        audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         Ok(write_tx!(self, |tx| {
-            sqlx::query_scalar(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sessions (user_id, token_digest, created_at, last_seen_at, expires_at, \
                  source_address, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
             )
@@ -49,7 +51,9 @@ impl Store {
             .bind(s.source_address)
             .bind(s.user_agent)
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            append_audit!(tx, audit, now);
+            id
         }))
     }
 
@@ -106,15 +110,20 @@ impl Store {
     pub async fn revoke_session(
         &self,
         token_digest: &[u8],
+        audit: Option<&AuditEntry>,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let n = write_tx!(self, |tx| {
-            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_digest = $2 AND revoked_at IS NULL")
+            let n = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_digest = $2 AND revoked_at IS NULL")
                 .bind(now.micros())
                 .bind(token_digest)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if let Some(entry) = audit.filter(|_| n > 0) {
+                append_audit!(tx, entry, now);
+            }
+            n
         });
         Ok(n > 0)
     }

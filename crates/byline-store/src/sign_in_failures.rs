@@ -2,6 +2,7 @@
 //! guessing can be slowed down. Kept in the database so the limit holds
 //! across restarts and across several server nodes.
 
+use crate::audit::AuditEntry;
 use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
@@ -24,6 +25,7 @@ impl Store {
         &self,
         email: &str,
         source_address: &str,
+        audit: &AuditEntry,
         now: Timestamp,
         forget_before: Timestamp,
     ) -> Result<(), StoreError> {
@@ -40,6 +42,7 @@ impl Store {
             .bind(now.micros())
             .execute(&mut *tx)
             .await?;
+            append_audit!(tx, audit, now);
         });
         Ok(())
     }

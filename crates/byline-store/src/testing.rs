@@ -229,3 +229,15 @@ macro_rules! contract_test {
         }
     };
 }
+
+/// Runs raw SQL against a store, for tests that play an attacker with
+/// database access (tampering with the audit log, for instance).
+pub async fn execute_raw(store: &Store, sql: &str) {
+    let result = match &store.backend {
+        crate::Backend::Sqlite { write, .. } => sqlx::query(sql).execute(write).await.map(|_| ()),
+        crate::Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    };
+    if let Err(e) = result {
+        panic!("raw SQL failed: {e}: {sql}");
+    }
+}

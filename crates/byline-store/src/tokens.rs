@@ -1,5 +1,6 @@
 //! Personal API tokens for `Authorization: Bearer`.
 
+use crate::audit::AuditEntry;
 use crate::users::{USER_COLUMNS, User, UserRow};
 use crate::{Store, StoreError};
 use byline_core::Timestamp;
@@ -30,6 +31,7 @@ impl Store {
         user_id: i64,
         name: &str,
         token_digest: &[u8],
+        audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<ApiToken, StoreError> {
         let sql = format!(
@@ -38,13 +40,19 @@ impl Store {
             TOKEN_COLUMNS.replace("t.", "")
         );
         Ok(write_tx!(self, |tx| {
-            sqlx::query_as(&sql)
+            let token: ApiToken = sqlx::query_as(&sql)
                 .bind(user_id)
                 .bind(name)
                 .bind(token_digest)
                 .bind(now.micros())
                 .fetch_one(&mut *tx)
-                .await?
+                .await?;
+            let entry = AuditEntry {
+                target: format!("token:{}", token.id),
+                ..audit.clone()
+            };
+            append_audit!(tx, &entry, now);
+            token
         }))
     }
 
@@ -93,10 +101,11 @@ impl Store {
         &self,
         user_id: i64,
         token_id: i64,
+        audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let n = write_tx!(self, |tx| {
-            sqlx::query(
+            let n = sqlx::query(
                 "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
             )
             .bind(now.micros())
@@ -104,7 +113,11 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if n > 0 {
+                append_audit!(tx, audit, now);
+            }
+            n
         });
         if n == 0 {
             Err(StoreError::NotFound)

@@ -1,5 +1,6 @@
 //! Users and their personal profiles.
 
+use crate::audit::AuditEntry;
 use crate::{Store, StoreError};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
 
@@ -73,7 +74,13 @@ pub struct NewUser<'a> {
 impl Store {
     /// Creates a user and their personal profile together; a taken email or
     /// handle is a [`StoreError::Conflict`] and nothing is written.
-    pub async fn create_user(&self, new: &NewUser<'_>, now: Timestamp) -> Result<User, StoreError> {
+    /// `audit` is recorded in the same transaction with `user:<new id>` as target.
+    pub async fn create_user(
+        &self,
+        new: &NewUser<'_>,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<User, StoreError> {
         let id: i64 = write_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, password_hash, role, active, created_at) \
@@ -96,6 +103,11 @@ impl Store {
             .bind(now.micros())
             .execute(&mut *tx)
             .await?;
+            let entry = AuditEntry {
+                target: format!("user:{id}"),
+                ..audit.clone()
+            };
+            append_audit!(tx, &entry, now);
             id
         });
         self.user_by_id(id).await
@@ -162,6 +174,7 @@ impl Store {
         &self,
         user_id: i64,
         password_hash: &str,
+        audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
@@ -181,12 +194,19 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+            append_audit!(tx, audit, now);
         });
         Ok(())
     }
 
     /// Changes a user's organisation-wide role.
-    pub async fn set_role(&self, user_id: i64, role: Role) -> Result<User, StoreError> {
+    pub async fn set_role(
+        &self,
+        user_id: i64,
+        role: Role,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<User, StoreError> {
         write_tx!(self, |tx| {
             let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role.as_str())
@@ -197,13 +217,19 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
+            append_audit!(tx, audit, now);
         });
         self.user_by_id(user_id).await
     }
 
     /// Deactivates a user and, in the same transaction, revokes every
     /// session and API token they hold: access ends at once.
-    pub async fn deactivate_user(&self, user_id: i64, now: Timestamp) -> Result<User, StoreError> {
+    pub async fn deactivate_user(
+        &self,
+        user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<User, StoreError> {
         write_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE users SET active = FALSE, deactivated_at = $1 WHERE id = $2 AND active",
@@ -223,6 +249,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                append_audit!(tx, audit, now);
             }
         });
         self.user_by_id(user_id).await

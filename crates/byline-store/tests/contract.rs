@@ -1,11 +1,16 @@
 //! The store contract: every case runs on SQLite and on PostgreSQL.
 
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
+use byline_store::audit::AuditEntry;
 use byline_store::testing::{Kind, TestDatabase};
 use byline_store::users::NewUser;
 use byline_store::{Store, StoreError, contract_test, sessions::NewSession};
 
 const T0: Timestamp = Timestamp(1_790_000_000_000_000);
+
+fn audit() -> AuditEntry {
+    AuditEntry::new(None, "test.action", "test".into(), "127.0.0.1")
+}
 
 async fn add_user(
     store: &Store,
@@ -24,6 +29,7 @@ async fn add_user(
                 password_hash: "$argon2id$x",
                 role: Role::Staff,
             },
+            &audit(),
             T0,
         )
         .await
@@ -138,6 +144,7 @@ contract_test!(sessions_open_expire_and_revoke, |store| async move {
                 source_address: "127.0.0.1",
                 user_agent: "test",
             },
+            &audit(),
             T0,
         )
         .await
@@ -163,13 +170,13 @@ contract_test!(sessions_open_expire_and_revoke, |store| async move {
     );
     assert!(
         store
-            .revoke_session(&digest, T0.plus_seconds(20))
+            .revoke_session(&digest, Some(&audit()), T0.plus_seconds(20))
             .await
             .expect("revoke")
     );
     assert!(
         !store
-            .revoke_session(&digest, T0.plus_seconds(21))
+            .revoke_session(&digest, Some(&audit()), T0.plus_seconds(21))
             .await
             .expect("revoke twice")
     );
@@ -196,12 +203,13 @@ contract_test!(
                     source_address: "::1",
                     user_agent: "t",
                 },
+                &audit(),
                 T0,
             )
             .await
             .expect("session");
         store
-            .create_api_token(user.id, "ci", &token, T0)
+            .create_api_token(user.id, "ci", &token, &audit(), T0)
             .await
             .expect("token");
         assert_eq!(
@@ -209,7 +217,7 @@ contract_test!(
             1
         );
         let after = store
-            .deactivate_user(user.id, T0.plus_seconds(5))
+            .deactivate_user(user.id, &audit(), T0.plus_seconds(5))
             .await
             .expect("deactivate");
         assert!(!after.active);
@@ -242,12 +250,13 @@ contract_test!(a_password_reset_ends_every_session, |store| async move {
                 source_address: "::1",
                 user_agent: "t",
             },
+            &audit(),
             T0,
         )
         .await
         .expect("session");
     store
-        .set_password_hash(user.id, "$argon2id$new", T0.plus_seconds(1))
+        .set_password_hash(user.id, "$argon2id$new", &audit(), T0.plus_seconds(1))
         .await
         .expect("reset");
     assert!(matches!(
@@ -260,7 +269,7 @@ contract_test!(a_password_reset_ends_every_session, |store| async move {
         .expect("found");
     assert_eq!(hash, "$argon2id$new");
     assert!(matches!(
-        store.set_password_hash(9999, "x", T0).await,
+        store.set_password_hash(9999, "x", &audit(), T0).await,
         Err(StoreError::NotFound)
     ));
 });
@@ -273,14 +282,14 @@ contract_test!(tokens_belong_to_their_owner, |store| async move {
         .await
         .expect("omar");
     let t = store
-        .create_api_token(jane.id, "laptop", &[9u8; 32], T0)
+        .create_api_token(jane.id, "laptop", &[9u8; 32], &audit(), T0)
         .await
         .expect("token");
     let (found, owner) = store.token_user(&[9u8; 32]).await.expect("lookup");
     assert_eq!((found.id, owner.id), (t.id, jane.id));
     assert!(
         matches!(
-            store.revoke_api_token(omar.id, t.id, T0).await,
+            store.revoke_api_token(omar.id, t.id, &audit(), T0).await,
             Err(StoreError::NotFound)
         ),
         "not omar's to revoke"
@@ -290,7 +299,7 @@ contract_test!(tokens_belong_to_their_owner, |store| async move {
         "still valid after omar's attempt"
     );
     store
-        .revoke_api_token(jane.id, t.id, T0)
+        .revoke_api_token(jane.id, t.id, &audit(), T0)
         .await
         .expect("revoke");
     assert!(matches!(
@@ -301,7 +310,9 @@ contract_test!(tokens_belong_to_their_owner, |store| async move {
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked_at.is_some());
     assert!(matches!(
-        store.create_api_token(omar.id, "dup", &[9u8; 32], T0).await,
+        store
+            .create_api_token(omar.id, "dup", &[9u8; 32], &audit(), T0)
+            .await,
         Err(StoreError::Conflict { .. })
     ));
 });
@@ -311,12 +322,24 @@ contract_test!(
     |store| async move {
         for i in 0..3 {
             store
-                .record_sign_in_failure("jane@example.com", "10.0.0.1", T0.plus_seconds(i), T0)
+                .record_sign_in_failure(
+                    "jane@example.com",
+                    "10.0.0.1",
+                    &audit(),
+                    T0.plus_seconds(i),
+                    T0,
+                )
                 .await
                 .expect("record");
         }
         store
-            .record_sign_in_failure("omar@example.com", "10.0.0.1", T0.plus_seconds(5), T0)
+            .record_sign_in_failure(
+                "omar@example.com",
+                "10.0.0.1",
+                &audit(),
+                T0.plus_seconds(5),
+                T0,
+            )
             .await
             .expect("record");
         let f = store
@@ -350,19 +373,164 @@ contract_test!(
             .expect("create");
         assert_eq!(
             store
-                .set_role(user.id, Role::Admin)
+                .set_role(user.id, Role::Admin, &audit(), T0)
                 .await
                 .expect("promote")
                 .role,
             Role::Admin
         );
         assert!(matches!(
-            store.set_role(424242, Role::Admin).await,
+            store.set_role(424242, Role::Admin, &audit(), T0).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
             store.user_by_id(424242).await,
             Err(StoreError::NotFound)
         ));
+    }
+);
+
+async fn append_n(store: &Store, n: i64) {
+    for i in 0..n {
+        let entry = AuditEntry::new(Some(i), "test.action", format!("thing:{i}"), "10.0.0.1");
+        store
+            .append_audit(&entry, T0.plus_seconds(i))
+            .await
+            .expect("append");
+    }
+}
+
+contract_test!(the_audit_chain_verifies_when_intact, |store| async move {
+    append_n(&store, 25).await;
+    let v = store.verify_audit().await.expect("verify");
+    assert_eq!((v.checked, v.first_break), (25, None));
+    let events = store.audit_events(20, 100).await.expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [21, 22, 23, 24, 25]
+    );
+});
+
+contract_test!(an_altered_audit_event_is_named, |store| async move {
+    append_n(&store, 10).await;
+    byline_store::testing::execute_raw(
+        &store,
+        "UPDATE audit_events SET target = 'thing:999' WHERE seq = 4",
+    )
+    .await;
+    let v = store.verify_audit().await.expect("verify");
+    assert_eq!(v.checked, 3);
+    assert_eq!(
+        v.first_break.as_deref(),
+        Some("event 4 was altered after it was written")
+    );
+});
+
+contract_test!(a_deleted_audit_event_is_named, |store| async move {
+    append_n(&store, 10).await;
+    byline_store::testing::execute_raw(&store, "DELETE FROM audit_events WHERE seq = 6").await;
+    let v = store.verify_audit().await.expect("verify");
+    assert_eq!(
+        v.first_break.as_deref(),
+        Some("event 6 is missing (found 7 instead)")
+    );
+});
+
+contract_test!(
+    cutting_off_the_newest_audit_events_is_noticed,
+    |store| async move {
+        append_n(&store, 10).await;
+        byline_store::testing::execute_raw(&store, "DELETE FROM audit_events WHERE seq > 8").await;
+        let v = store.verify_audit().await.expect("verify");
+        assert_eq!(v.checked, 8);
+        assert!(
+            v.first_break
+                .as_deref()
+                .is_some_and(|b| b.contains("event 9 is missing")),
+            "{v:?}"
+        );
+    }
+);
+
+contract_test!(reordered_audit_events_are_noticed, |store| async move {
+    append_n(&store, 10).await;
+    // Swap the contents (and hashes) of events 3 and 4, keeping the numbers.
+    for sql in [
+        "UPDATE audit_events SET seq = -3 WHERE seq = 3",
+        "UPDATE audit_events SET seq = 3 WHERE seq = 4",
+        "UPDATE audit_events SET seq = 4 WHERE seq = -3",
+    ] {
+        byline_store::testing::execute_raw(&store, sql).await;
+    }
+    let v = store.verify_audit().await.expect("verify");
+    assert_eq!(v.checked, 2);
+    assert_eq!(
+        v.first_break.as_deref(),
+        Some("event 3 does not link to the event before it (reordered or replaced)")
+    );
+});
+
+contract_test!(
+    concurrent_appends_form_one_unbroken_chain,
+    |store| async move {
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..10 {
+                    let entry =
+                        AuditEntry::new(Some(t), "test.concurrent", format!("t{t}:{i}"), "::1");
+                    s.append_audit(&entry, T0).await.expect("append");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let v = store.verify_audit().await.expect("verify");
+        assert_eq!((v.checked, v.first_break), (80, None));
+    }
+);
+
+contract_test!(
+    account_changes_are_audited_in_the_same_transaction,
+    |store| async move {
+        let user = add_user(&store, "jane@example.com", "jane")
+            .await
+            .expect("create");
+        store
+            .deactivate_user(
+                user.id,
+                &AuditEntry::new(
+                    Some(99),
+                    "user.deactivate",
+                    format!("user:{}", user.id),
+                    "10.1.1.1",
+                ),
+                T0,
+            )
+            .await
+            .expect("deactivate");
+        // A refused change (unknown user) writes no audit event either.
+        assert!(
+            store
+                .set_role(424242, Role::Admin, &audit(), T0)
+                .await
+                .is_err()
+        );
+        let events = store.audit_events(0, 10).await.expect("events");
+        let actions: Vec<(&str, &str)> = events
+            .iter()
+            .map(|e| (e.action.as_str(), e.target.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [("test.action", "user:1"), ("user.deactivate", "user:1")]
+        );
+        assert_eq!(events[1].source_address, "10.1.1.1");
+        assert_eq!(
+            store.verify_audit().await.expect("verify").first_break,
+            None
+        );
     }
 );

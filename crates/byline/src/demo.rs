@@ -73,6 +73,7 @@ pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool
                 password: DEMO_PASSWORD.to_owned(),
                 role: *role,
             },
+            &byline_store::audit::AuditEntry::new(None, "user.create", String::new(), "demo"),
             now,
         )
         .await

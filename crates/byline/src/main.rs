@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use byline_core::{Email, Role};
 use byline_server::accounts::{self, Registration};
 use byline_store::Store;
+use byline_store::audit::AuditEntry;
 use clap::{Parser, Subcommand};
 use config::{Config, Layer};
 use std::io::{BufRead, Write};
@@ -181,9 +182,11 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
                 password,
                 role: if admin { Role::Admin } else { Role::Staff },
             };
-            let user = accounts::register(&store, registration, byline_server::state::now())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let audit = AuditEntry::new(None, "user.create", String::new(), "cli");
+            let user =
+                accounts::register(&store, registration, &audit, byline_server::state::now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             println!(
                 "created {} <{}> as @{} ({})",
@@ -210,9 +213,21 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
                 .await
                 .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
             let (password, generated) = password_from(password_stdin)?;
-            accounts::set_password(&store, user.id, password, byline_server::state::now())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let audit = AuditEntry::new(
+                None,
+                "user.password_reset",
+                format!("user:{}", user.id),
+                "cli",
+            );
+            accounts::set_password(
+                &store,
+                user.id,
+                password,
+                &audit,
+                byline_server::state::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             println!(
                 "password replaced for {}; their sessions have ended",

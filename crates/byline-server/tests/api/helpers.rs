@@ -90,6 +90,7 @@ async fn add_user(
             password: PASSWORD.into(),
             role,
         },
+        &byline_store::audit::AuditEntry::new(None, "user.create", String::new(), "test"),
         now,
     )
     .await
