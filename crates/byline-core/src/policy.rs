@@ -68,6 +68,8 @@ pub enum Action {
     JoinCommunity(CommunityStanding),
     /// Approve requests, invite, remove posts.
     ModerateCommunity(CommunityStanding),
+    /// Read and export the audit log.
+    ReadAudit,
     /// Read or write in a conversation.
     UseConversation {
         /// Whether the actor's profile takes part in it.
@@ -137,6 +139,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         Action::ModerateCommunity(c) => c.membership.is_some_and(Membership::moderates),
         // Conversations are private to their participants, admins included.
         Action::UseConversation { participant } => participant,
+        // Investigators will join admins here when investigations arrive.
+        Action::ReadAudit => actor.is_admin(),
         Action::ChangePost {
             author_profile_id,
             delete,

@@ -4,6 +4,7 @@
 pub mod accounts;
 mod api;
 pub mod attachments;
+pub mod audit_log;
 pub mod auth;
 pub mod communities;
 pub mod error;

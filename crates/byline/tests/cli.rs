@@ -434,3 +434,48 @@ fn serve_on_postgresql_is_ready() {
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf8 path")
 }
+
+#[test]
+fn audit_verify_passes_on_a_fresh_demo_and_names_a_tampered_event() {
+    let dir = temp_dir("audit");
+    let data = ["--data-dir", dir.to_str().expect("utf8")];
+    let (ok, _, err) = output(byline().arg("seed-demo").args(data));
+    assert!(ok, "{err}");
+    let (ok, out, err) = output(byline().args(["audit", "verify"]).args(data));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("audit chain intact") && out.contains("events verified"),
+        "{out}"
+    );
+
+    let (ok, out, _) = output(
+        byline()
+            .args(["audit", "export", "--format", "jsonl"])
+            .args(data),
+    );
+    assert!(ok);
+    let first: serde_json::Value =
+        serde_json::from_str(out.lines().next().expect("a line")).expect("json");
+    assert_eq!(first["seq"], 1);
+    assert_eq!(first["action"], "user.create");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let store = byline_store::Store::connect(&byline_store::StoreOptions::embedded(&dir))
+            .await
+            .expect("connect");
+        byline_store::testing::execute_raw(
+            &store,
+            "UPDATE audit_events SET source_address = '6.6.6.6' WHERE seq = 5",
+        )
+        .await;
+        store.close().await;
+    });
+    let (ok, _, err) = output(byline().args(["audit", "verify"]).args(data));
+    assert!(!ok, "a tampered chain fails");
+    assert!(err.contains("event 5 was altered"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

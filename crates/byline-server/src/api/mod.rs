@@ -2,6 +2,7 @@
 //! same route declarations.
 
 mod attachments;
+mod audit;
 mod communities;
 mod events;
 mod feeds;
@@ -39,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "communities", description = "Open, closed and secret communities"),
         (name = "search", description = "Full-text search"),
         (name = "messages", description = "Direct messages"),
+        (name = "audit", description = "The tamper-evident audit log"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -83,4 +85,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(messages::routes())
         .merge(attachments::routes())
+        .merge(audit::routes())
 }

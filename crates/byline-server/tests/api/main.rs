@@ -7,6 +7,7 @@ mod messages;
 
 mod accounts;
 mod attachments;
+mod audit;
 mod communities;
 mod errors;
 mod ops;
