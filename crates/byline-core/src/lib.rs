@@ -13,6 +13,7 @@ pub mod policy;
 pub mod reaction;
 pub mod search;
 pub mod secret_token;
+pub mod shared_profile;
 pub mod time;
 
 pub use account::{DisplayName, Email, Handle, ProfileKind, Role};

@@ -5,6 +5,7 @@
 //! their actions here so that every permission can be read in one file.
 
 use crate::community::{Membership, Visibility};
+use crate::shared_profile::{AttributionPolicy, ProfileRole, Speech};
 use crate::{CoreError, Role};
 
 /// Who is asking: a signed-in, active user speaking as one of their profiles.
@@ -70,6 +71,34 @@ pub enum Action {
     ModerateCommunity(CommunityStanding),
     /// Read and export the audit log.
     ReadAudit,
+    /// Create a shared profile (an admin task).
+    CreateSharedProfile,
+    /// Manage a shared profile's members, policy and roster.
+    ManageSharedProfile {
+        /// The actor's role on it, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Act as a shared profile at all (switch to it).
+    ActAs {
+        /// The actor's role on it, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Say something as a shared profile.
+    SpeakAs {
+        /// The actor's role on it, if any.
+        role: Option<ProfileRole>,
+        /// What they want to say.
+        speech: Speech,
+    },
+    /// See who wrote something a shared profile said.
+    SeeByline {
+        /// The profile's attribution policy when it was said.
+        policy: AttributionPolicy,
+        /// Whether the viewer is a member of the profile.
+        member: bool,
+        /// Whether an open investigation covering it is the viewer's.
+        investigating: bool,
+    },
     /// Read or write in a conversation.
     UseConversation {
         /// Whether the actor's profile takes part in it.
@@ -141,6 +170,29 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         Action::UseConversation { participant } => participant,
         // Investigators will join admins here when investigations arrive.
         Action::ReadAudit => actor.is_admin(),
+        Action::CreateSharedProfile => actor.is_admin(),
+        Action::ManageSharedProfile { role } => {
+            actor.is_admin() || role == Some(ProfileRole::Owner)
+        }
+        Action::ActAs { role } => role.is_some(),
+        Action::SpeakAs { role, speech } => matches!(
+            (role, speech),
+            (Some(ProfileRole::Owner | ProfileRole::Editor), _)
+                | (
+                    Some(ProfileRole::Responder),
+                    Speech::Reply | Speech::Message | Speech::React
+                )
+        ),
+        Action::SeeByline {
+            policy,
+            member,
+            investigating,
+        } => match policy {
+            AttributionPolicy::Signed => true,
+            AttributionPolicy::Internal => member || actor.is_admin() || investigating,
+            // Sealed: admin rank and membership reveal nothing.
+            AttributionPolicy::Sealed => investigating,
+        },
         Action::ChangePost {
             author_profile_id,
             delete,
@@ -253,6 +305,91 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn speaking_as_a_shared_profile_follows_the_role_exactly() {
+        let speeches = [
+            Speech::Post,
+            Speech::Reply,
+            Speech::React,
+            Speech::Message,
+            Speech::Change,
+        ];
+        for actor in [STAFF, ADMIN] {
+            for role in [
+                None,
+                Some(ProfileRole::Owner),
+                Some(ProfileRole::Editor),
+                Some(ProfileRole::Responder),
+                Some(ProfileRole::Observer),
+            ] {
+                for speech in speeches {
+                    let allowed = authorize(Some(&actor), Action::SpeakAs { role, speech }).is_ok();
+                    let expected = match role {
+                        Some(ProfileRole::Owner | ProfileRole::Editor) => true,
+                        Some(ProfileRole::Responder) => {
+                            matches!(speech, Speech::Reply | Speech::Message | Speech::React)
+                        }
+                        // Observers and outsiders never speak, admins included.
+                        _ => false,
+                    };
+                    assert_eq!(allowed, expected, "{actor:?} {role:?} {speech:?}");
+                }
+                assert_eq!(
+                    authorize(Some(&actor), Action::ActAs { role }).is_ok(),
+                    role.is_some()
+                );
+                assert_eq!(
+                    authorize(Some(&actor), Action::ManageSharedProfile { role }).is_ok(),
+                    actor.role == Role::Admin || role == Some(ProfileRole::Owner)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bylines_show_exactly_as_the_policy_says_for_every_viewer() {
+        for actor in [STAFF, ADMIN] {
+            for policy in AttributionPolicy::ALL {
+                for member in [false, true] {
+                    for investigating in [false, true] {
+                        let seen = authorize(
+                            Some(&actor),
+                            Action::SeeByline {
+                                policy,
+                                member,
+                                investigating,
+                            },
+                        )
+                        .is_ok();
+                        let expected = match policy {
+                            AttributionPolicy::Signed => true,
+                            AttributionPolicy::Internal => {
+                                member || actor.role == Role::Admin || investigating
+                            }
+                            AttributionPolicy::Sealed => investigating,
+                        };
+                        assert_eq!(
+                            seen, expected,
+                            "{actor:?} {policy:?} member={member} investigating={investigating}"
+                        );
+                    }
+                }
+            }
+        }
+        // Nobody anonymous sees anything.
+        assert!(
+            authorize(
+                None,
+                Action::SeeByline {
+                    policy: AttributionPolicy::Signed,
+                    member: false,
+                    investigating: false
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -288,6 +288,8 @@ pub async fn sign_in(
 /// Ends the session the request came with (API tokens are revoked through
 /// the token routes instead).
 pub async fn sign_out(state: &AppState, current: &CurrentUser) -> Result<(), AppError> {
+    // Signing out also ends acting as a shared profile.
+    crate::acting::switch_out(state, current, "signed_out").await?;
     if let Credential::Session { digest, .. } = &current.credential {
         let audit = current.audit("session.sign_out", format!("user:{}", current.user.id));
         state

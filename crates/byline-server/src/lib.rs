@@ -2,10 +2,12 @@
 //! UI, sessions and tokens, and the operations endpoints.
 
 pub mod accounts;
+pub mod acting;
 mod api;
 pub mod attachments;
 pub mod audit_log;
 pub mod auth;
+pub mod bylines;
 pub mod communities;
 pub mod error;
 pub mod feeds;
@@ -17,6 +19,7 @@ mod ops;
 mod pages;
 pub mod posts;
 pub mod search;
+pub mod shared_profiles;
 pub mod state;
 pub mod telemetry;
 

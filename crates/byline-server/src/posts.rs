@@ -10,7 +10,8 @@ use crate::state::{AppState, now};
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, CommunityStanding, authorize};
 use byline_core::reaction::Reaction;
-use byline_store::posts::{NewPost, Post, PostContent};
+use byline_core::shared_profile::Speech;
+use byline_store::posts::{Byline, NewPost, Post, PostContent};
 use std::collections::HashSet;
 
 /// What someone typed into the compose box.
@@ -23,6 +24,8 @@ pub struct Compose {
     pub reply_to: Option<i64>,
     /// The actor's uploaded images to attach.
     pub attachments: Vec<i64>,
+    /// Speak as this shared profile (handle) instead of the personal one.
+    pub acting_as: Option<String>,
 }
 
 /// Renders text, linking mentions of profiles that exist.
@@ -79,6 +82,21 @@ pub async fn create_at(
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(&compose.text)?;
     let viewer = by.user.profile_id;
+    // Speaking as a shared profile goes through the one attributed-write gate.
+    let speaker = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
+        Some(handle) => {
+            let (speech, action) = if compose.reply_to.is_some() {
+                (Speech::Reply, "post.reply_as_profile")
+            } else {
+                (Speech::Post, "post.create_as_profile")
+            };
+            Some(crate::acting::speaker(state, by, handle, speech, action).await?)
+        }
+        None => None,
+    };
+    let author = speaker
+        .as_ref()
+        .map_or(viewer, |s| s.session.membership.profile_id);
     let (community_id, reply_to) = match (compose.reply_to, compose.community.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(AppError::Invalid(
@@ -94,7 +112,8 @@ pub async fn create_at(
                     "the post you are replying to was deleted".into(),
                 ));
             }
-            if let Some(standing) = standing_of(state, by, &parent).await? {
+            if let Some(cid) = parent.community_id {
+                let standing = state.store.community_by_id(cid, author).await?.standing();
                 authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
             }
             (
@@ -104,10 +123,14 @@ pub async fn create_at(
         }
         (None, Some(slug)) => {
             let community = visible_community(state, by, slug).await?;
-            authorize(
-                Some(&by.actor()),
-                Action::PostInCommunity(community.standing()),
-            )?;
+            // The speaking profile must belong: a shared profile posts only
+            // where it is itself a member.
+            let standing = state
+                .store
+                .community_by_id(community.id, author)
+                .await?
+                .standing();
+            authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
             (Some(community.id), None)
         }
         (None, None) => (None, None),
@@ -118,8 +141,13 @@ pub async fn create_at(
         .store
         .create_post(
             &NewPost {
-                author_profile_id: viewer,
+                author_profile_id: author,
                 written_by_user_id: by.user.id,
+                byline: speaker.as_ref().map(|s| Byline {
+                    acting_session_id: s.session.id,
+                    policy: s.session.membership.policy,
+                    audit: &s.audit,
+                }),
                 community_id,
                 reply_to,
                 attachment_ids: &compose.attachments,

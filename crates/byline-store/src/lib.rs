@@ -19,6 +19,7 @@ pub mod posts;
 pub mod profiles;
 pub mod search;
 pub mod sessions;
+pub mod shared_profiles;
 pub mod sign_in_failures;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -37,6 +37,10 @@ pub struct Post {
     pub author_name: String,
     /// The person who wrote it (the byline's user half).
     pub written_by_user_id: i64,
+    /// That person's name and handle, for showing a byline the viewer may see.
+    pub written_by: (String, String),
+    /// Set when spoken as a shared profile: the policy at the time.
+    pub attribution_policy: Option<String>,
     /// Community, if posted in one.
     pub community_id: Option<i64>,
     /// Community short name.
@@ -85,6 +89,9 @@ struct PostRow {
     author_handle: String,
     author_name: String,
     written_by_user_id: i64,
+    writer_name: String,
+    writer_handle: String,
+    attribution_policy: Option<String>,
     community_id: Option<i64>,
     community_slug: Option<String>,
     community_name: Option<String>,
@@ -107,6 +114,8 @@ impl From<PostRow> for Post {
             author_handle: r.author_handle,
             author_name: r.author_name,
             written_by_user_id: r.written_by_user_id,
+            written_by: (r.writer_name, r.writer_handle),
+            attribution_policy: r.attribution_policy,
             community_id: r.community_id,
             community_slug: r.community_slug,
             community_name: r.community_name,
@@ -126,9 +135,11 @@ impl From<PostRow> for Post {
 }
 
 const POST_COLUMNS: &str = "p.id, p.author_profile_id, a.handle AS author_handle, a.display_name AS author_name, \
-     p.written_by_user_id, p.community_id, c.slug AS community_slug, c.name AS community_name, p.reply_to_id, \
+     p.written_by_user_id, w.display_name AS writer_name, wp.handle AS writer_handle, p.attribution_policy, p.community_id, c.slug AS community_slug, c.name AS community_name, p.reply_to_id, \
      p.thread_root_id, p.body, p.body_html, p.version, p.reply_count, p.created_at, p.edited_at, p.deleted_at";
-const POST_FROM: &str = "FROM posts p JOIN profiles a ON a.id = p.author_profile_id LEFT JOIN communities c ON c.id = p.community_id";
+const POST_FROM: &str = "FROM posts p JOIN profiles a ON a.id = p.author_profile_id \
+     JOIN users w ON w.id = p.written_by_user_id JOIN profiles wp ON wp.user_id = w.id \
+     LEFT JOIN communities c ON c.id = p.community_id";
 
 /// `$start, $start+1, …` for `n` values.
 pub(crate) fn placeholders(start: usize, n: usize) -> String {
@@ -193,6 +204,19 @@ pub struct NewPost<'a> {
     pub content: PostContent<'a>,
     /// The author's free uploads to attach (checked by the caller).
     pub attachment_ids: &'a [i64],
+    /// When spoken as a shared profile: the byline and its audit event,
+    /// written in the same transaction as the post.
+    pub byline: Option<Byline<'a>>,
+}
+
+/// Who really spoke as a shared profile, and how it is recorded.
+pub struct Byline<'a> {
+    /// The acting session the words belong to.
+    pub acting_session_id: i64,
+    /// The profile's attribution policy at this moment.
+    pub policy: byline_core::shared_profile::AttributionPolicy,
+    /// The audit event (its target is filled in with the post).
+    pub audit: &'a crate::audit::AuditEntry,
 }
 
 impl Store {
@@ -212,7 +236,8 @@ impl Store {
         let created = write_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO posts (author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, \
-                 body, body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 body, body_html, created_at, acting_session_id, attribution_policy) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(new.author_profile_id)
             .bind(new.written_by_user_id)
@@ -222,8 +247,28 @@ impl Store {
             .bind(new.content.body)
             .bind(new.content.body_html)
             .bind(now.micros())
+            .bind(new.byline.as_ref().map(|b| b.acting_session_id))
+            .bind(new.byline.as_ref().map(|b| b.policy.as_str()))
             .fetch_one(&mut *tx)
             .await?;
+            if let Some(b) = &new.byline {
+                sqlx::query("UPDATE acting_sessions SET last_active_at = $1 WHERE id = $2")
+                    .bind(now.micros())
+                    .bind(b.acting_session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let entry = crate::audit::AuditEntry {
+                    target: format!("post:{id}"),
+                    profile_id: Some(new.author_profile_id),
+                    details: format!(
+                        "{{\"acting_session\":{},\"policy\":\"{}\"}}",
+                        b.acting_session_id,
+                        b.policy.as_str()
+                    ),
+                    ..b.audit.clone()
+                };
+                append_audit!(tx, &entry, now);
+            }
             write_mentions_and_tags!(tx, id, new.content);
             for attachment in new.attachment_ids {
                 let n = sqlx::query(

@@ -249,6 +249,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                sqlx::query(
+                    "UPDATE acting_sessions SET ended_at = $1, end_reason = 'deactivated' \
+                     WHERE user_id = $2 AND ended_at IS NULL",
+                )
+                .bind(now.micros())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
                 append_audit!(tx, audit, now);
             }
         });

@@ -334,6 +334,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
             },
             reply_to,
             attachments: Vec::new(),
+            acting_as: None,
         };
         let post = posts::create_at(state, &op(author), compose, at)
             .await

@@ -2,6 +2,7 @@
 
 use crate::api::views::PostPage;
 use crate::auth::CurrentUser;
+use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
 use crate::feeds;
 use crate::json::ApiQuery;
@@ -44,7 +45,10 @@ async fn home(
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<PostPage>, AppError> {
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    Ok(Json(feeds::home(&state, &current, w).await?.into()))
+    Ok(Json(PostPage::new(
+        feeds::home(&state, &current, w).await?,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// A profile's posts that you may read.
@@ -62,9 +66,10 @@ async fn profile_posts(
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<PostPage>, AppError> {
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    Ok(Json(
-        feeds::profile(&state, &current, &handle, w).await?.into(),
-    ))
+    Ok(Json(PostPage::new(
+        feeds::profile(&state, &current, &handle, w).await?,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// Posts with a hashtag that you may read.
@@ -82,9 +87,10 @@ async fn tag_posts(
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<PostPage>, AppError> {
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    Ok(Json(
-        feeds::hashtag(&state, &current, &tag, w).await?.into(),
-    ))
+    Ok(Json(PostPage::new(
+        feeds::hashtag(&state, &current, &tag, w).await?,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// A community's posts (members only, unless it is open).
@@ -103,7 +109,8 @@ async fn community_posts(
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<PostPage>, AppError> {
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    Ok(Json(
-        feeds::community(&state, &current, &slug, w).await?.into(),
-    ))
+    Ok(Json(PostPage::new(
+        feeds::community(&state, &current, &slug, w).await?,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }

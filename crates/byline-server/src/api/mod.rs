@@ -13,6 +13,7 @@ mod posts;
 mod profiles;
 mod search;
 mod sessions;
+mod shared_profiles;
 mod users;
 pub mod views;
 
@@ -41,6 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "search", description = "Full-text search"),
         (name = "messages", description = "Direct messages"),
         (name = "audit", description = "The tamper-evident audit log"),
+        (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -86,4 +88,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(attachments::routes())
         .merge(audit::routes())
+        .merge(shared_profiles::routes())
 }

@@ -2,6 +2,7 @@
 
 use crate::api::views::{PostView, ThreadView, VersionList, VersionView};
 use crate::auth::CurrentUser;
+use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
 use crate::feeds;
 use crate::json::{ApiJson, parse_id};
@@ -36,6 +37,9 @@ pub struct CreatePostRequest {
     /// Ids of your uploaded images to attach (at most 4).
     #[serde(default)]
     attachments: Vec<String>,
+    /// Handle of a shared profile you are a member of, to speak as it. The
+    /// post then carries your byline, shown according to its attribution policy.
+    acting_as: Option<String>,
 }
 
 /// Publish a post or a reply.
@@ -77,10 +81,17 @@ async fn create_post(
             community: body.community,
             reply_to,
             attachments,
+            acting_as: body.acting_as,
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(post.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(PostView::new(
+            post,
+            &BylineLens::for_viewer(&state, &current).await?,
+        )),
+    ))
 }
 
 /// One post.
@@ -96,9 +107,10 @@ async fn get_post(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<PostView>, AppError> {
-    Ok(Json(
-        posts::get(&state, &current, parse_id(&id)?).await?.into(),
-    ))
+    Ok(Json(PostView::new(
+        posts::get(&state, &current, parse_id(&id)?).await?,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// New text for a post.
@@ -127,11 +139,11 @@ async fn edit_post(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EditPostRequest>,
 ) -> Result<Json<PostView>, AppError> {
-    Ok(Json(
-        posts::edit(&state, &current, parse_id(&id)?, &body.text)
-            .await?
-            .into(),
-    ))
+    let post = posts::edit(&state, &current, parse_id(&id)?, &body.text).await?;
+    Ok(Json(PostView::new(
+        post,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// Delete a post (yours, or as the community's moderator or an admin); a tombstone remains in its thread.
@@ -167,7 +179,7 @@ async fn post_versions(
 ) -> Result<Json<VersionList>, AppError> {
     let (post, earlier) = posts::versions(&state, &current, parse_id(&id)?).await?;
     Ok(Json(VersionList {
-        current: post.into(),
+        current: PostView::new(post, &BylineLens::for_viewer(&state, &current).await?),
         earlier: earlier
             .into_iter()
             .map(|(version, html, at)| VersionView {
@@ -194,7 +206,10 @@ async fn post_thread(
 ) -> Result<Json<ThreadView>, AppError> {
     let posts = feeds::thread(&state, &current, parse_id(&id)?).await?;
     Ok(Json(ThreadView {
-        posts: posts.into_iter().map(PostView::from).collect(),
+        posts: {
+            let lens = BylineLens::for_viewer(&state, &current).await?;
+            posts.into_iter().map(|p| PostView::new(p, &lens)).collect()
+        },
     }))
 }
 
@@ -214,11 +229,11 @@ async fn add_reaction(
     current: CurrentUser,
     Path((id, reaction)): Path<(String, String)>,
 ) -> Result<Json<PostView>, AppError> {
-    Ok(Json(
-        posts::react(&state, &current, parse_id(&id)?, &reaction, true)
-            .await?
-            .into(),
-    ))
+    let post = posts::react(&state, &current, parse_id(&id)?, &reaction, true).await?;
+    Ok(Json(PostView::new(
+        post,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }
 
 /// Take back a reaction.
@@ -236,9 +251,9 @@ async fn remove_reaction(
     current: CurrentUser,
     Path((id, reaction)): Path<(String, String)>,
 ) -> Result<Json<PostView>, AppError> {
-    Ok(Json(
-        posts::react(&state, &current, parse_id(&id)?, &reaction, false)
-            .await?
-            .into(),
-    ))
+    let post = posts::react(&state, &current, parse_id(&id)?, &reaction, false).await?;
+    Ok(Json(PostView::new(
+        post,
+        &BylineLens::for_viewer(&state, &current).await?,
+    )))
 }

@@ -90,13 +90,14 @@ async fn search_all(
         return Err(AppError::Invalid("limit must be between 1 and 50".into()));
     }
     let kinds = Kinds::parse(p.kind.as_deref())?;
+    let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
     let r = search::search(&state, &current, &p.q, kinds, limit).await?;
     Ok(Json(SearchResults {
         posts: r
             .posts
             .into_iter()
             .map(|(post, snippet_html)| PostResult {
-                post: post.into(),
+                post: PostView::new(post, &lens),
                 snippet_html,
             })
             .collect(),

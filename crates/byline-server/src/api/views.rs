@@ -183,6 +183,10 @@ pub struct PostView {
     pub id: String,
     /// The profile it speaks as.
     pub author: AuthorView,
+    /// For a shared profile's post: the person who wrote it, when its
+    /// attribution policy lets you see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byline: Option<AuthorView>,
     /// Community, if posted in one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub community: Option<CommunityRef>,
@@ -224,14 +228,20 @@ pub struct AttachmentRef {
     pub url: String,
 }
 
-impl From<byline_store::posts::Post> for PostView {
-    fn from(p: byline_store::posts::Post) -> PostView {
+impl PostView {
+    /// A post as `lens`'s viewer may see it.
+    pub fn new(p: byline_store::posts::Post, lens: &crate::bylines::BylineLens) -> PostView {
+        let byline = lens.reveal(&p).map(|(display_name, handle)| AuthorView {
+            handle,
+            display_name,
+        });
         PostView {
             id: p.id.to_string(),
             author: AuthorView {
                 handle: p.author_handle,
                 display_name: p.author_name,
             },
+            byline,
             community: match (p.community_slug, p.community_name) {
                 (Some(slug), Some(name)) => Some(CommunityRef { slug, name }),
                 _ => None,
@@ -281,10 +291,15 @@ pub struct PostPage {
     pub next_cursor: Option<String>,
 }
 
-impl From<byline_store::feed::Page> for PostPage {
-    fn from(p: byline_store::feed::Page) -> PostPage {
+impl PostPage {
+    /// A page of posts as `lens`'s viewer may see them.
+    pub fn new(p: byline_store::feed::Page, lens: &crate::bylines::BylineLens) -> PostPage {
         PostPage {
-            posts: p.posts.into_iter().map(PostView::from).collect(),
+            posts: p
+                .posts
+                .into_iter()
+                .map(|p| PostView::new(p, lens))
+                .collect(),
             next_cursor: p.next_before.map(|v| v.to_string()),
         }
     }

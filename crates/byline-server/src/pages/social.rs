@@ -319,6 +319,7 @@ async fn publish(
             community,
             reply_to,
             attachments,
+            acting_as: None,
         },
     )
     .await?;

@@ -14,5 +14,6 @@ mod ops;
 mod pages;
 mod posts;
 mod search;
+mod shared_profiles;
 mod tokens;
 mod visibility;

@@ -112,6 +112,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/static/live.js"),
     ("get", "/api/v1/me/events"),
     ("get", "/api/v1/search"),
+    ("post", "/api/v1/shared-profiles"),
+    ("patch", "/api/v1/shared-profiles/{handle}"),
+    ("get", "/api/v1/shared-profiles/{handle}/members"),
+    ("put", "/api/v1/shared-profiles/{handle}/members/{member}"),
+    (
+        "delete",
+        "/api/v1/shared-profiles/{handle}/members/{member}",
+    ),
+    ("get", "/api/v1/me/acting"),
+    ("put", "/api/v1/me/acting"),
+    ("delete", "/api/v1/me/acting"),
     ("get", "/api/v1/audit/events"),
     ("get", "/api/v1/audit/export"),
     ("get", "/api/v1/audit/verify"),
@@ -192,7 +203,8 @@ app_test!(
                 .replace("{handle}", "ada")
                 .replace("{slug}", "x")
                 .replace("{tag}", "t")
-                .replace("{reaction}", "heart");
+                .replace("{reaction}", "heart")
+                .replace("{member}", "ada");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client()
                 .request(m, app.url(&concrete))

@@ -1,0 +1,337 @@
+//! Shared profiles, their members, and acting sessions.
+
+use crate::audit::AuditEntry;
+use crate::{Store, StoreError};
+use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
+use byline_core::{DisplayName, Handle, Timestamp};
+
+/// A member of a shared profile.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProfileMember {
+    /// User id.
+    pub user_id: i64,
+    /// Their personal handle.
+    pub handle: String,
+    /// Their name.
+    pub display_name: String,
+    /// Stored role name.
+    pub role: String,
+}
+
+/// A shared profile a user may act as, with their role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// Profile id.
+    pub profile_id: i64,
+    /// Handle.
+    pub handle: String,
+    /// Display name.
+    pub display_name: String,
+    /// The user's role.
+    pub role: ProfileRole,
+    /// The profile's attribution policy.
+    pub policy: AttributionPolicy,
+}
+
+/// An open acting session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActingSession {
+    /// Id.
+    pub id: i64,
+    /// The shared profile and the user's role on it.
+    pub membership: Membership,
+    /// When it started.
+    pub started_at: Timestamp,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+impl Store {
+    /// Creates a shared profile (no members yet).
+    pub async fn create_shared_profile(
+        &self,
+        handle: &Handle,
+        name: &DisplayName,
+        policy: AttributionPolicy,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO profiles (handle, kind, display_name, created_at, attribution_policy) \
+                 VALUES ($1, 'shared', $2, $3, $4) RETURNING id",
+            )
+            .bind(handle.as_str())
+            .bind(name.as_str())
+            .bind(now.micros())
+            .bind(policy.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            let entry = AuditEntry {
+                target: format!("profile:{id}"),
+                profile_id: Some(id),
+                details: format!(
+                    "{{\"handle\":\"{}\",\"policy\":\"{}\"}}",
+                    handle.as_str(),
+                    policy.as_str()
+                ),
+                ..audit.clone()
+            };
+            append_audit!(tx, &entry, now);
+            id
+        }))
+    }
+
+    /// Sets (or with `None` removes) a user's role on a shared profile; ends
+    /// their acting session on it when they lose the right to act.
+    pub async fn set_profile_member(
+        &self,
+        profile_id: i64,
+        user_id: i64,
+        role: Option<ProfileRole>,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            match role {
+                Some(role) => {
+                    sqlx::query(
+                        "INSERT INTO profile_members (profile_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (profile_id, user_id) DO UPDATE SET role = excluded.role",
+                    )
+                    .bind(profile_id)
+                    .bind(user_id)
+                    .bind(role.as_str())
+                    .bind(now.micros())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query(
+                        "DELETE FROM profile_members WHERE profile_id = $1 AND user_id = $2",
+                    )
+                    .bind(profile_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE acting_sessions SET ended_at = $1, end_reason = 'membership_removed' \
+                         WHERE profile_id = $2 AND user_id = $3 AND ended_at IS NULL",
+                    )
+                    .bind(now.micros())
+                    .bind(profile_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// The members of a shared profile.
+    pub async fn profile_members(&self, profile_id: i64) -> Result<Vec<ProfileMember>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT u.id AS user_id, p.handle, u.display_name, m.role FROM profile_members m \
+                 JOIN users u ON u.id = m.user_id JOIN profiles p ON p.user_id = u.id \
+                 WHERE m.profile_id = $1 ORDER BY p.handle",
+            )
+            .bind(profile_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The shared profiles a user belongs to, or one of them by handle.
+    pub async fn memberships_of(
+        &self,
+        user_id: i64,
+        handle: Option<&str>,
+    ) -> Result<Vec<Membership>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String)> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.handle, p.display_name, m.role, p.attribution_policy FROM profile_members m \
+                 JOIN profiles p ON p.id = m.profile_id WHERE m.user_id = $1 AND ($2 IS NULL OR p.handle = $2) \
+                 ORDER BY p.handle",
+            )
+            .bind(user_id)
+            .bind(handle)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(profile_id, handle, display_name, role, policy)| {
+                Ok(Membership {
+                    profile_id,
+                    handle,
+                    display_name,
+                    role: ProfileRole::parse(&role).ok_or_else(|| corrupt("profile role"))?,
+                    policy: AttributionPolicy::parse(&policy)
+                        .ok_or_else(|| corrupt("attribution policy"))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A user's role on a profile, if any.
+    pub async fn profile_role(
+        &self,
+        profile_id: i64,
+        user_id: i64,
+    ) -> Result<Option<ProfileRole>, StoreError> {
+        let role: Option<String> = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT role FROM profile_members WHERE profile_id = $1 AND user_id = $2",
+            )
+            .bind(profile_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        role.map(|r| ProfileRole::parse(&r).ok_or_else(|| corrupt("profile role")))
+            .transpose()
+    }
+
+    /// Changes a shared profile's attribution policy (later posts only).
+    pub async fn set_attribution_policy(
+        &self,
+        profile_id: i64,
+        policy: AttributionPolicy,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let n = sqlx::query(
+                "UPDATE profiles SET attribution_policy = $1 WHERE id = $2 AND kind = 'shared'",
+            )
+            .bind(policy.as_str())
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// Starts an acting session (ending any other the user has open).
+    pub async fn start_acting(
+        &self,
+        user_id: i64,
+        profile_id: i64,
+        source_address: &str,
+        user_agent: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE acting_sessions SET ended_at = $1, end_reason = 'switched' WHERE user_id = $2 AND ended_at IS NULL",
+            )
+            .bind(now.micros())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO acting_sessions (user_id, profile_id, started_at, last_active_at, source_address, user_agent) \
+                 VALUES ($1, $2, $3, $3, $4, $5) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(profile_id)
+            .bind(now.micros())
+            .bind(source_address)
+            .bind(user_agent)
+            .fetch_one(&mut *tx)
+            .await?;
+            let entry = AuditEntry {
+                target: format!("acting_session:{id}"),
+                profile_id: Some(profile_id),
+                ..audit.clone()
+            };
+            append_audit!(tx, &entry, now);
+            id
+        }))
+    }
+
+    /// Ends the user's open acting session, if any; returns whether one was open.
+    pub async fn end_acting(
+        &self,
+        user_id: i64,
+        reason: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let ended: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE acting_sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND ended_at IS NULL \
+                 RETURNING id, profile_id",
+            )
+            .bind(now.micros())
+            .bind(reason)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id, profile_id)) = ended {
+                let entry = AuditEntry {
+                    target: format!("acting_session:{id}"),
+                    profile_id: Some(profile_id),
+                    ..audit.clone()
+                };
+                append_audit!(tx, &entry, now);
+            }
+            ended.is_some()
+        }))
+    }
+
+    /// The user's open acting session, if it was active since `idle_since`
+    /// and they are still a member. An idle one is ended (and audited).
+    pub async fn current_acting(
+        &self,
+        user_id: i64,
+        idle_since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<ActingSession>, StoreError> {
+        let row: Option<(i64, i64, i64, i64)> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, profile_id, started_at, last_active_at FROM acting_sessions WHERE user_id = $1 AND ended_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((id, profile_id, started_at, last_active)) = row else {
+            return Ok(None);
+        };
+        if last_active < idle_since.micros() {
+            let audit = AuditEntry::new(Some(user_id), "acting.end", String::new(), "server");
+            self.end_acting(
+                user_id,
+                "idle_timeout",
+                &AuditEntry {
+                    details: "{\"reason\":\"idle_timeout\"}".into(),
+                    ..audit
+                },
+                now,
+            )
+            .await?;
+            return Ok(None);
+        }
+        let membership = self
+            .memberships_of(user_id, None)
+            .await?
+            .into_iter()
+            .find(|m| m.profile_id == profile_id);
+        Ok(membership.map(|membership| ActingSession {
+            id,
+            membership,
+            started_at: Timestamp(started_at),
+        }))
+    }
+}
