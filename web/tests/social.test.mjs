@@ -120,3 +120,37 @@ test('a direct message appears in the open conversation without a reload', async
   await ivan.context.close();
   await sam.context.close();
 });
+
+test('a member switches to a shared profile and posts; others see only what the policy shows', async () => {
+  const lena = await session('lena@acme.example');
+  await lena.page.getByLabel('Act as').selectOption('acme');
+  await lena.page.getByRole('button', { name: 'Switch' }).click();
+  assert.match(await lena.page.getByRole('status').first().textContent(), /acting as Acme/);
+  await lena.page.getByLabel('New post').fill('Our spring catalogue is out today #marketing');
+  await lena.page.getByRole('button', { name: 'Post', exact: true }).click();
+  await lena.page.getByLabel('Act as').selectOption('');
+  await lena.page.getByRole('button', { name: 'Switch' }).click();
+  await lena.context.close();
+
+  const jane = await session('jane@acme.example');
+  await jane.page.getByLabel('Act as').selectOption('it-helpdesk');
+  await jane.page.getByRole('button', { name: 'Switch' }).click();
+  await jane.page.getByLabel('New post').fill('Password resets are back to normal');
+  await jane.page.getByRole('button', { name: 'Post', exact: true }).click();
+  await jane.page.goto(`${server.url}/profiles/it-helpdesk`);
+  const own = jane.page.locator('article.post', { hasText: 'Password resets are back to normal' });
+  assert.equal(await own.locator('.byline').count(), 0, 'sealed: not even the writer sees a byline');
+  await jane.context.close();
+
+  const rosa = await session('rosa@acme.example');
+  await rosa.page.goto(`${server.url}/profiles/acme`);
+  const signed = rosa.page.locator('article.post', { hasText: 'Our spring catalogue is out today' });
+  assert.match(await signed.textContent(), /Acme/);
+  assert.match(await signed.locator('.byline').textContent(), /Lena Fischer/, 'signed: everyone sees the writer');
+  await rosa.page.goto(`${server.url}/profiles/it-helpdesk`);
+  const sealed = rosa.page.locator('article.post', { hasText: 'Password resets are back to normal' });
+  assert.match(await sealed.textContent(), /IT Help Desk/);
+  assert.doesNotMatch(await sealed.textContent(), /Jane/, 'sealed: the outsider sees only the profile');
+  await rosa.page.screenshot({ path: join(resultsDir, 'shared-profile.png'), fullPage: true });
+  await rosa.context.close();
+});

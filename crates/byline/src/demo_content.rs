@@ -198,6 +198,46 @@ const CONVERSATIONS: &[(&str, &[&str], &[&str])] = &[
     ),
 ];
 
+/// Shared profiles: (handle, name, policy, owner, editors, posts as the profile).
+type DemoShared = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const SHARED: &[DemoShared] = &[
+    (
+        "it-helpdesk",
+        "IT Help Desk",
+        "sealed",
+        "ivan",
+        &["jane", "omar"],
+        &[
+            "Planned outage: email will be unavailable Saturday 06:00–08:00. #maintenance",
+            "The floor 3 wifi issue is fixed. Thanks for your patience! #wifi",
+        ],
+    ),
+    (
+        "wellbeing",
+        "Staff Wellbeing",
+        "internal",
+        "wendy",
+        &["priya"],
+        &["Mindful minutes every Tuesday at 12:30 in room B. Everyone welcome. #wellbeing"],
+    ),
+    (
+        "acme",
+        "Acme",
+        "signed",
+        "marco",
+        &["lena"],
+        &["Our winter campaign launches next week. Sneak peek on Friday! #marketing"],
+    ),
+];
+
 /// A tiny deterministic generator (the demo must look the same every time).
 struct Lcg(u64);
 
@@ -285,6 +325,49 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         for (i, line) in lines.iter().enumerate().skip(1) {
             let who = if i % 2 == 1 { &to[0] } else { *from };
             byline_server::messages::send(state, &op(find(users, who)?), conversation, line)
+                .await
+                .map_err(err)?;
+        }
+    }
+
+    let admin = op(find(users, "ada")?);
+    for (handle, name, policy, owner, editors, lines) in SHARED {
+        byline_server::shared_profiles::create(state, &admin, handle, name, policy)
+            .await
+            .map_err(err)?;
+        byline_server::shared_profiles::set_member(state, &admin, handle, owner, Some("owner"))
+            .await
+            .map_err(err)?;
+        for e in *editors {
+            byline_server::shared_profiles::set_member(state, &admin, handle, e, Some("editor"))
+                .await
+                .map_err(err)?;
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let writer = if i % 2 == 0 {
+                *owner
+            } else {
+                editors.first().copied().unwrap_or(owner)
+            };
+            let compose = Compose {
+                text: (*line).to_owned(),
+                community: None,
+                reply_to: None,
+                attachments: Vec::new(),
+                acting_as: Some((*handle).to_owned()),
+            };
+            posts::create_at(
+                state,
+                &op(find(users, writer)?),
+                compose,
+                now.plus_seconds(-3600 * (3 - i64::try_from(i).unwrap_or(0))),
+            )
+            .await
+            .map_err(err)?;
+        }
+        // Leave nobody switched in: people choose to act as a profile themselves.
+        for who in std::iter::once(owner).chain(editors.iter()) {
+            byline_server::acting::switch_out(state, &op(find(users, who)?), "demo_seeded")
                 .await
                 .map_err(err)?;
         }

@@ -163,7 +163,8 @@ async fn community(
     let (posts, next_page) = if can_read {
         let w = window(q.before.as_deref(), None)?;
         let page = state.store.community_feed(c.id, viewer, w).await?;
-        feed_parts(page, viewer, &format!("/communities/{}", c.slug))
+        let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
+        feed_parts(page, &lens, &format!("/communities/{}", c.slug))
     } else {
         (Vec::new(), None)
     };

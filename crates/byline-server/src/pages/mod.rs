@@ -37,6 +37,10 @@ pub(crate) struct NavUser {
     csrf_token: String,
     unread: i64,
     unread_messages: i64,
+    /// Shared profiles the user may act as: (handle, name).
+    profiles: Vec<(String, String)>,
+    /// The shared profile they are acting as, if any: (handle, name).
+    acting: Option<(String, String)>,
 }
 
 /// What the layout needs: who is signed in and which section is current.
@@ -57,6 +61,16 @@ impl Nav {
             .unread_notifications(current.user.profile_id)
             .await?;
         let unread_messages = state.store.unread_messages(current.user.profile_id).await?;
+        let profiles = state
+            .store
+            .memberships_of(current.user.id, None)
+            .await?
+            .into_iter()
+            .map(|m| (m.handle, m.display_name))
+            .collect();
+        let acting = crate::acting::current(state, current)
+            .await?
+            .map(|s| (s.membership.handle, s.membership.display_name));
         Ok(Nav {
             me: Some(NavUser {
                 handle: current.user.handle.clone(),
@@ -64,6 +78,8 @@ impl Nav {
                 csrf_token: current.csrf_token().to_owned(),
                 unread,
                 unread_messages,
+                profiles,
+                acting,
             }),
             section,
         })

@@ -3,6 +3,7 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::auth::CurrentUser;
+use crate::bylines::BylineLens;
 use crate::error::AppError;
 use crate::feeds::{self, window};
 use crate::json::parse_id;
@@ -37,6 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications))
         .routes(routes!(mark_read))
         .routes(routes!(search))
+        .routes(routes!(switch))
 }
 
 /// A reaction button under a post.
@@ -64,13 +66,16 @@ pub(crate) struct PostCard {
     pub(crate) reactions: Vec<ReactionButton>,
     pub(crate) mine: bool,
     pub(crate) images: Vec<i64>,
+    pub(crate) byline: Option<String>,
 }
 
 /// Reactions always offered, besides any already given.
 const OFFERED: [Reaction; 3] = [Reaction::ThumbsUp, Reaction::Heart, Reaction::Tada];
 
 impl PostCard {
-    pub(crate) fn new(p: Post, viewer: i64) -> PostCard {
+    pub(crate) fn new(p: Post, lens: &BylineLens) -> PostCard {
+        let viewer = lens.viewer_profile_id();
+        let byline = lens.reveal(&p).map(|(name, _)| name);
         let created_at = p.created_at.to_rfc3339();
         let reactions = Reaction::ALL
             .into_iter()
@@ -99,6 +104,7 @@ impl PostCard {
             deleted: p.deleted_at.is_some(),
             reply_count: p.reply_count,
             reactions,
+            byline,
             mine: p.author_profile_id == viewer,
             images: if p.deleted_at.is_some() {
                 Vec::new()
@@ -131,13 +137,17 @@ impl ComposeBox {
 }
 
 /// Cards and the link to the next page for a feed.
-pub(crate) fn feed_parts(page: Page, viewer: i64, base: &str) -> (Vec<PostCard>, Option<String>) {
+pub(crate) fn feed_parts(
+    page: Page,
+    lens: &BylineLens,
+    base: &str,
+) -> (Vec<PostCard>, Option<String>) {
     let sep = if base.contains('?') { '&' } else { '?' };
     let next = page.next_before.map(|b| format!("{base}{sep}before={b}"));
     (
         page.posts
             .into_iter()
-            .map(|p| PostCard::new(p, viewer))
+            .map(|p| PostCard::new(p, lens))
             .collect(),
         next,
     )
@@ -177,7 +187,8 @@ async fn home(
     };
     let w = window(q.before.as_deref(), None)?;
     let page = feeds::home(&state, &current, w).await?;
-    let (posts, next_page) = feed_parts(page, current.user.profile_id, "/");
+    let (posts, next_page) =
+        feed_parts(page, &BylineLens::for_viewer(&state, &current).await?, "/");
     let html = render(&HomePage {
         nav: Nav::load(&state, &current, "home").await?,
         display_name: current.user.display_name.clone(),
@@ -319,7 +330,9 @@ async fn publish(
             community,
             reply_to,
             attachments,
-            acting_as: None,
+            acting_as: crate::acting::current(&state, &current)
+                .await?
+                .map(|s| s.membership.handle),
         },
     )
     .await?;
@@ -373,10 +386,10 @@ async fn thread(
     render(&ThreadPage {
         nav: Nav::load(&state, &current, "").await?,
         csrf_token: current.csrf_token().to_owned(),
-        posts: posts
-            .into_iter()
-            .map(|p| PostCard::new(p, viewer))
-            .collect(),
+        posts: {
+            let lens = BylineLens::for_viewer(&state, &current).await?;
+            posts.into_iter().map(|p| PostCard::new(p, &lens)).collect()
+        },
         can_reply,
         compose: ComposeBox {
             label: "Reply",
@@ -502,7 +515,7 @@ async fn fragment(
 ) -> Result<Html<String>, PageError> {
     let post = posts::get(&state, &current, parse_id(&id)?).await?;
     render(&PostFragment {
-        post: PostCard::new(post, current.user.profile_id),
+        post: PostCard::new(post, &BylineLens::for_viewer(&state, &current).await?),
         csrf_token: current.csrf_token().to_owned(),
     })
 }
@@ -552,7 +565,11 @@ async fn profile(
     let (followers, following) = state.store.follow_counts(p.id).await?;
     let i_follow = state.store.follows(viewer, p.id).await?;
     let is_me = p.id == viewer;
-    let (posts, next_page) = feed_parts(page, viewer, &format!("/profiles/{}", p.handle));
+    let (posts, next_page) = feed_parts(
+        page,
+        &BylineLens::for_viewer(&state, &current).await?,
+        &format!("/profiles/{}", p.handle),
+    );
     render(&ProfilePage {
         nav: Nav::load(&state, &current, if is_me { "profile" } else { "" }).await?,
         csrf_token: current.csrf_token().to_owned(),
@@ -626,7 +643,11 @@ async fn tag(
     let normal = feeds::tag(&tag)?;
     let w = window(q.before.as_deref(), None)?;
     let page = feeds::hashtag(&state, &current, &normal, w).await?;
-    let (posts, next_page) = feed_parts(page, current.user.profile_id, &format!("/tags/{normal}"));
+    let (posts, next_page) = feed_parts(
+        page,
+        &BylineLens::for_viewer(&state, &current).await?,
+        &format!("/tags/{normal}"),
+    );
     render(&TagPage {
         nav: Nav::load(&state, &current, "").await?,
         csrf_token: current.csrf_token().to_owned(),
@@ -818,4 +839,32 @@ async fn search(
         }
     }
     Ok((status, render(&page)?).into_response())
+}
+
+/// The profile switcher's fields.
+#[derive(Deserialize, ToSchema)]
+pub struct SwitchForm {
+    csrf_token: String,
+    /// A shared profile's handle, or empty to act as yourself.
+    profile: String,
+}
+
+/// Switches between acting as yourself and as a shared profile.
+#[utoipa::path(post, path = "/acting", tag = "web", operation_id = "page_switch_profile",
+    request_body(content = SwitchForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Switched"),
+              (status = 403, description = "Not a member, or wrong CSRF token", content_type = "text/html")))]
+async fn switch(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    client: crate::auth::Client,
+    WebForm(f): WebForm<SwitchForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    if f.profile.trim().is_empty() {
+        crate::acting::switch_out(&state, &current, "switched_out").await?;
+    } else {
+        crate::acting::switch_in(&state, &current, f.profile.trim(), &client.user_agent).await?;
+    }
+    Ok(Redirect::to("/").into_response())
 }

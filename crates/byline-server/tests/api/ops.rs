@@ -112,6 +112,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/static/live.js"),
     ("get", "/api/v1/me/events"),
     ("get", "/api/v1/search"),
+    ("post", "/acting"),
     ("post", "/api/v1/shared-profiles"),
     ("patch", "/api/v1/shared-profiles/{handle}"),
     ("get", "/api/v1/shared-profiles/{handle}/members"),
