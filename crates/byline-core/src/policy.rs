@@ -90,6 +90,13 @@ pub enum Action {
         /// What they want to say.
         speech: Speech,
     },
+    /// Ask who was acting as a shared profile in a time window.
+    AskWhoActed {
+        /// The profile's attribution policy.
+        policy: AttributionPolicy,
+        /// Whether the viewer has an open investigation covering it.
+        investigating: bool,
+    },
     /// See who wrote something a shared profile said.
     SeeByline {
         /// The profile's attribution policy when it was said.
@@ -183,6 +190,17 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
                     Speech::Reply | Speech::Message | Speech::React
                 )
         ),
+        // Admins (and, once they exist, investigators) may ask; a sealed
+        // profile's answer needs an open investigation.
+        Action::AskWhoActed {
+            policy,
+            investigating,
+        } => match policy {
+            AttributionPolicy::Sealed => investigating,
+            AttributionPolicy::Signed | AttributionPolicy::Internal => {
+                actor.is_admin() || investigating
+            }
+        },
         Action::SeeByline {
             policy,
             member,
@@ -390,6 +408,29 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn who_acted_questions_need_rank_and_sealed_ones_an_investigation() {
+        for actor in [STAFF, ADMIN] {
+            for policy in AttributionPolicy::ALL {
+                for investigating in [false, true] {
+                    let allowed = authorize(
+                        Some(&actor),
+                        Action::AskWhoActed {
+                            policy,
+                            investigating,
+                        },
+                    )
+                    .is_ok();
+                    let expected = match policy {
+                        AttributionPolicy::Sealed => investigating,
+                        _ => actor.role == Role::Admin || investigating,
+                    };
+                    assert_eq!(allowed, expected, "{actor:?} {policy:?} {investigating}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -140,3 +140,66 @@ pub async fn set_policy(
         .await?;
     Ok(p)
 }
+
+/// Longest window one question may cover.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
+/// The answer to "who was acting as this profile?".
+pub struct WhoActed {
+    /// Acting sessions overlapping the window.
+    pub sessions: Vec<byline_store::shared_profiles::ActingRecord>,
+    /// What was said as the profile inside it.
+    pub actions: Vec<byline_store::shared_profiles::AttributedAction>,
+}
+
+/// Who was acting as a shared profile between `from` and `to` (RFC 3339
+/// with the asker's offset). Admins may ask about signed and internal
+/// profiles; sealed ones need an open investigation. The question itself
+/// is audited.
+pub async fn who_acted(
+    state: &AppState,
+    by: &CurrentUser,
+    handle: &str,
+    from: &str,
+    to: &str,
+) -> Result<WhoActed, AppError> {
+    let (p, _) = shared(state, by, handle).await?;
+    let bad_time = |what: &str| {
+        AppError::Invalid(format!(
+            "{what} must be an RFC 3339 time with an offset, e.g. 2026-11-18T14:30:00+01:00"
+        ))
+    };
+    let from_t = byline_core::Timestamp::parse_rfc3339(from).ok_or_else(|| bad_time("from"))?;
+    let to_t = byline_core::Timestamp::parse_rfc3339(to).ok_or_else(|| bad_time("to"))?;
+    if to_t <= from_t {
+        return Err(AppError::Invalid("'to' must be after 'from'".into()));
+    }
+    if to_t.micros() - from_t.micros() > MAX_WINDOW_DAYS * 86_400 * 1_000_000 {
+        return Err(AppError::Invalid(format!(
+            "a window is at most {MAX_WINDOW_DAYS} days"
+        )));
+    }
+    let policy = state.store.attribution_policy_of(p.id).await?;
+    if authorize(
+        Some(&by.actor()),
+        Action::AskWhoActed {
+            policy,
+            investigating: false,
+        },
+    )
+    .is_err()
+    {
+        return Err(if policy == AttributionPolicy::Sealed {
+            AppError::Invalid("answers about a sealed profile need an open investigation".into())
+        } else {
+            AppError::Forbidden
+        });
+    }
+    let mut audit = by.audit("acting.query", format!("profile:{}", p.id));
+    audit.profile_id = Some(p.id);
+    audit.details =
+        serde_json::json!({ "from": from_t.to_rfc3339(), "to": to_t.to_rfc3339() }).to_string();
+    state.store.append_audit(&audit, now()).await?;
+    let (sessions, actions) = state.store.who_acted(p.id, from_t, to_t).await?;
+    Ok(WhoActed { sessions, actions })
+}

@@ -335,3 +335,98 @@ impl Store {
         }))
     }
 }
+
+/// An acting session as the "who was acting" answer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActingRecord {
+    /// Session id.
+    pub id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// Their handle.
+    pub handle: String,
+    /// Their name.
+    pub display_name: String,
+    /// Start (µs).
+    pub started_at: i64,
+    /// End (µs), if ended.
+    pub ended_at: Option<i64>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// Where they were.
+    pub source_address: String,
+    /// Their browser or client.
+    pub user_agent: String,
+}
+
+/// Something said as the profile inside the window.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttributedAction {
+    /// The post.
+    pub post_id: i64,
+    /// When (µs).
+    pub at: i64,
+    /// The acting session it belongs to.
+    pub acting_session_id: i64,
+    /// Who wrote it.
+    pub user_id: i64,
+    /// Their handle.
+    pub handle: String,
+    /// Where they were.
+    pub source_address: String,
+}
+
+impl Store {
+    /// Acting sessions on a profile overlapping [from, to), and what was
+    /// said as the profile in that window.
+    pub async fn who_acted(
+        &self,
+        profile_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<(Vec<ActingRecord>, Vec<AttributedAction>), StoreError> {
+        let sessions: Vec<ActingRecord> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id, s.user_id, p.handle, u.display_name, s.started_at, s.ended_at, s.end_reason, s.source_address, \
+                 s.user_agent FROM acting_sessions s JOIN users u ON u.id = s.user_id JOIN profiles p ON p.user_id = u.id \
+                 WHERE s.profile_id = $1 AND s.started_at < $3 AND (s.ended_at IS NULL OR s.ended_at > $2) \
+                 ORDER BY s.started_at LIMIT 1000",
+            )
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_all(pool)
+            .await?
+        });
+        let actions: Vec<AttributedAction> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT po.id AS post_id, po.created_at AS at, s.id AS acting_session_id, s.user_id, p.handle, s.source_address \
+                 FROM posts po JOIN acting_sessions s ON s.id = po.acting_session_id \
+                 JOIN profiles p ON p.user_id = s.user_id \
+                 WHERE po.author_profile_id = $1 AND po.created_at >= $2 AND po.created_at < $3 ORDER BY po.id LIMIT 1000",
+            )
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok((sessions, actions))
+    }
+}
+
+impl Store {
+    /// A shared profile's current attribution policy.
+    pub async fn attribution_policy_of(
+        &self,
+        profile_id: i64,
+    ) -> Result<AttributionPolicy, StoreError> {
+        let p: String = read!(self, |pool| {
+            sqlx::query_scalar("SELECT attribution_policy FROM profiles WHERE id = $1")
+                .bind(profile_id)
+                .fetch_one(pool)
+                .await?
+        });
+        AttributionPolicy::parse(&p).ok_or_else(|| corrupt("attribution policy"))
+    }
+}

@@ -20,6 +20,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create))
         .routes(routes!(update))
         .routes(routes!(members))
+        .routes(routes!(who_acted))
         .routes(routes!(set_member, remove_member))
         .routes(routes!(current_acting, switch_in, switch_out))
 }
@@ -282,4 +283,109 @@ async fn switch_out(
 ) -> Result<StatusCode, AppError> {
     acting::switch_out(&state, &current, "switched_out").await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The time window asked about.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    /// Start, RFC 3339 with your offset, e.g. `2026-11-18T14:30:00+01:00`.
+    from: String,
+    /// End (exclusive), same form; at most 31 days after `from`.
+    to: String,
+}
+
+/// An acting session in the answer.
+#[derive(Serialize, ToSchema)]
+pub struct ActingRecordView {
+    /// Session id.
+    session: String,
+    /// The person.
+    handle: String,
+    /// Their name.
+    display_name: String,
+    /// RFC 3339.
+    started_at: String,
+    /// RFC 3339, if it ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_at: Option<String>,
+    /// Why it ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_reason: Option<String>,
+    /// Where they were.
+    source_address: String,
+    /// Their browser or client.
+    user_agent: String,
+}
+
+/// Something said as the profile in the window.
+#[derive(Serialize, ToSchema)]
+pub struct ActionView {
+    /// The post.
+    post: String,
+    /// RFC 3339.
+    at: String,
+    /// Its acting session.
+    session: String,
+    /// Who wrote it.
+    handle: String,
+    /// Where they were.
+    source_address: String,
+}
+
+/// Who was acting as a profile in a window.
+#[derive(Serialize, ToSchema)]
+pub struct WhoActedView {
+    /// Acting sessions overlapping the window.
+    sessions: Vec<ActingRecordView>,
+    /// What was said as the profile inside it.
+    actions: Vec<ActionView>,
+}
+
+/// Who was acting as this profile between `from` and `to`? (Admins; a
+/// sealed profile needs an open investigation.) The question is audited.
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/acting", tag = "shared profiles",
+    params(("handle" = String, Path, description = "Shared profile handle"), WindowQuery),
+    responses(
+        (status = 200, description = "Sessions and attributed actions", body = WhoActedView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 404, description = "No such shared profile", body = ErrorBody),
+        (status = 422, description = "Bad window, or a sealed profile without an investigation", body = ErrorBody),
+    ))]
+async fn who_acted(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    crate::json::ApiQuery(q): crate::json::ApiQuery<WindowQuery>,
+) -> Result<Json<WhoActedView>, AppError> {
+    use byline_core::Timestamp;
+    let w = shared_profiles::who_acted(&state, &current, &handle, &q.from, &q.to).await?;
+    Ok(Json(WhoActedView {
+        sessions: w
+            .sessions
+            .into_iter()
+            .map(|s| ActingRecordView {
+                session: s.id.to_string(),
+                handle: s.handle,
+                display_name: s.display_name,
+                started_at: Timestamp(s.started_at).to_rfc3339(),
+                ended_at: s.ended_at.map(|t| Timestamp(t).to_rfc3339()),
+                end_reason: s.end_reason,
+                source_address: s.source_address,
+                user_agent: s.user_agent,
+            })
+            .collect(),
+        actions: w
+            .actions
+            .into_iter()
+            .map(|a| ActionView {
+                post: a.post_id.to_string(),
+                at: Timestamp(a.at).to_rfc3339(),
+                session: a.acting_session_id.to_string(),
+                handle: a.handle,
+                source_address: a.source_address,
+            })
+            .collect(),
+    }))
 }

@@ -116,6 +116,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/shared-profiles"),
     ("patch", "/api/v1/shared-profiles/{handle}"),
     ("get", "/api/v1/shared-profiles/{handle}/members"),
+    ("get", "/api/v1/shared-profiles/{handle}/acting"),
     ("put", "/api/v1/shared-profiles/{handle}/members/{member}"),
     (
         "delete",

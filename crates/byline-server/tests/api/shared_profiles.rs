@@ -322,3 +322,90 @@ app_test!(
         assert_eq!(r.status(), StatusCode::OK);
     }
 );
+
+fn window_around_now() -> (String, String) {
+    let now = byline_server::state::now();
+    (
+        now.plus_seconds(-3600).to_rfc3339(),
+        now.plus_seconds(3600).to_rfc3339(),
+    )
+}
+
+app_test!(
+    admins_find_out_who_was_acting_as_a_profile,
+    |app| async move {
+        let (ada, sam) = desk(app, "internal", "editor").await;
+        let id = app
+            .post(
+                &sam,
+                json!({"text": "Something regrettable", "acting_as": "desk"}),
+            )
+            .await;
+        let (from, to) = window_around_now();
+        let answer = app
+            .json(
+                &ada,
+                &format!("/api/v1/shared-profiles/desk/acting?from={from}&to={to}"),
+            )
+            .await;
+        assert_eq!(answer["sessions"][0]["handle"], "sam");
+        assert_eq!(answer["sessions"][0]["source_address"], "127.0.0.1");
+        assert_eq!(answer["actions"][0]["post"], id.as_str());
+        assert_eq!(answer["actions"][0]["handle"], "sam");
+        // The same moment in another offset gives the same answer.
+        let shifted_from = from.replace('Z', "") + "%2B00:00";
+        let shifted = app
+            .json(
+                &ada,
+                &format!("/api/v1/shared-profiles/desk/acting?from={shifted_from}&to={to}"),
+            )
+            .await;
+        assert_eq!(shifted["actions"], answer["actions"]);
+        // A window before anything happened is empty.
+        let empty = app.json(&ada, "/api/v1/shared-profiles/desk/acting?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z").await;
+        assert_eq!(empty["sessions"].as_array().map(Vec::len), Some(0));
+        // Asking is itself audited.
+        let events = audit_actions(app, &ada).await;
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e["action"] == "acting.query")
+                .count(),
+            3
+        );
+        // Staff may not ask.
+        let r = app
+            .get(
+                &sam,
+                &format!("/api/v1/shared-profiles/desk/acting?from={from}&to={to}"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+app_test!(
+    a_sealed_profile_needs_an_investigation_and_windows_are_checked,
+    |app| async move {
+        let (ada, _sam) = desk(app, "sealed", "editor").await;
+        let (from, to) = window_around_now();
+        let r = app
+            .get(
+                &ada,
+                &format!("/api/v1/shared-profiles/desk/acting?from={from}&to={to}"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap_or_default().contains("investigation"));
+        for q in [
+            "from=yesterday&to=today",
+            &format!("from={to}&to={from}"),
+            "from=2026-01-01T00:00Z&to=2026-03-01T00:00Z",
+        ] {
+            let r = app
+                .get(&ada, &format!("/api/v1/shared-profiles/desk/acting?{q}"))
+                .await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        }
+    }
+);
