@@ -90,6 +90,20 @@ pub enum Action {
         /// What they want to say.
         speech: Speech,
     },
+    /// Grant or withdraw the investigator right.
+    ManageInvestigators,
+    /// Open an investigation.
+    OpenInvestigation {
+        /// Whether the actor holds the investigator right.
+        investigator: bool,
+    },
+    /// See an investigation's existence, reason and status.
+    SeeInvestigation {
+        /// The actor opened it.
+        own: bool,
+        /// The actor owns the profile it touches.
+        profile_owner: bool,
+    },
     /// Ask who was acting as a shared profile in a time window.
     AskWhoActed {
         /// The profile's attribution policy.
@@ -178,6 +192,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         // Investigators will join admins here when investigations arrive.
         Action::ReadAudit => actor.is_admin(),
         Action::CreateSharedProfile => actor.is_admin(),
+        Action::ManageInvestigators => actor.is_admin(),
+        Action::OpenInvestigation { investigator } => investigator,
+        // Owners learn that an investigation touched their profile (who,
+        // when, why); they never see its findings through this.
+        Action::SeeInvestigation { own, profile_owner } => own || profile_owner || actor.is_admin(),
         Action::ManageSharedProfile { role } => {
             actor.is_admin() || role == Some(ProfileRole::Owner)
         }

@@ -12,6 +12,7 @@ pub mod communities;
 pub mod error;
 pub mod feeds;
 pub mod follows;
+pub mod investigations;
 mod json;
 pub mod live;
 pub mod messages;

@@ -180,11 +180,12 @@ pub async fn who_acted(
         )));
     }
     let policy = state.store.attribution_policy_of(p.id).await?;
+    let investigating = crate::investigations::covers(state, by, p.id, from_t, to_t).await?;
     if authorize(
         Some(&by.actor()),
         Action::AskWhoActed {
             policy,
-            investigating: false,
+            investigating,
         },
     )
     .is_err()

@@ -13,6 +13,7 @@ pub mod communities;
 mod error;
 pub mod feed;
 pub mod follows;
+pub mod investigations;
 pub mod messages;
 pub mod notifications;
 pub mod posts;

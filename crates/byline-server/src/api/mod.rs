@@ -6,6 +6,7 @@ mod audit;
 mod communities;
 mod events;
 mod feeds;
+mod investigations;
 mod me;
 mod messages;
 mod notifications;
@@ -43,6 +44,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "messages", description = "Direct messages"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
+        (name = "investigations", description = "Investigations: the only way to reveal sealed bylines"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
     )
@@ -89,4 +91,5 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(attachments::routes())
         .merge(audit::routes())
         .merge(shared_profiles::routes())
+        .merge(investigations::routes())
 }

@@ -2,6 +2,7 @@
 //! BYLINE_TEST_DATABASE_URL) PostgreSQL. One binary, many modules.
 
 mod helpers;
+mod investigations;
 mod live;
 mod messages;
 

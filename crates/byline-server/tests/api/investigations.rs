@@ -1,0 +1,159 @@
+//! Investigations reveal sealed bylines, with a reason, audited, visible to
+//! the profile's owners.
+
+use crate::app_test;
+use crate::helpers::error_code;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+app_test!(
+    an_investigator_traces_a_sealed_post_and_the_owners_see_the_investigation,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        app.post_json(&ada, "/api/v1/shared-profiles", json!({"handle": "wellbeing", "display_name": "Wellbeing", "attribution_policy": "sealed"})).await;
+        ada.put(app.url("/api/v1/shared-profiles/wellbeing/members/sam"))
+            .json(&json!({"role": "editor"}))
+            .send()
+            .await
+            .expect("send");
+        ada.put(app.url("/api/v1/shared-profiles/wellbeing/members/ada"))
+            .json(&json!({"role": "owner"}))
+            .send()
+            .await
+            .expect("send");
+        let offensive = app
+            .post(
+                &sam,
+                json!({"text": "Something offensive", "acting_as": "wellbeing"}),
+            )
+            .await;
+
+        let helen = app.new_member("helen", "Helen HR").await;
+        let now = byline_server::state::now();
+        let (from, to) = (
+            now.plus_seconds(-3600).to_rfc3339(),
+            now.plus_seconds(3600).to_rfc3339(),
+        );
+        let body = json!({"profile": "wellbeing", "reason": "Complaint about an offensive post", "from": from, "to": to});
+        // Without the right, and without a reason, nothing opens.
+        assert_eq!(
+            app.post_json(&helen, "/api/v1/investigations", body.clone())
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            helen
+                .put(app.url("/api/v1/investigators/helen"))
+                .send()
+                .await
+                .expect("send")
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ada.put(app.url("/api/v1/investigators/helen"))
+                .send()
+                .await
+                .expect("send")
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        let no_reason = json!({"profile": "wellbeing", "reason": " ", "from": from, "to": to});
+        assert_eq!(
+            error_code(
+                app.post_json(&helen, "/api/v1/investigations", no_reason)
+                    .await,
+                StatusCode::UNPROCESSABLE_ENTITY
+            )
+            .await,
+            "invalid"
+        );
+        // Before the investigation, the sealed question is refused.
+        let q = format!("/api/v1/shared-profiles/wellbeing/acting?from={from}&to={to}");
+        assert_eq!(
+            app.get(&helen, &q).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
+        let r = app.post_json(&helen, "/api/v1/investigations", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let inv: Value = r.json().await.expect("json");
+        let id = inv["id"].as_str().expect("id").to_owned();
+
+        let revealed = app
+            .json(&helen, &format!("/api/v1/investigations/{id}/bylines"))
+            .await;
+        assert_eq!(revealed["bylines"][0]["post"], offensive.as_str());
+        assert_eq!(revealed["bylines"][0]["handle"], "sam");
+        assert_eq!(revealed["bylines"][0]["source_address"], "127.0.0.1");
+        let acting = app.json(&helen, &q).await;
+        assert_eq!(
+            acting["sessions"][0]["handle"], "sam",
+            "the Wednesday question, answered"
+        );
+
+        // The owner sees who opened it, when and why, but not the names.
+        let seen = app
+            .json(&ada, "/api/v1/shared-profiles/wellbeing/investigations")
+            .await;
+        assert_eq!(seen["investigations"][0]["investigator"], "helen");
+        assert_eq!(
+            seen["investigations"][0]["reason"],
+            "Complaint about an offensive post"
+        );
+        assert!(!seen.to_string().contains("\"sam\""));
+        assert_eq!(
+            app.get(&sam, "/api/v1/shared-profiles/wellbeing/investigations")
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "editors are not owners"
+        );
+        // Nobody else can use Helen's investigation.
+        assert_eq!(
+            app.get(&ada, &format!("/api/v1/investigations/{id}/bylines"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        // Every reveal is in the audit log, and the chain holds.
+        let events = app.json(&ada, "/api/v1/audit/events?limit=1000").await;
+        let actions: Vec<&str> = events["events"]
+            .as_array()
+            .expect("e")
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or_default())
+            .collect();
+        for a in [
+            "investigator.grant",
+            "investigation.open",
+            "investigation.reveal",
+            "acting.query",
+        ] {
+            assert!(actions.contains(&a), "{a} audited");
+        }
+        let r = app
+            .post_json(
+                &helen,
+                &format!("/api/v1/investigations/{id}/close"),
+                json!({"outcome": "Spoke to the writer; apology posted"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            app.get(&helen, &format!("/api/v1/investigations/{id}/bylines"))
+                .await
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "closed investigations reveal nothing"
+        );
+        assert_eq!(
+            app.get(&helen, &q).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(app.json(&ada, "/api/v1/audit/verify").await["intact"], true);
+    }
+);

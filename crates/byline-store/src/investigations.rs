@@ -1,0 +1,244 @@
+//! Investigators and investigations.
+
+use crate::audit::AuditEntry;
+use crate::{Store, StoreError};
+use byline_core::Timestamp;
+
+/// An investigation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Investigation {
+    /// Id.
+    pub id: i64,
+    /// Who opened it.
+    pub investigator_id: i64,
+    /// Their handle.
+    pub investigator_handle: String,
+    /// Why.
+    pub reason: String,
+    /// The shared profile in scope.
+    pub profile_id: i64,
+    /// The profile's handle.
+    pub profile_handle: String,
+    /// Window start (µs).
+    pub window_from: i64,
+    /// Window end (µs, exclusive).
+    pub window_to: i64,
+    /// Opened (µs).
+    pub opened_at: i64,
+    /// Closed (µs), once closed.
+    pub closed_at: Option<i64>,
+    /// The outcome, once closed.
+    pub outcome: Option<String>,
+}
+
+/// What opening an investigation records.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInvestigation<'a> {
+    /// The investigator's user id.
+    pub investigator: i64,
+    /// Why.
+    pub reason: &'a str,
+    /// The shared profile in scope.
+    pub profile_id: i64,
+    /// Window start.
+    pub from: Timestamp,
+    /// Window end (exclusive).
+    pub to: Timestamp,
+}
+
+/// A revealed byline.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RevealedByline {
+    /// The post.
+    pub post_id: i64,
+    /// When it was posted (µs).
+    pub at: i64,
+    /// Its text as it is now (empty for a tombstone).
+    pub body: String,
+    /// The writer's handle.
+    pub handle: String,
+    /// The writer's name.
+    pub display_name: String,
+    /// The acting session.
+    pub acting_session_id: i64,
+    /// Where the writer was.
+    pub source_address: String,
+}
+
+const COLUMNS: &str = "i.id, i.investigator_id, ip.handle AS investigator_handle, i.reason, i.profile_id, \
+     pp.handle AS profile_handle, i.window_from, i.window_to, i.opened_at, i.closed_at, i.outcome";
+const FROM: &str = "FROM investigations i JOIN profiles ip ON ip.user_id = i.investigator_id \
+     JOIN profiles pp ON pp.id = i.profile_id";
+
+impl Store {
+    /// Grants or withdraws the investigator right.
+    pub async fn set_investigator(
+        &self,
+        user_id: i64,
+        on: bool,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let granted_by = audit.user_id.unwrap_or(0);
+        write_tx!(self, |tx| {
+            if on {
+                sqlx::query("INSERT INTO investigators (user_id, granted_by, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(user_id)
+                    .bind(granted_by)
+                    .bind(now.micros())
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query("DELETE FROM investigators WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// Whether a user may open investigations.
+    pub async fn is_investigator(&self, user_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM investigators WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Opens an investigation (audited in the same transaction).
+    pub async fn open_investigation(
+        &self,
+        new: &NewInvestigation<'_>,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let NewInvestigation {
+            investigator,
+            reason,
+            profile_id,
+            from,
+            to,
+        } = *new;
+        Ok(write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO investigations (investigator_id, reason, profile_id, window_from, window_to, opened_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(investigator)
+            .bind(reason)
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .bind(now.micros())
+            .fetch_one(&mut *tx)
+            .await?;
+            let entry = AuditEntry {
+                target: format!("investigation:{id}"),
+                ..audit.clone()
+            };
+            append_audit!(tx, &entry, now);
+            id
+        }))
+    }
+
+    /// Closes an open investigation with its outcome.
+    pub async fn close_investigation(
+        &self,
+        id: i64,
+        outcome: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let n = sqlx::query("UPDATE investigations SET closed_at = $1, outcome = $2 WHERE id = $3 AND closed_at IS NULL")
+                .bind(now.micros())
+                .bind(outcome)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// One investigation.
+    pub async fn investigation(&self, id: i64) -> Result<Investigation, StoreError> {
+        let sql = format!("SELECT {COLUMNS} {FROM} WHERE i.id = $1");
+        Ok(read!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// Investigations of one investigator, or touching one profile.
+    pub async fn investigations(
+        &self,
+        investigator: Option<i64>,
+        profile: Option<i64>,
+    ) -> Result<Vec<Investigation>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} {FROM} WHERE ($1 IS NULL OR i.investigator_id = $1) AND ($2 IS NULL OR i.profile_id = $2) \
+             ORDER BY i.id DESC LIMIT 500"
+        );
+        Ok(read!(self, |pool| sqlx::query_as(&sql)
+            .bind(investigator)
+            .bind(profile)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Whether `investigator` has an open investigation on `profile_id`
+    /// covering all of [from, to).
+    pub async fn investigation_covers(
+        &self,
+        investigator: i64,
+        profile_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM investigations WHERE investigator_id = $1 AND profile_id = $2 AND closed_at IS NULL \
+                 AND window_from <= $3 AND window_to >= $4",
+            )
+            .bind(investigator)
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// The bylines of the profile's posts inside an investigation's window.
+    pub async fn bylines_in(
+        &self,
+        profile_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<RevealedByline>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT po.id AS post_id, po.created_at AS at, po.body, wp.handle, u.display_name, s.id AS acting_session_id, \
+                 s.source_address FROM posts po JOIN acting_sessions s ON s.id = po.acting_session_id \
+                 JOIN users u ON u.id = s.user_id JOIN profiles wp ON wp.user_id = u.id \
+                 WHERE po.author_profile_id = $1 AND po.created_at >= $2 AND po.created_at < $3 ORDER BY po.id LIMIT 1000",
+            )
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
