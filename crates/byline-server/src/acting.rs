@@ -5,9 +5,9 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::{AppState, now};
-use byline_core::Handle;
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::Speech;
+use byline_core::{Handle, Timestamp};
 use byline_store::audit::AuditEntry;
 use byline_store::shared_profiles::{ActingSession, Membership};
 
@@ -35,12 +35,23 @@ async fn membership(
     m.ok_or(AppError::Forbidden)
 }
 
-/// Switches the user in: starts an acting session as the profile.
+/// Switches the user in now.
 pub async fn switch_in(
     state: &AppState,
     by: &CurrentUser,
     handle: &str,
     user_agent: &str,
+) -> Result<ActingSession, AppError> {
+    switch_in_at(state, by, handle, user_agent, now()).await
+}
+
+/// Switches the user in at `at`: starts an acting session as the profile.
+pub async fn switch_in_at(
+    state: &AppState,
+    by: &CurrentUser,
+    handle: &str,
+    user_agent: &str,
+    at: Timestamp,
 ) -> Result<ActingSession, AppError> {
     let m = membership(state, by, handle).await?;
     let audit = by.audit("acting.start", String::new());
@@ -52,34 +63,52 @@ pub async fn switch_in(
             &by.source_address,
             user_agent,
             &audit,
-            now(),
+            at,
         )
         .await?;
-    current(state, by)
+    current_at(state, by, at)
         .await?
         .ok_or(AppError::Internal("acting session vanished".into()))
 }
 
-/// Switches the user out; returns whether they were acting.
+/// Switches the user out now; returns whether they were acting.
 pub async fn switch_out(
     state: &AppState,
     by: &CurrentUser,
     reason: &str,
 ) -> Result<bool, AppError> {
+    switch_out_at(state, by, reason, now()).await
+}
+
+/// Switches the user out as of `at`.
+pub async fn switch_out_at(
+    state: &AppState,
+    by: &CurrentUser,
+    reason: &str,
+    at: Timestamp,
+) -> Result<bool, AppError> {
     let mut audit = by.audit("acting.end", String::new());
     audit.details = format!("{{\"reason\":\"{reason}\"}}");
     Ok(state
         .store
-        .end_acting(by.user.id, reason, &audit, now())
+        .end_acting(by.user.id, reason, &audit, at)
         .await?)
 }
 
-/// The user's open acting session, if any (idle ones are ended).
+/// The user's open acting session now, if any (idle ones are ended).
 pub async fn current(
     state: &AppState,
     by: &CurrentUser,
 ) -> Result<Option<ActingSession>, AppError> {
-    let n = now();
+    current_at(state, by, now()).await
+}
+
+/// The user's open acting session as of `n`.
+pub async fn current_at(
+    state: &AppState,
+    by: &CurrentUser,
+    n: Timestamp,
+) -> Result<Option<ActingSession>, AppError> {
     Ok(state
         .store
         .current_acting(by.user.id, n.plus_seconds(-IDLE_SECS), n)
@@ -98,17 +127,18 @@ pub struct Speaker {
 /// session (starting one for API callers who name `acting_as`), asks the
 /// policy whether this role may say this, and prepares the audit event.
 /// A refusal is itself audited.
-pub async fn speaker(
+pub async fn speaker_at(
     state: &AppState,
     by: &CurrentUser,
     acting_as: &str,
     speech: Speech,
     action: &'static str,
+    at: Timestamp,
 ) -> Result<Speaker, AppError> {
     let m = membership(state, by, acting_as).await?;
-    let session = match current(state, by).await? {
+    let session = match current_at(state, by, at).await? {
         Some(s) if s.membership.profile_id == m.profile_id => s,
-        _ => switch_in(state, by, acting_as, "api").await?,
+        _ => switch_in_at(state, by, acting_as, "api", at).await?,
     };
     if authorize(
         Some(&by.actor()),

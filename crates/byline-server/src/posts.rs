@@ -90,7 +90,7 @@ pub async fn create_at(
             } else {
                 (Speech::Post, "post.create_as_profile")
             };
-            Some(crate::acting::speaker(state, by, handle, speech, action).await?)
+            Some(crate::acting::speaker_at(state, by, handle, speech, action, at).await?)
         }
         None => None,
     };

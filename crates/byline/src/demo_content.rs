@@ -373,6 +373,11 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         }
     }
 
+    seed_incident(state, users, now).await?;
+    byline_server::investigations::set_investigator(state, &admin, "helen", true)
+        .await
+        .map_err(err)?;
+
     let member_of = |handle: &str, place: &str| -> bool {
         place.is_empty()
             || COMMUNITIES.iter().any(|(slug, _, vis, _, owner, members)| {
@@ -441,4 +446,74 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         }
     }
     Ok(written)
+}
+
+/// Midnight UTC of the most recent Wednesday before today.
+fn last_wednesday(now: Timestamp) -> Timestamp {
+    let day = 86_400_i64;
+    let days = now.micros().div_euclid(day * 1_000_000);
+    // 1970-01-01 was a Thursday: Monday is 0, Wednesday 2.
+    let weekday = (days + 3).rem_euclid(7);
+    let back = match (weekday - 2).rem_euclid(7) {
+        0 => 7,
+        n => n,
+    };
+    Timestamp((days - back) * day * 1_000_000)
+}
+
+/// The incident of the demo: on Wednesday afternoon @wellbeing said something
+/// it should not have. Wendy acted as the profile at lunchtime, Priya from
+/// 14:20 to 15:40; the HR investigator can find out which of them wrote it.
+async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    let wed = last_wednesday(now);
+    let at = |h: i64, m: i64| wed.plus_seconds(h * 3600 + m * 60);
+    let as_from = |handle: &str, address: &str| -> anyhow::Result<CurrentUser> {
+        let mut c = CurrentUser::operator(find(users, handle)?.clone());
+        c.source_address = address.to_owned();
+        Ok(c)
+    };
+    let say = |text: &str| Compose {
+        text: text.to_owned(),
+        community: None,
+        reply_to: None,
+        attachments: Vec::new(),
+        acting_as: Some("wellbeing".to_owned()),
+    };
+    let wendy = as_from("wendy", "10.0.2.14")?;
+    byline_server::acting::switch_in_at(
+        state,
+        &wendy,
+        "wellbeing",
+        "Firefox on Windows",
+        at(13, 0),
+    )
+    .await
+    .map_err(err)?;
+    posts::create_at(
+        state,
+        &wendy,
+        say("The quiet room on floor 2 is free all afternoon. #wellbeing"),
+        at(13, 5),
+    )
+    .await
+    .map_err(err)?;
+    byline_server::acting::switch_out_at(state, &wendy, "switched_out", at(13, 30))
+        .await
+        .map_err(err)?;
+    let priya = as_from("priya", "10.0.4.23")?;
+    byline_server::acting::switch_in_at(state, &priya, "wellbeing", "Chrome on macOS", at(14, 20))
+        .await
+        .map_err(err)?;
+    posts::create_at(
+        state,
+        &priya,
+        say("Honestly, anyone who needs a \"mental health day\" should just toughen up."),
+        at(14, 41),
+    )
+    .await
+    .map_err(err)?;
+    byline_server::acting::switch_out_at(state, &priya, "switched_out", at(15, 40))
+        .await
+        .map_err(err)?;
+    Ok(())
 }
