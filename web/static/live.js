@@ -3,6 +3,15 @@
 // Everything still works without this file.
 (function () {
   'use strict';
+  // Fill in the reader's UTC offset where a form asks for it.
+  var offsetField = document.querySelector('[data-local-offset]');
+  if (offsetField) {
+    var minutes = -new Date().getTimezoneOffset();
+    var sign = minutes < 0 ? '-' : '+';
+    var abs = Math.abs(minutes);
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    offsetField.value = sign + pad(Math.floor(abs / 60)) + ':' + pad(abs % 60);
+  }
   if (!window.EventSource) return;
   var feed = document.querySelector('.feed-list[data-live="home"]');
   var badge = document.getElementById('notification-count');

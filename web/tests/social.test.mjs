@@ -154,3 +154,33 @@ test('a member switches to a shared profile and posts; others see only what the 
   await rosa.page.screenshot({ path: join(resultsDir, 'shared-profile.png'), fullPage: true });
   await rosa.context.close();
 });
+
+test('the HR investigator answers the Wednesday question', async () => {
+  const helen = await session('helen@acme.example');
+  await helen.page.getByRole('link', { name: 'Investigations' }).click();
+  const now = new Date();
+  const back = ((now.getUTCDay() - 3 + 7) % 7) || 7;
+  const wed = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - back));
+  await helen.page.getByLabel('Shared profile').fill('wellbeing');
+  await helen.page.getByLabel('Reason').fill('Complaint about the post on Wednesday afternoon');
+  await helen.page.getByLabel('Day').fill(wed.toISOString().slice(0, 10));
+  await helen.page.getByLabel('From').fill('14:30');
+  await helen.page.getByLabel('To').fill('15:30');
+  await helen.page.getByLabel('Your UTC offset').fill('+00:00');
+  await helen.page.getByRole('button', { name: 'Open investigation' }).click();
+  await helen.page.waitForURL(/\/investigations\/\d+$/);
+  const main = await helen.page.locator('main').textContent();
+  assert.match(main, /Priya Shah/, 'Priya was acting as @wellbeing');
+  assert.doesNotMatch(main, /Wendy Clarke/, 'Wendy had switched out by then');
+  assert.match(main, /toughen up/);
+  await helen.page.screenshot({ path: join(resultsDir, 'investigation.png'), fullPage: true });
+  await helen.context.close();
+
+  // The owner sees that an investigation happened, never its findings.
+  const wendy = await session('wendy@acme.example');
+  const res = await wendy.page.request.get(`${server.url}/api/v1/shared-profiles/wellbeing/investigations`);
+  const body = await res.json();
+  assert.equal(body.investigations[0].investigator, 'helen');
+  assert.doesNotMatch(JSON.stringify(body), /priya/);
+  await wendy.context.close();
+});

@@ -3,6 +3,7 @@
 
 mod admin;
 mod communities;
+mod investigations;
 mod messages;
 mod session;
 mod social;
@@ -28,6 +29,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(social::routes())
         .merge(communities::routes())
         .merge(messages::routes())
+        .merge(investigations::routes())
 }
 
 /// The signed-in user as the navigation shows them.
@@ -41,6 +43,8 @@ pub(crate) struct NavUser {
     profiles: Vec<(String, String)>,
     /// The shared profile they are acting as, if any: (handle, name).
     acting: Option<(String, String)>,
+    /// Holds the investigator right.
+    investigator: bool,
 }
 
 /// What the layout needs: who is signed in and which section is current.
@@ -80,6 +84,7 @@ impl Nav {
                 unread_messages,
                 profiles,
                 acting,
+                investigator: state.store.is_investigator(current.user.id).await?,
             }),
             section,
         })
