@@ -19,7 +19,40 @@ pub async fn events(
     limit: u32,
 ) -> Result<Vec<AuditEvent>, AppError> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    Ok(state.store.audit_events(after, limit).await?)
+    let sealed = Sealed::load(&state.store).await?;
+    let mut events = state.store.audit_events(after, limit).await?;
+    events.iter_mut().for_each(|e| sealed.redact(e));
+    Ok(events)
+}
+
+/// Hides who spoke as a sealed profile from readers of the audit log: the
+/// policy promises that only an investigation reveals it, admins included.
+/// The stored chain is untouched (`byline audit verify` and the operator's
+/// export see everything); redacted events no longer match their hashes.
+pub struct Sealed {
+    profiles: std::collections::HashSet<i64>,
+}
+
+impl Sealed {
+    /// The sealed profiles as they are now.
+    pub async fn load(store: &Store) -> Result<Sealed, AppError> {
+        Ok(Sealed {
+            profiles: store.sealed_profile_ids().await?.into_iter().collect(),
+        })
+    }
+
+    /// Removes the person and address from events that would reveal who
+    /// acted or spoke as a sealed profile.
+    pub fn redact(&self, e: &mut AuditEvent) {
+        let speaking = ["post.", "acting.", "speak."]
+            .iter()
+            .any(|p| e.action.starts_with(p))
+            && e.action != "acting.query";
+        if speaking && e.profile_id.is_some_and(|p| self.profiles.contains(&p)) {
+            e.user_id = None;
+            e.source_address = "(sealed)".to_owned();
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -96,7 +129,12 @@ impl Format {
 }
 
 /// Writes every event to `out`, in batches; returns how many.
-pub async fn export(store: &Store, format: Format, out: &mut String) -> Result<u64, AppError> {
+pub async fn export(
+    store: &Store,
+    format: Format,
+    redact: Option<&Sealed>,
+    out: &mut String,
+) -> Result<u64, AppError> {
     if format == Format::Csv {
         out.push_str(CSV_HEADER);
     }
@@ -107,6 +145,11 @@ pub async fn export(store: &Store, format: Format, out: &mut String) -> Result<u
         let Some(last) = batch.last() else { break };
         after = last.seq;
         for e in &batch {
+            let mut e = e.clone();
+            if let Some(sealed) = redact {
+                sealed.redact(&mut e);
+            }
+            let e = &e;
             match format {
                 Format::JsonLines => {
                     out.push_str(&to_json(e).to_string());

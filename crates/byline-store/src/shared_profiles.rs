@@ -430,3 +430,16 @@ impl Store {
         AttributionPolicy::parse(&p).ok_or_else(|| corrupt("attribution policy"))
     }
 }
+
+impl Store {
+    /// Ids of shared profiles whose policy is sealed.
+    pub async fn sealed_profile_ids(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM profiles WHERE kind = 'shared' AND attribution_policy = 'sealed'",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
