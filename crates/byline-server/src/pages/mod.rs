@@ -1,10 +1,14 @@
 //! Server-rendered HTML pages. Templates live in `web/templates` and escape
 //! everything by default.
 
+mod acting;
 mod admin;
 mod communities;
 mod investigations;
 mod messages;
+mod notifications;
+mod profile;
+mod search;
 mod session;
 mod social;
 
@@ -27,6 +31,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(session::routes())
         .merge(admin::routes())
         .merge(social::routes())
+        .merge(profile::routes())
+        .merge(notifications::routes())
+        .merge(search::routes())
+        .merge(acting::routes())
         .merge(communities::routes())
         .merge(messages::routes())
         .merge(investigations::routes())

@@ -8,11 +8,10 @@ use crate::error::AppError;
 use crate::feeds::{self, window};
 use crate::json::parse_id;
 use crate::posts::{self, Compose as ComposeInput};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use byline_core::Handle;
 use byline_core::reaction::Reaction;
 use byline_store::feed::Page;
 use byline_store::posts::Post;
@@ -32,13 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_post))
         .routes(routes!(react))
         .routes(routes!(fragment))
-        .routes(routes!(profile))
-        .routes(routes!(follow))
         .routes(routes!(tag))
-        .routes(routes!(notifications))
-        .routes(routes!(mark_read))
-        .routes(routes!(search))
-        .routes(routes!(switch))
 }
 
 /// A reaction button under a post.
@@ -438,7 +431,7 @@ async fn versions(
 /// A form carrying only the CSRF token.
 #[derive(Deserialize, ToSchema)]
 pub struct TokenForm {
-    csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 /// Deletes a post from its page.
@@ -520,103 +513,6 @@ async fn fragment(
     })
 }
 
-/// What the profile page shows.
-struct ProfileDisplay {
-    handle: String,
-    kind: String,
-    display_name: String,
-    bio: String,
-    created_at: String,
-}
-
-#[derive(Template)]
-#[template(path = "profile.html")]
-struct ProfilePage {
-    nav: Nav,
-    csrf_token: String,
-    profile: ProfileDisplay,
-    followers: i64,
-    following: i64,
-    is_me: bool,
-    i_follow: bool,
-    posts: Vec<PostCard>,
-    next_page: Option<String>,
-    empty_text: &'static str,
-    live: &'static str,
-}
-
-/// A profile's page with its posts.
-#[utoipa::path(get, path = "/profiles/{handle}", tag = "web", operation_id = "page_profile",
-    params(("handle" = String, Path, description = "Handle without @"), FeedQuery),
-    responses((status = 200, description = "Profile page", content_type = "text/html"),
-              (status = 303, description = "Not signed in: to the sign-in page"),
-              (status = 404, description = "No such profile", content_type = "text/html")))]
-async fn profile(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    Path(handle): Path<String>,
-    Query(q): Query<FeedQuery>,
-) -> Result<Html<String>, PageError> {
-    let parsed = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
-    let p = state.store.profile_by_handle(&parsed).await?;
-    let w = window(q.before.as_deref(), None)?;
-    let page = feeds::profile(&state, &current, &handle, w).await?;
-    let viewer = current.user.profile_id;
-    let (followers, following) = state.store.follow_counts(p.id).await?;
-    let i_follow = state.store.follows(viewer, p.id).await?;
-    let is_me = p.id == viewer;
-    let (posts, next_page) = feed_parts(
-        page,
-        &BylineLens::for_viewer(&state, &current).await?,
-        &format!("/profiles/{}", p.handle),
-    );
-    render(&ProfilePage {
-        nav: Nav::load(&state, &current, if is_me { "profile" } else { "" }).await?,
-        csrf_token: current.csrf_token().to_owned(),
-        profile: ProfileDisplay {
-            handle: p.handle,
-            kind: p.kind.as_str().to_owned(),
-            display_name: p.display_name,
-            bio: p.bio,
-            created_at: p.created_at.to_rfc3339(),
-        },
-        followers,
-        following,
-        is_me,
-        i_follow,
-        posts,
-        next_page,
-        empty_text: "No posts yet.",
-        live: "",
-    })
-}
-
-/// The follow button's fields.
-#[derive(Deserialize, ToSchema)]
-pub struct FollowForm {
-    csrf_token: String,
-    follow: bool,
-}
-
-/// Follows or unfollows from a profile page.
-#[utoipa::path(post, path = "/profiles/{handle}/follow", tag = "web", operation_id = "page_follow",
-    params(("handle" = String, Path, description = "Handle")),
-    request_body(content = FollowForm, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Done"),
-              (status = 403, description = "Wrong CSRF token", content_type = "text/html"),
-              (status = 404, description = "No such profile", content_type = "text/html")))]
-async fn follow(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    Path(handle): Path<String>,
-    WebForm(f): WebForm<FollowForm>,
-) -> Result<Response, PageError> {
-    current.check_csrf(&f.csrf_token)?;
-    crate::follows::follow(&state, &current, &handle, f.follow).await?;
-    let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
-    Ok(Redirect::to(&format!("/profiles/{}", handle.as_str())).into_response())
-}
-
 #[derive(Template)]
 #[template(path = "tag.html")]
 struct TagPage {
@@ -657,214 +553,4 @@ async fn tag(
         empty_text: "No posts with this tag that you can see.",
         live: "",
     })
-}
-
-/// A notification as the page shows it.
-struct NotificationLine {
-    actor_handle: String,
-    actor_name: String,
-    text: &'static str,
-    link: Option<String>,
-    link_text: &'static str,
-    when: String,
-    read: bool,
-}
-
-#[derive(Template)]
-#[template(path = "notifications.html")]
-struct NotificationsPage {
-    nav: Nav,
-    csrf_token: String,
-    unread: i64,
-    items: Vec<NotificationLine>,
-}
-
-/// The viewer's notifications.
-#[utoipa::path(get, path = "/notifications", tag = "web", operation_id = "page_notifications",
-    responses((status = 200, description = "Notifications page", content_type = "text/html")))]
-async fn notifications(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-) -> Result<Html<String>, PageError> {
-    let me = current.user.profile_id;
-    let items = state.store.notifications(me, i64::MAX, 50).await?;
-    let unread = state.store.unread_notifications(me).await?;
-    let items = items
-        .into_iter()
-        .map(|n| {
-            let (text, link_text) = match n.kind.as_str() {
-                "mention" => ("mentioned you in", "a post"),
-                "reply" => ("replied to you in", "a thread"),
-                "reaction" => ("reacted to", "your post"),
-                "follow" => ("started following you", ""),
-                "join_request" => ("asked to join", "your community"),
-                "invitation" => ("invited you to", "a community"),
-                "message" => ("sent you", "a message"),
-                _ => ("did something", ""),
-            };
-            let link = match (n.post_id, n.community_slug, n.conversation_id) {
-                (Some(p), _, _) => Some(format!("/posts/{p}")),
-                (None, Some(c), _) => Some(format!("/communities/{c}")),
-                (None, None, Some(m)) => Some(format!("/messages/{m}")),
-                _ => None,
-            };
-            NotificationLine {
-                actor_handle: n.actor_handle,
-                actor_name: n.actor_name,
-                text,
-                link,
-                link_text,
-                when: byline_core::Timestamp(n.created_at).to_rfc3339(),
-                read: n.read_at.is_some(),
-            }
-        })
-        .collect();
-    render(&NotificationsPage {
-        nav: Nav::load(&state, &current, "notifications").await?,
-        csrf_token: current.csrf_token().to_owned(),
-        unread,
-        items,
-    })
-}
-
-/// Marks all notifications read.
-#[utoipa::path(post, path = "/notifications/read", tag = "web", operation_id = "page_mark_read",
-    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Marked"),
-              (status = 403, description = "Wrong CSRF token", content_type = "text/html")))]
-async fn mark_read(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    WebForm(f): WebForm<TokenForm>,
-) -> Result<Response, PageError> {
-    current.check_csrf(&f.csrf_token)?;
-    state
-        .store
-        .mark_notifications_read(current.user.profile_id, i64::MAX, now())
-        .await?;
-    Ok(Redirect::to("/notifications").into_response())
-}
-
-/// A post found by search, as the results page shows it.
-struct SearchHit {
-    id: i64,
-    thread_id: i64,
-    author_handle: String,
-    author_name: String,
-    when: String,
-    snippet: String,
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    nav: Nav,
-    q: String,
-    searched: bool,
-    error: Option<String>,
-    hits: Vec<SearchHit>,
-    profiles: Vec<(String, String)>,
-    communities: Vec<(String, String, &'static str)>,
-    tags: Vec<(String, i64)>,
-}
-
-/// The search box's query.
-#[derive(Deserialize, IntoParams)]
-pub struct SearchParams {
-    /// Words to find.
-    q: Option<String>,
-}
-
-/// Search results.
-#[utoipa::path(get, path = "/search", tag = "web", operation_id = "page_search", params(SearchParams),
-    responses((status = 200, description = "Search page", content_type = "text/html"),
-              (status = 422, description = "Unusable query", content_type = "text/html")))]
-async fn search(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    Query(p): Query<SearchParams>,
-) -> Result<Response, PageError> {
-    let q = p.q.unwrap_or_default();
-    let mut page = SearchPage {
-        nav: Nav::load(&state, &current, "").await?,
-        q: q.clone(),
-        searched: false,
-        error: None,
-        hits: Vec::new(),
-        profiles: Vec::new(),
-        communities: Vec::new(),
-        tags: Vec::new(),
-    };
-    let mut status = axum::http::StatusCode::OK;
-    if !q.trim().is_empty() {
-        let all = crate::search::Kinds::parse(None)?;
-        match crate::search::search(&state, &current, &q, all, 20).await {
-            Ok(r) => {
-                page.searched = true;
-                page.hits = r
-                    .posts
-                    .into_iter()
-                    .map(|(p, snippet)| SearchHit {
-                        id: p.id,
-                        thread_id: p.thread_root_id.unwrap_or(p.id),
-                        author_handle: p.author_handle,
-                        author_name: p.author_name,
-                        when: p
-                            .created_at
-                            .to_rfc3339()
-                            .replace('T', " ")
-                            .chars()
-                            .take(16)
-                            .collect(),
-                        snippet,
-                    })
-                    .collect();
-                page.profiles = r
-                    .profiles
-                    .into_iter()
-                    .map(|h| (h.handle, h.display_name))
-                    .collect();
-                page.communities = r
-                    .communities
-                    .into_iter()
-                    .map(|c| (c.slug, c.name, c.visibility.as_str()))
-                    .collect();
-                page.tags = r.tags.into_iter().map(|t| (t.tag, t.posts)).collect();
-            }
-            Err(e @ AppError::Invalid(_)) => {
-                status = e.status();
-                page.error = Some(e.public_message());
-            }
-            Err(e) => return Err(PageError(e)),
-        }
-    }
-    Ok((status, render(&page)?).into_response())
-}
-
-/// The profile switcher's fields.
-#[derive(Deserialize, ToSchema)]
-pub struct SwitchForm {
-    csrf_token: String,
-    /// A shared profile's handle, or empty to act as yourself.
-    profile: String,
-}
-
-/// Switches between acting as yourself and as a shared profile.
-#[utoipa::path(post, path = "/acting", tag = "web", operation_id = "page_switch_profile",
-    request_body(content = SwitchForm, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Switched"),
-              (status = 403, description = "Not a member, or wrong CSRF token", content_type = "text/html")))]
-async fn switch(
-    State(state): State<AppState>,
-    Viewer(current): Viewer,
-    client: crate::auth::Client,
-    WebForm(f): WebForm<SwitchForm>,
-) -> Result<Response, PageError> {
-    current.check_csrf(&f.csrf_token)?;
-    if f.profile.trim().is_empty() {
-        crate::acting::switch_out(&state, &current, "switched_out").await?;
-    } else {
-        crate::acting::switch_in(&state, &current, f.profile.trim(), &client.user_agent).await?;
-    }
-    Ok(Redirect::to("/").into_response())
 }

@@ -1,0 +1,102 @@
+//! The notifications page.
+
+use super::social::TokenForm;
+use super::{Nav, PageError, Viewer, WebForm, render};
+use crate::state::AppState;
+use crate::state::now;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(notifications))
+        .routes(routes!(mark_read))
+}
+
+/// A notification as the page shows it.
+struct NotificationLine {
+    actor_handle: String,
+    actor_name: String,
+    text: &'static str,
+    link: Option<String>,
+    link_text: &'static str,
+    when: String,
+    read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    nav: Nav,
+    csrf_token: String,
+    unread: i64,
+    items: Vec<NotificationLine>,
+}
+
+/// The viewer's notifications.
+#[utoipa::path(get, path = "/notifications", tag = "web", operation_id = "page_notifications",
+    responses((status = 200, description = "Notifications page", content_type = "text/html")))]
+async fn notifications(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+) -> Result<Html<String>, PageError> {
+    let me = current.user.profile_id;
+    let items = state.store.notifications(me, i64::MAX, 50).await?;
+    let unread = state.store.unread_notifications(me).await?;
+    let items = items
+        .into_iter()
+        .map(|n| {
+            let (text, link_text) = match n.kind.as_str() {
+                "mention" => ("mentioned you in", "a post"),
+                "reply" => ("replied to you in", "a thread"),
+                "reaction" => ("reacted to", "your post"),
+                "follow" => ("started following you", ""),
+                "join_request" => ("asked to join", "your community"),
+                "invitation" => ("invited you to", "a community"),
+                "message" => ("sent you", "a message"),
+                _ => ("did something", ""),
+            };
+            let link = match (n.post_id, n.community_slug, n.conversation_id) {
+                (Some(p), _, _) => Some(format!("/posts/{p}")),
+                (None, Some(c), _) => Some(format!("/communities/{c}")),
+                (None, None, Some(m)) => Some(format!("/messages/{m}")),
+                _ => None,
+            };
+            NotificationLine {
+                actor_handle: n.actor_handle,
+                actor_name: n.actor_name,
+                text,
+                link,
+                link_text,
+                when: byline_core::Timestamp(n.created_at).to_rfc3339(),
+                read: n.read_at.is_some(),
+            }
+        })
+        .collect();
+    render(&NotificationsPage {
+        nav: Nav::load(&state, &current, "notifications").await?,
+        csrf_token: current.csrf_token().to_owned(),
+        unread,
+        items,
+    })
+}
+
+/// Marks all notifications read.
+#[utoipa::path(post, path = "/notifications/read", tag = "web", operation_id = "page_mark_read",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Marked"),
+              (status = 403, description = "Wrong CSRF token", content_type = "text/html")))]
+async fn mark_read(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    WebForm(f): WebForm<TokenForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    state
+        .store
+        .mark_notifications_read(current.user.profile_id, i64::MAX, now())
+        .await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
