@@ -24,6 +24,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Where uploaded images are kept.
     pub attachments_dir: std::path::PathBuf,
+    /// How often an open event stream re-checks that its session or token
+    /// is still valid (sign-out and deactivation end streams within this).
+    pub live_recheck: Duration,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             sign_in_failure_window: Duration::from_secs(15 * 60),
             trust_forwarded_for: false,
             attachments_dir: std::path::PathBuf::from("./byline-data/attachments"),
+            live_recheck: Duration::from_secs(30),
         }
     }
 }

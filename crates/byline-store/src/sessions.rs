@@ -145,3 +145,39 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// Whether a session is still open and its user active (for long-lived
+    /// connections that authenticated once).
+    pub async fn session_still_valid(
+        &self,
+        session_id: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active",
+            )
+            .bind(session_id)
+            .bind(now.micros())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Whether an API token is still valid and its user active.
+    pub async fn token_still_valid(&self, token_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.id = $1 AND t.revoked_at IS NULL AND u.active",
+            )
+            .bind(token_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+}

@@ -1,9 +1,10 @@
 //! The live event stream for the signed-in profile.
 
-use crate::auth::CurrentUser;
+use crate::auth::{Credential, CurrentUser};
 use crate::error::{AppError, ErrorBody};
 use crate::live::LiveEvent;
 use crate::state::AppState;
+use crate::state::now;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use byline_core::policy::{Action, authorize};
@@ -33,12 +34,30 @@ async fn events(
     let me = current.user.profile_id;
     let mut rx = state.live.subscribe();
     let store = state.store.clone();
+    let credential = current.credential.clone();
+    let mut recheck = tokio::time::interval(state.settings.live_recheck);
+    recheck.tick().await;
     let stream = async_stream::stream! {
         loop {
-            let event = match rx.recv().await {
-                Ok(e) => e,
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => break,
+            let event = tokio::select! {
+                received = rx.recv() => match received {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                },
+                _ = recheck.tick() => {
+                    // A stream outlives the request that opened it: stop as
+                    // soon as its session or token no longer holds.
+                    let valid = match &credential {
+                        Credential::Session { session_id, .. } => store.session_still_valid(*session_id, now()).await,
+                        Credential::ApiToken { token_id } => store.token_still_valid(*token_id).await,
+                        Credential::Operator => Ok(false),
+                    };
+                    if !valid.unwrap_or(false) {
+                        break;
+                    }
+                    continue;
+                }
             };
             match event {
                 LiveEvent::Post { id } => {

@@ -136,3 +136,37 @@ app_test!(
         assert!(!other.contains("event: message"), "{other}");
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_an_open_event_stream() {
+    let settings = byline_server::Settings {
+        live_recheck: Duration::from_millis(100),
+        ..Default::default()
+    };
+    let app = crate::helpers::spawn_app_with(byline_store::testing::Kind::Sqlite, settings)
+        .await
+        .expect("sqlite");
+    let sam = app.staff_client().await;
+    let mut stream = sam
+        .get(app.url("/api/v1/me/events"))
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(stream.status(), StatusCode::OK);
+    sam.delete(app.url("/api/v1/sessions/current"))
+        .send()
+        .await
+        .expect("sign out");
+    // The server closes the stream: reading reaches its end instead of waiting forever.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.chunk().await {
+                Ok(Some(_)) => continue,
+                _ => break,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived the session");
+    app.stop().await;
+}
