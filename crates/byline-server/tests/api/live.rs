@@ -159,12 +159,7 @@ async fn signing_out_ends_an_open_event_stream() {
         .expect("sign out");
     // The server closes the stream: reading reaches its end instead of waiting forever.
     let ended = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match stream.chunk().await {
-                Ok(Some(_)) => continue,
-                _ => break,
-            }
-        }
+        while let Ok(Some(_)) = stream.chunk().await {}
     })
     .await;
     assert!(ended.is_ok(), "the stream outlived the session");
