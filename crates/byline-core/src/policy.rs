@@ -104,6 +104,18 @@ pub enum Action {
         /// The actor owns the profile it touches.
         profile_owner: bool,
     },
+    /// Reveal the bylines in an investigation's scope.
+    RevealInvestigation {
+        /// The actor opened it.
+        own: bool,
+        /// It is still open.
+        open: bool,
+    },
+    /// Close an investigation with its outcome.
+    CloseInvestigation {
+        /// The actor opened it.
+        own: bool,
+    },
     /// Ask who was acting as a shared profile in a time window.
     AskWhoActed {
         /// The profile's attribution policy.
@@ -197,6 +209,10 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         // Owners learn that an investigation touched their profile (who,
         // when, why); they never see its findings through this.
         Action::SeeInvestigation { own, profile_owner } => own || profile_owner || actor.is_admin(),
+        // Only the investigator who opened it, and only while it is open;
+        // admin rank reveals nothing.
+        Action::RevealInvestigation { own, open } => own && open,
+        Action::CloseInvestigation { own } => own || actor.is_admin(),
         Action::ManageSharedProfile { role } => {
             actor.is_admin() || role == Some(ProfileRole::Owner)
         }
@@ -427,6 +443,21 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn only_the_investigator_reveals_and_only_while_open() {
+        for actor in [STAFF, ADMIN] {
+            for own in [false, true] {
+                for open in [false, true] {
+                    let revealed =
+                        authorize(Some(&actor), Action::RevealInvestigation { own, open }).is_ok();
+                    assert_eq!(revealed, own && open, "{actor:?} own={own} open={open}");
+                }
+                let closed = authorize(Some(&actor), Action::CloseInvestigation { own }).is_ok();
+                assert_eq!(closed, own || actor.role == Role::Admin);
+            }
+        }
     }
 
     #[test]

@@ -119,10 +119,20 @@ pub async fn reveal(
     id: i64,
 ) -> Result<(Investigation, Vec<RevealedByline>), AppError> {
     let inv = state.store.investigation(id).await?;
-    if inv.investigator_id != by.user.id {
+    let own = inv.investigator_id == by.user.id;
+    if !own {
+        // Someone else's investigation does not exist for this asker.
         return Err(AppError::NotFound);
     }
-    if inv.closed_at.is_some() {
+    if authorize(
+        Some(&by.actor()),
+        Action::RevealInvestigation {
+            own,
+            open: inv.closed_at.is_none(),
+        },
+    )
+    .is_err()
+    {
         return Err(AppError::Invalid("this investigation is closed".into()));
     }
     let bylines = state
@@ -151,9 +161,8 @@ pub async fn close(
 ) -> Result<Investigation, AppError> {
     let inv = state.store.investigation(id).await?;
     let own = inv.investigator_id == by.user.id;
-    if !own && by.user.role != byline_core::Role::Admin {
-        return Err(AppError::NotFound);
-    }
+    authorize(Some(&by.actor()), Action::CloseInvestigation { own })
+        .map_err(|_| AppError::NotFound)?;
     let outcome = outcome.trim();
     if outcome.is_empty() || outcome.chars().count() > 2000 {
         return Err(AppError::Invalid(

@@ -243,18 +243,18 @@ app_test!(reserved_mastodon_paths_are_left_free, |app| async move {
         .await
         .expect("json");
     let reserved = [
-        "/api/v1/statuses",
-        "/api/v1/timelines",
-        "/api/v1/accounts",
-        "/api/v1/notifications",
-        "/api/v1/conversations",
-        "/api/v1/apps",
-        "/api/v1/media",
-        "/api/v1/markers",
-        "/api/v1/instance",
-        "/api/v1/streaming",
-        "/api/v2/",
-        "/oauth/",
+        "/api/v1/statuses",      // Mastodon client API
+        "/api/v1/timelines",     // Mastodon client API
+        "/api/v1/accounts",      // Mastodon client API
+        "/api/v1/notifications", // Mastodon client API
+        "/api/v1/conversations", // Mastodon client API
+        "/api/v1/apps",          // Mastodon client API
+        "/api/v1/media",         // Mastodon client API
+        "/api/v1/markers",       // Mastodon client API
+        "/api/v1/instance",      // Mastodon client API
+        "/api/v1/streaming",     // Mastodon client API
+        "/api/v2/",              // Mastodon client API
+        "/oauth/",               // Mastodon client API
     ];
     for path in spec["paths"].as_object().expect("paths").keys() {
         assert!(
