@@ -42,6 +42,9 @@ pub enum CoreError {
     /// A search that cannot be run.
     #[error("{0}")]
     InvalidSearch(&'static str),
+    /// A shift that cannot be put on a roster.
+    #[error("{0}")]
+    InvalidShift(String),
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod password;
 pub mod policy;
 pub mod reaction;
+pub mod roster;
 pub mod search;
 pub mod secret_token;
 pub mod shared_profile;

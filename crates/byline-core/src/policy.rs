@@ -5,7 +5,7 @@
 //! their actions here so that every permission can be read in one file.
 
 use crate::community::{Membership, Visibility};
-use crate::shared_profile::{AttributionPolicy, ProfileRole, Speech};
+use crate::shared_profile::{AttributionPolicy, Duty, ProfileRole, Speech};
 use crate::{CoreError, Role};
 
 /// Who is asking: a signed-in, active user speaking as one of their profiles.
@@ -89,6 +89,13 @@ pub enum Action {
         role: Option<ProfileRole>,
         /// What they want to say.
         speech: Speech,
+        /// Their standing with the profile's roster.
+        duty: Duty,
+    },
+    /// See a shared profile's roster and who is on duty.
+    SeeRoster {
+        /// The actor's role on it, if any.
+        role: Option<ProfileRole>,
     },
     /// Grant or withdraw the investigator right.
     ManageInvestigators,
@@ -155,6 +162,9 @@ pub enum Denial {
     SignInRequired,
     /// The signed-in user may not do this.
     Forbidden,
+    /// The member's role allows it, but the profile speaks only through
+    /// members on shift and they are not on shift.
+    OffShift,
 }
 
 impl From<Denial> for CoreError {
@@ -168,6 +178,27 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
     let Some(actor) = actor else {
         return Err(Denial::SignInRequired);
     };
+    if let Action::SpeakAs {
+        role,
+        speech,
+        duty: Duty::OffShift,
+    } = action
+    {
+        let by_role = authorize(
+            Some(actor),
+            Action::SpeakAs {
+                role,
+                speech,
+                duty: Duty::NotRequired,
+            },
+        );
+        // Owners answer for the profile at any hour; everyone else speaks
+        // only on shift when the profile asks for that.
+        return match by_role {
+            Ok(()) if role != Some(ProfileRole::Owner) => Err(Denial::OffShift),
+            other => other,
+        };
+    }
     let allowed = match action {
         Action::ReadNetwork => true,
         Action::ListUsers | Action::CreateUser => actor.is_admin(),
@@ -217,7 +248,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             actor.is_admin() || role == Some(ProfileRole::Owner)
         }
         Action::ActAs { role } => role.is_some(),
-        Action::SpeakAs { role, speech } => matches!(
+        // Off-shift speech was decided above.
+        Action::SpeakAs { role, speech, .. } => matches!(
             (role, speech),
             (Some(ProfileRole::Owner | ProfileRole::Editor), _)
                 | (
@@ -225,6 +257,9 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
                     Speech::Reply | Speech::Message | Speech::React
                 )
         ),
+        // A sealed profile's roster would say who probably wrote what, so
+        // only members and admins see it.
+        Action::SeeRoster { role } => role.is_some() || actor.is_admin(),
         // Admins (and, once they exist, investigators) may ask; a sealed
         // profile's answer needs an open investigation.
         Action::AskWhoActed {
@@ -378,17 +413,29 @@ mod tests {
                 Some(ProfileRole::Observer),
             ] {
                 for speech in speeches {
-                    let allowed = authorize(Some(&actor), Action::SpeakAs { role, speech }).is_ok();
-                    let expected = match role {
-                        Some(ProfileRole::Owner | ProfileRole::Editor) => true,
-                        Some(ProfileRole::Responder) => {
-                            matches!(speech, Speech::Reply | Speech::Message | Speech::React)
-                        }
-                        // Observers and outsiders never speak, admins included.
-                        _ => false,
-                    };
-                    assert_eq!(allowed, expected, "{actor:?} {role:?} {speech:?}");
+                    for duty in Duty::ALL {
+                        let allowed =
+                            authorize(Some(&actor), Action::SpeakAs { role, speech, duty }).is_ok();
+                        let by_role = match role {
+                            Some(ProfileRole::Owner | ProfileRole::Editor) => true,
+                            Some(ProfileRole::Responder) => {
+                                matches!(speech, Speech::Reply | Speech::Message | Speech::React)
+                            }
+                            // Observers and outsiders never speak, admins included.
+                            _ => false,
+                        };
+                        let by_roster = duty != Duty::OffShift || role == Some(ProfileRole::Owner);
+                        assert_eq!(
+                            allowed,
+                            by_role && by_roster,
+                            "{actor:?} {role:?} {speech:?} {duty:?}"
+                        );
+                    }
                 }
+                assert_eq!(
+                    authorize(Some(&actor), Action::SeeRoster { role }).is_ok(),
+                    actor.role == Role::Admin || role.is_some()
+                );
                 assert_eq!(
                     authorize(Some(&actor), Action::ActAs { role }).is_ok(),
                     role.is_some()

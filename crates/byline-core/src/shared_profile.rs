@@ -90,3 +90,19 @@ pub enum Speech {
     /// Edit or delete something the profile said.
     Change,
 }
+
+/// Where a member stands with a profile's roster at the moment they speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Duty {
+    /// The profile does not require members to be on shift.
+    NotRequired,
+    /// The profile requires it and the member is on shift.
+    OnShift,
+    /// The profile requires it and the member is not on shift.
+    OffShift,
+}
+
+impl Duty {
+    /// Every standing.
+    pub const ALL: [Duty; 3] = [Duty::NotRequired, Duty::OnShift, Duty::OffShift];
+}

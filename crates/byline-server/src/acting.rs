@@ -5,7 +5,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::{AppState, now};
-use byline_core::policy::{Action, authorize};
+use byline_core::policy::{Action, Denial, authorize};
 use byline_core::shared_profile::Speech;
 use byline_core::{Handle, Timestamp};
 use byline_store::audit::AuditEntry;
@@ -140,26 +140,28 @@ pub async fn speaker_at(
         Some(s) if s.membership.profile_id == m.profile_id => s,
         _ => switch_in_at(state, by, acting_as, "api", at).await?,
     };
-    if authorize(
+    let duty = crate::rosters::duty(state, session.membership.profile_id, by.user.id, at).await?;
+    if let Err(denial) = authorize(
         Some(&by.actor()),
         Action::SpeakAs {
             role: Some(session.membership.role),
             speech,
+            duty,
         },
-    )
-    .is_err()
-    {
+    ) {
         let mut entry = by.audit(
             "speak.refused",
             format!("profile:{}", session.membership.profile_id),
         );
         entry.profile_id = Some(session.membership.profile_id);
-        entry.details = format!(
-            "{{\"role\":\"{}\",\"action\":\"{action}\"}}",
-            session.membership.role.as_str()
-        );
+        entry.details = serde_json::json!({
+            "role": session.membership.role.as_str(),
+            "action": action,
+            "off_shift": denial == Denial::OffShift,
+        })
+        .to_string();
         state.store.append_audit(&entry, now()).await?;
-        return Err(AppError::Forbidden);
+        return Err(denial.into());
     }
     let audit = AuditEntry {
         profile_id: Some(session.membership.profile_id),

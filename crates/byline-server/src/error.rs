@@ -25,6 +25,10 @@ pub enum AppError {
     /// Signed in, but not allowed.
     #[error("you are not allowed to do that")]
     Forbidden,
+    /// Signed in, not allowed, and told why (the reason reveals nothing
+    /// the asker may not know, e.g. "you are not on shift").
+    #[error("{0}")]
+    ForbiddenBecause(String),
     /// Nothing here (or nothing the asker may know exists).
     #[error("not found")]
     NotFound,
@@ -74,7 +78,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,7 +95,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
             AppError::Unauthenticated(_) => "unauthenticated",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -147,6 +151,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict { field } => AppError::Conflict(field),
+            StoreError::Refused(why) => AppError::Invalid(why),
             StoreError::NotMigrated { .. } => AppError::Unavailable,
             StoreError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
@@ -174,6 +179,10 @@ impl From<byline_core::policy::Denial> for AppError {
                 AppError::Unauthenticated("sign in first")
             }
             byline_core::policy::Denial::Forbidden => AppError::Forbidden,
+            byline_core::policy::Denial::OffShift => AppError::ForbiddenBecause(
+                "you are not on shift: this profile speaks only through members on shift (see its roster)"
+                    .into(),
+            ),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod messages;
 mod ops;
 mod pages;
 pub mod posts;
+pub mod rosters;
 pub mod search;
 pub mod shared_profiles;
 pub mod state;

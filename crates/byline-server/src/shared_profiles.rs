@@ -43,7 +43,7 @@ pub async fn create(
 }
 
 /// A shared profile and the actor's role on it.
-async fn shared(
+pub(crate) async fn shared(
     state: &AppState,
     by: &CurrentUser,
     handle: &str,

@@ -14,6 +14,10 @@ pub enum StoreError {
         /// Which value is taken, e.g. `"email"` or `"handle"`.
         field: &'static str,
     },
+    /// A rule checked inside the write's transaction refused it (e.g. a
+    /// shift that overlaps another of the same member's).
+    #[error("{0}")]
+    Refused(String),
     /// The database URL or data directory is unusable.
     #[error("invalid database configuration: {0}")]
     Config(String),

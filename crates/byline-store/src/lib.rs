@@ -18,6 +18,7 @@ pub mod messages;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;
+pub mod rosters;
 pub mod search;
 pub mod sessions;
 pub mod shared_profiles;

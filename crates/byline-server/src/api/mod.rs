@@ -12,6 +12,7 @@ mod messages;
 mod notifications;
 mod posts;
 mod profiles;
+mod rosters;
 mod search;
 mod sessions;
 mod shared_profiles;
@@ -91,5 +92,6 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(attachments::routes())
         .merge(audit::routes())
         .merge(shared_profiles::routes())
+        .merge(rosters::routes())
         .merge(investigations::routes())
 }

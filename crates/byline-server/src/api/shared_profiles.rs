@@ -69,10 +69,14 @@ async fn create(
 #[serde(deny_unknown_fields)]
 pub struct UpdateSharedProfile {
     /// `signed`, `internal` or `sealed`; applies to later posts only.
-    attribution_policy: String,
+    #[serde(default)]
+    attribution_policy: Option<String>,
+    /// Whether only members on shift (and owners) may speak as the profile.
+    #[serde(default)]
+    shift_only: Option<bool>,
 }
 
-/// Change a shared profile's attribution policy (owners and admins).
+/// Change a shared profile's attribution policy or shift-only rule (owners and admins).
 #[utoipa::path(patch, path = "/api/v1/shared-profiles/{handle}", tag = "shared profiles", request_body = UpdateSharedProfile,
     params(("handle" = String, Path, description = "Shared profile handle")),
     responses(
@@ -82,7 +86,7 @@ pub struct UpdateSharedProfile {
         (status = 403, description = "Owners and admins only", body = ErrorBody),
         (status = 404, description = "No such shared profile", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 422, description = "Unknown policy", body = ErrorBody),
+        (status = 422, description = "Unknown policy, or nothing to change", body = ErrorBody),
     ))]
 async fn update(
     State(state): State<AppState>,
@@ -90,11 +94,27 @@ async fn update(
     Path(handle): Path<String>,
     ApiJson(b): ApiJson<UpdateSharedProfile>,
 ) -> Result<Json<ProfileView>, AppError> {
-    Ok(Json(
-        shared_profiles::set_policy(&state, &current, &handle, &b.attribution_policy)
-            .await?
-            .into(),
-    ))
+    if b.attribution_policy.is_none() && b.shift_only.is_none() {
+        return Err(AppError::Invalid(
+            "say what to change: attribution_policy, shift_only or both".into(),
+        ));
+    }
+    if b.attribution_policy
+        .as_deref()
+        .is_some_and(|p| byline_core::shared_profile::AttributionPolicy::parse(p).is_none())
+    {
+        return Err(AppError::Invalid(
+            "attribution_policy is 'signed', 'internal' or 'sealed'".into(),
+        ));
+    }
+    if let Some(on) = b.shift_only {
+        crate::rosters::set_shift_only(&state, &current, &handle, on).await?;
+    }
+    if let Some(policy) = b.attribution_policy.as_deref() {
+        shared_profiles::set_policy(&state, &current, &handle, policy).await?;
+    }
+    let (p, _) = shared_profiles::shared(&state, &current, &handle).await?;
+    Ok(Json(p.into()))
 }
 
 /// A member of a shared profile.

@@ -14,6 +14,7 @@ mod errors;
 mod ops;
 mod pages;
 mod posts;
+mod rosters;
 mod search;
 mod shared_profiles;
 mod tokens;

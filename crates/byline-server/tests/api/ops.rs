@@ -127,6 +127,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/shared-profiles"),
     ("patch", "/api/v1/shared-profiles/{handle}"),
     ("get", "/api/v1/shared-profiles/{handle}/members"),
+    ("get", "/api/v1/shared-profiles/{handle}/roster"),
+    ("post", "/api/v1/shared-profiles/{handle}/roster"),
+    ("delete", "/api/v1/shared-profiles/{handle}/roster/{id}"),
+    ("get", "/api/v1/shared-profiles/{handle}/on-duty"),
     ("get", "/api/v1/shared-profiles/{handle}/acting"),
     ("put", "/api/v1/shared-profiles/{handle}/members/{member}"),
     (
