@@ -141,6 +141,54 @@ impl Recurrence {
         &self.text
     }
 
+    /// The rule in words, e.g. "every week on Mon, Tue, Wed, Thu, Fri".
+    pub fn describe(&self) -> String {
+        let r = &self.rule;
+        let unit = match r.get_freq() {
+            Frequency::Daily => "day",
+            Frequency::Weekly => "week",
+            Frequency::Monthly => "month",
+            _ => "year",
+        };
+        let mut out = match r.get_interval() {
+            0 | 1 => format!("every {unit}"),
+            n => format!("every {n} {unit}s"),
+        };
+        let days: Vec<String> = r
+            .get_by_weekday()
+            .iter()
+            .map(|d| match d {
+                rrule::NWeekday::Every(w) => short_day(*w).to_owned(),
+                rrule::NWeekday::Nth(n, w) => format!("{n} {}", short_day(*w)),
+            })
+            .collect();
+        if !days.is_empty() {
+            out.push_str(" on ");
+            out.push_str(&days.join(", "));
+        }
+        if let Some(c) = r.get_count() {
+            out.push_str(&format!(", {c} times"));
+        }
+        if let Some(u) = r.get_until() {
+            out.push_str(&format!(", until {}", u.format("%Y-%m-%d")));
+        }
+        out
+    }
+}
+
+fn short_day(w: chrono::Weekday) -> &'static str {
+    match w {
+        chrono::Weekday::Mon => "Mon",
+        chrono::Weekday::Tue => "Tue",
+        chrono::Weekday::Wed => "Wed",
+        chrono::Weekday::Thu => "Thu",
+        chrono::Weekday::Fri => "Fri",
+        chrono::Weekday::Sat => "Sat",
+        chrono::Weekday::Sun => "Sun",
+    }
+}
+
+impl Recurrence {
     fn set(&self, start: NaiveDateTime) -> Result<RRuleSet, CoreError> {
         self.rule
             .clone()
@@ -359,6 +407,13 @@ pub fn local_of(zone: Tz, t: Timestamp) -> NaiveDateTime {
     to_utc(t).with_timezone(&zone).naive_local()
 }
 
+/// The Monday of the week holding `t`, by the calendar in `zone`.
+pub fn monday_of(zone: Tz, t: Timestamp) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let day = local_of(zone, t).date();
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
 /// The instant a wall-clock time in a zone means (see [`resolve`]).
 pub fn instant_of(zone: Tz, local: NaiveDateTime) -> Timestamp {
     to_timestamp(resolve(zone, local))
@@ -551,6 +606,21 @@ mod tests {
         )
         .expect("shift");
         assert!(morning.clash(&saturday).is_none());
+    }
+
+    #[test]
+    fn rules_read_as_words() {
+        let cases = [
+            (
+                "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+                "every week on Mon, Tue, Wed, Thu, Fri",
+            ),
+            ("FREQ=DAILY;COUNT=3", "every day, 3 times"),
+            ("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA", "every 2 weeks on Sat"),
+        ];
+        for (rule, words) in cases {
+            assert_eq!(Recurrence::parse(rule).expect(rule).describe(), words);
+        }
     }
 
     #[test]

@@ -92,9 +92,20 @@ pub async fn roster(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Roster, AppError> {
+    let (from, to) = window(from, to)?;
+    roster_between(state, by, handle, from, to).await
+}
+
+/// The roster of a shared profile over `[from, to)`.
+pub async fn roster_between(
+    state: &AppState,
+    by: &CurrentUser,
+    handle: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Roster, AppError> {
     let (profile, role) = shared(state, by, handle).await?;
     authorize(Some(&by.actor()), Action::SeeRoster { role })?;
-    let (from, to) = window(from, to)?;
     let shifts = state
         .store
         .shifts(profile.id, None, now())

@@ -374,6 +374,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
     }
 
     seed_incident(state, users, now).await?;
+    seed_roster(state, users, now).await?;
     byline_server::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -513,6 +514,71 @@ async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyh
     .await
     .map_err(err)?;
     byline_server::acting::switch_out_at(state, &priya, "switched_out", at(15, 40))
+        .await
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The help desk's roster: Jane in London and Omar in New York cover the
+/// weekdays between them ("follow the sun"), Ivan (the owner, who may speak
+/// at any hour) takes Saturday's on-call. From now on only members on shift
+/// speak as @it-helpdesk; the posts seeded above predate the rule.
+async fn seed_roster(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    use byline_core::roster::{monday_of, parse_zone};
+    let ivan = CurrentUser::operator(find(users, "ivan")?.clone());
+    let london = parse_zone("Europe/London").map_err(|e| err(e.into()))?;
+    let monday = monday_of(london, now);
+    let saturday = (0..5)
+        .try_fold(monday, |d, _| d.succ_opt())
+        .ok_or_else(|| anyhow::anyhow!("no Saturday after {monday}"))?;
+    let weekdays = Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+    let shifts = [
+        (
+            "jane",
+            "Europe/London",
+            "08:00",
+            "16:00",
+            weekdays,
+            monday,
+            "first line",
+        ),
+        (
+            "omar",
+            "America/New_York",
+            "11:00",
+            "19:00",
+            weekdays,
+            monday,
+            "follow the sun",
+        ),
+        (
+            "ivan",
+            "Europe/London",
+            "10:00",
+            "14:00",
+            None,
+            saturday,
+            "weekend on call",
+        ),
+    ];
+    for (member, zone, from, to, rule, day, note) in shifts {
+        byline_server::rosters::add_shift(
+            state,
+            &ivan,
+            "it-helpdesk",
+            byline_server::rosters::ShiftInput {
+                member,
+                time_zone: zone,
+                starts: &format!("{day}T{from}"),
+                ends: &format!("{day}T{to}"),
+                recurrence: rule,
+                note,
+            },
+        )
+        .await
+        .map_err(err)?;
+    }
+    byline_server::rosters::set_shift_only(state, &ivan, "it-helpdesk", true)
         .await
         .map_err(err)?;
     Ok(())

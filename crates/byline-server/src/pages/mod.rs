@@ -8,6 +8,7 @@ mod investigations;
 mod messages;
 mod notifications;
 mod profile;
+mod rosters;
 mod search;
 mod session;
 mod social;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(communities::routes())
         .merge(messages::routes())
         .merge(investigations::routes())
+        .merge(rosters::routes())
 }
 
 /// The signed-in user as the navigation shows them.

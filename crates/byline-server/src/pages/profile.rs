@@ -40,6 +40,8 @@ struct ProfilePage {
     following: i64,
     is_me: bool,
     i_follow: bool,
+    /// The viewer may see this shared profile's roster.
+    show_roster: bool,
     posts: Vec<PostCard>,
     next_page: Option<String>,
     empty_text: &'static str,
@@ -66,6 +68,14 @@ async fn profile(
     let (followers, following) = state.store.follow_counts(p.id).await?;
     let i_follow = state.store.follows(viewer, p.id).await?;
     let is_me = p.id == viewer;
+    let show_roster = p.kind == byline_core::ProfileKind::Shared && {
+        let role = state.store.profile_role(p.id, current.user.id).await?;
+        byline_core::policy::authorize(
+            Some(&current.actor()),
+            byline_core::policy::Action::SeeRoster { role },
+        )
+        .is_ok()
+    };
     let (posts, next_page) = feed_parts(
         page,
         &BylineLens::for_viewer(&state, &current).await?,
@@ -84,6 +94,7 @@ async fn profile(
         followers,
         following,
         is_me,
+        show_roster,
         i_follow,
         posts,
         next_page,
