@@ -14,7 +14,9 @@ use byline_store::shared_profiles::{ActingSession, Membership};
 /// An acting session ends after this long without anything said.
 pub const IDLE_SECS: i64 = 30 * 60;
 
-async fn membership(
+/// The user's membership of a shared profile, if the policy lets them act
+/// as it at all; a refusal is audited.
+pub(crate) async fn membership(
     state: &AppState,
     by: &CurrentUser,
     handle: &str,
@@ -121,6 +123,32 @@ pub struct Speaker {
     pub session: ActingSession,
     /// The audit event to write with the words.
     pub audit: AuditEntry,
+}
+
+impl Speaker {
+    /// The profile spoken as.
+    pub fn profile_id(&self) -> i64 {
+        self.session.membership.profile_id
+    }
+
+    /// The policy's view of the person speaking as the profile. Only the
+    /// gate hands out a `Speaker`, so only it can make this actor.
+    pub fn actor(&self, by: &CurrentUser) -> byline_core::policy::Actor {
+        byline_core::policy::Actor {
+            profile_id: self.profile_id(),
+            ..by.actor()
+        }
+    }
+
+    /// The byline the store records with the write (and whose audit event
+    /// it appends in the write's transaction).
+    pub fn byline(&self) -> byline_store::posts::Byline<'_> {
+        byline_store::posts::Byline {
+            acting_session_id: self.session.id,
+            policy: self.session.membership.policy,
+            audit: &self.audit,
+        }
+    }
 }
 
 /// The one gate for speaking as a shared profile: resolves the acting

@@ -1,6 +1,9 @@
 //! Direct messages between profiles. Only participants read or write a
-//! conversation; to anyone else it does not exist.
+//! conversation; to anyone else it does not exist. A member acting as a
+//! shared profile reads the profile's conversations and writes in them
+//! through the attributed-write gate, so each message keeps its byline.
 
+use crate::acting::Speaker;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::live::LiveEvent;
@@ -8,14 +11,58 @@ use crate::state::{AppState, now};
 use byline_core::Handle;
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
+use byline_core::shared_profile::Speech;
 use byline_store::messages::{Conversation, Message, NewMessage};
 use std::collections::HashSet;
 
 /// Most people in one conversation, the sender included.
 pub const MAX_PARTICIPANTS: usize = 20;
 
-async fn participant_check(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), AppError> {
-    let participant = state.store.is_participant(id, by.user.profile_id).await?;
+/// The profile whose conversations these are: the person's own, or the
+/// shared profile named by `acting_as` if they may act as it.
+async fn inbox(
+    state: &AppState,
+    by: &CurrentUser,
+    acting_as: Option<&str>,
+) -> Result<i64, AppError> {
+    match acting_as.filter(|h| !h.is_empty()) {
+        Some(handle) => Ok(crate::acting::membership(state, by, handle)
+            .await?
+            .profile_id),
+        None => Ok(by.user.profile_id),
+    }
+}
+
+/// Who speaks a new message: the person, or the shared profile through the
+/// attributed-write gate.
+async fn speaker(
+    state: &AppState,
+    by: &CurrentUser,
+    acting_as: Option<&str>,
+) -> Result<Option<Speaker>, AppError> {
+    match acting_as.filter(|h| !h.is_empty()) {
+        Some(handle) => Ok(Some(
+            crate::acting::speaker_at(
+                state,
+                by,
+                handle,
+                Speech::Message,
+                "message.send_as_profile",
+                now(),
+            )
+            .await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+async fn participant_check(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+    profile_id: i64,
+) -> Result<(), AppError> {
+    let participant = state.store.is_participant(id, profile_id).await?;
     authorize(Some(&by.actor()), Action::UseConversation { participant })
         .map_err(|_| AppError::NotFound)
 }
@@ -26,9 +73,14 @@ pub async fn start(
     by: &CurrentUser,
     to: &[String],
     text: &str,
+    acting_as: Option<&str>,
 ) -> Result<(i64, i64), AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(text)?;
+    let me = match acting_as.filter(|h| !h.is_empty()) {
+        Some(h) => h.trim_start_matches('@').to_owned(),
+        None => by.user.handle.clone(),
+    };
     let mut handles = Vec::new();
     for h in to {
         let h = Handle::parse(h).map_err(|_| {
@@ -37,7 +89,7 @@ pub async fn start(
                 h.chars().take(40).collect::<String>()
             ))
         })?;
-        if h.as_str() != by.user.handle && !handles.contains(&h.as_str().to_owned()) {
+        if h.as_str() != me && !handles.contains(&h.as_str().to_owned()) {
             handles.push(h.as_str().to_owned());
         }
     }
@@ -58,11 +110,12 @@ pub async fn start(
         )));
     }
     let ids: Vec<i64> = found.into_iter().map(|(_, id)| id).collect();
-    let conversation = state
-        .store
-        .conversation_between(by.user.profile_id, &ids, now())
-        .await?;
-    let message = send_parsed(state, by, conversation, &text).await?;
+    let speaker = speaker(state, by, acting_as).await?;
+    let from = speaker
+        .as_ref()
+        .map_or(by.user.profile_id, Speaker::profile_id);
+    let conversation = state.store.conversation_between(from, &ids, now()).await?;
+    let message = send_parsed(state, by, conversation, &text, speaker.as_ref()).await?;
     Ok((conversation, message))
 }
 
@@ -72,10 +125,13 @@ pub async fn send(
     by: &CurrentUser,
     conversation: i64,
     text: &str,
+    acting_as: Option<&str>,
 ) -> Result<i64, AppError> {
-    participant_check(state, by, conversation).await?;
+    // Existence first (answering "not found" to outsiders), then the gate.
+    participant_check(state, by, conversation, inbox(state, by, acting_as).await?).await?;
     let text = PostText::parse(text)?;
-    send_parsed(state, by, conversation, &text).await
+    let speaker = speaker(state, by, acting_as).await?;
+    send_parsed(state, by, conversation, &text, speaker.as_ref()).await
 }
 
 async fn send_parsed(
@@ -83,7 +139,9 @@ async fn send_parsed(
     by: &CurrentUser,
     conversation: i64,
     text: &PostText,
+    speaker: Option<&Speaker>,
 ) -> Result<i64, AppError> {
+    let from = speaker.map_or(by.user.profile_id, Speaker::profile_id);
     let scan = markdown::scan(text);
     let known: HashSet<String> = state
         .store
@@ -98,16 +156,17 @@ async fn send_parsed(
         .send_message(
             conversation,
             &NewMessage {
-                author_profile_id: by.user.profile_id,
+                author_profile_id: from,
                 written_by_user_id: by.user.id,
                 body: text.as_str(),
                 body_html: &rendered.html,
+                byline: speaker.map(Speaker::byline),
             },
             now(),
         )
         .await?;
     let mut participants = others.clone();
-    participants.push(by.user.profile_id);
+    participants.push(from);
     state.live.publish(LiveEvent::Message {
         conversation_id: conversation,
         participants,
@@ -118,13 +177,25 @@ async fn send_parsed(
     Ok(id)
 }
 
-/// The actor's conversations.
-pub async fn list(state: &AppState, by: &CurrentUser) -> Result<Vec<Conversation>, AppError> {
+/// The actor's conversations (or the shared profile's they act as).
+pub async fn list(
+    state: &AppState,
+    by: &CurrentUser,
+    acting_as: Option<&str>,
+) -> Result<Vec<Conversation>, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(state
-        .store
-        .conversations_of(by.user.profile_id, 100)
-        .await?)
+    let profile = inbox(state, by, acting_as).await?;
+    Ok(state.store.conversations_of(profile, 100).await?)
+}
+
+/// Unread messages in the actor's conversations (or the shared profile's).
+pub async fn unread(
+    state: &AppState,
+    by: &CurrentUser,
+    acting_as: Option<&str>,
+) -> Result<i64, AppError> {
+    let profile = inbox(state, by, acting_as).await?;
+    Ok(state.store.unread_messages(profile).await?)
 }
 
 /// A conversation and its newest messages (before `before`).
@@ -134,18 +205,26 @@ pub async fn open(
     id: i64,
     before: i64,
     limit: u32,
+    acting_as: Option<&str>,
 ) -> Result<(Conversation, Vec<Message>), AppError> {
-    participant_check(state, by, id).await?;
-    let c = state.store.conversation_for(id, by.user.profile_id).await?;
+    let profile = inbox(state, by, acting_as).await?;
+    participant_check(state, by, id, profile).await?;
+    let c = state.store.conversation_for(id, profile).await?;
     let messages = state.store.messages(id, before, limit).await?;
     Ok((c, messages))
 }
 
 /// Marks a conversation read.
-pub async fn mark_read(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), AppError> {
-    participant_check(state, by, id).await?;
+pub async fn mark_read(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+    acting_as: Option<&str>,
+) -> Result<(), AppError> {
+    let profile = inbox(state, by, acting_as).await?;
+    participant_check(state, by, id, profile).await?;
     Ok(state
         .store
-        .mark_conversation_read(id, by.user.profile_id, now())
+        .mark_conversation_read(id, profile, now())
         .await?)
 }

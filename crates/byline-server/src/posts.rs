@@ -2,16 +2,18 @@
 //! Each asks the policy; reads that may touch a community the viewer cannot
 //! read answer "not found", exactly as for a post that does not exist.
 
+use crate::acting::Speaker;
 use crate::auth::CurrentUser;
 use crate::communities::visible_community;
 use crate::error::AppError;
 use crate::live::LiveEvent;
 use crate::state::{AppState, now};
 use byline_core::markdown::{self, PostText};
+use byline_core::policy::Actor;
 use byline_core::policy::{Action, CommunityStanding, authorize};
 use byline_core::reaction::Reaction;
 use byline_core::shared_profile::Speech;
-use byline_store::posts::{Byline, NewPost, Post, PostContent};
+use byline_store::posts::{NewPost, Post, PostContent};
 use std::collections::HashSet;
 
 /// What someone typed into the compose box.
@@ -143,11 +145,7 @@ pub async fn create_at(
             &NewPost {
                 author_profile_id: author,
                 written_by_user_id: by.user.id,
-                byline: speaker.as_ref().map(|s| Byline {
-                    acting_session_id: s.session.id,
-                    policy: s.session.membership.policy,
-                    audit: &s.audit,
-                }),
+                byline: speaker.as_ref().map(Speaker::byline),
                 community_id,
                 reply_to,
                 attachment_ids: &compose.attachments,
@@ -176,7 +174,38 @@ pub async fn get(state: &AppState, by: &CurrentUser, id: i64) -> Result<Post, Ap
     Ok(state.store.post_for(id, by.user.profile_id).await?)
 }
 
-/// Replaces the text of the actor's own post; the old text stays in its history.
+/// Who changes `post`: the person themselves, or, when the post is a
+/// shared profile's and they are its member, the profile through the
+/// attributed-write gate (role, shift, byline and audit as for any speech).
+async fn changer(
+    state: &AppState,
+    by: &CurrentUser,
+    post: &Post,
+    action: &'static str,
+) -> Result<(Actor, Option<Speaker>), AppError> {
+    if post.author_profile_id == by.user.profile_id
+        || state
+            .store
+            .profile_role(post.author_profile_id, by.user.id)
+            .await?
+            .is_none()
+    {
+        return Ok((by.actor(), None));
+    }
+    let speaker = crate::acting::speaker_at(
+        state,
+        by,
+        &post.author_handle,
+        Speech::Change,
+        action,
+        now(),
+    )
+    .await?;
+    Ok((speaker.actor(by), Some(speaker)))
+}
+
+/// Replaces the text of the actor's post (or their shared profile's); the
+/// old text stays in its history with its byline.
 pub async fn edit(
     state: &AppState,
     by: &CurrentUser,
@@ -185,18 +214,19 @@ pub async fn edit(
 ) -> Result<Post, AppError> {
     let post = get(state, by, id).await?;
     let community = standing_of(state, by, &post).await?;
+    let text = PostText::parse(new_text)?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::Invalid("a deleted post cannot be edited".into()));
+    }
+    let (actor, speaker) = changer(state, by, &post, "post.edit_as_profile").await?;
     authorize(
-        Some(&by.actor()),
+        Some(&actor),
         Action::ChangePost {
             author_profile_id: post.author_profile_id,
             delete: false,
             community,
         },
     )?;
-    if post.deleted_at.is_some() {
-        return Err(AppError::Invalid("a deleted post cannot be edited".into()));
-    }
-    let text = PostText::parse(new_text)?;
     let (rendered, mentioned) = render(state, &text).await?;
     state
         .store
@@ -209,6 +239,7 @@ pub async fn edit(
                 mentioned_profile_ids: &mentioned,
                 tags: &rendered.tags,
             },
+            speaker.as_ref().map(Speaker::byline).as_ref(),
             now(),
         )
         .await?;
@@ -219,18 +250,40 @@ pub async fn edit(
 pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), AppError> {
     let post = get(state, by, id).await?;
     let community = standing_of(state, by, &post).await?;
-    authorize(
+    // Moderators and admins remove posts in their own name; members of the
+    // author profile delete as the profile.
+    let moderating = authorize(
         Some(&by.actor()),
         Action::ChangePost {
             author_profile_id: post.author_profile_id,
             delete: true,
             community,
         },
-    )?;
+    );
     if post.deleted_at.is_some() {
-        return Ok(());
+        return moderating.map_err(AppError::from).or(Ok(()));
     }
-    Ok(state.store.delete_post(id, by.user.id, now()).await?)
+    let (actor, speaker) = match moderating {
+        Ok(()) => (by.actor(), None),
+        Err(_) => changer(state, by, &post, "post.delete_as_profile").await?,
+    };
+    authorize(
+        Some(&actor),
+        Action::ChangePost {
+            author_profile_id: post.author_profile_id,
+            delete: true,
+            community,
+        },
+    )?;
+    Ok(state
+        .store
+        .delete_post(
+            id,
+            by.user.id,
+            speaker.as_ref().map(Speaker::byline).as_ref(),
+            now(),
+        )
+        .await?)
 }
 
 /// Earlier versions of a readable, undeleted post.
@@ -247,32 +300,76 @@ pub async fn versions(
     Ok((post, versions))
 }
 
-/// Adds or removes one of the actor's reactions.
+/// Adds or removes a reaction of the actor's, or of the shared profile
+/// named by `acting_as` (through the attributed-write gate).
 pub async fn react(
     state: &AppState,
     by: &CurrentUser,
     id: i64,
     reaction: &str,
     on: bool,
+    acting_as: Option<&str>,
 ) -> Result<Post, AppError> {
     let post = get(state, by, id).await?;
     let reaction = Reaction::parse(reaction)?;
-    if let Some(standing) = standing_of(state, by, &post).await? {
-        authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
-    }
     if post.deleted_at.is_some() {
         return Err(AppError::Invalid(
             "a deleted post cannot be reacted to".into(),
         ));
     }
-    let viewer = by.user.profile_id;
+    let speaker = match acting_as.filter(|h| !h.is_empty()) {
+        Some(handle) => Some(
+            crate::acting::speaker_at(
+                state,
+                by,
+                handle,
+                Speech::React,
+                if on {
+                    "post.react_as_profile"
+                } else {
+                    "post.unreact_as_profile"
+                },
+                now(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let profile = speaker
+        .as_ref()
+        .map_or(by.user.profile_id, Speaker::profile_id);
+    if let Some(cid) = post.community_id {
+        // The reacting profile itself must belong to the community.
+        let standing = state.store.community_by_id(cid, profile).await?.standing();
+        authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
+    }
+    let byline = speaker.as_ref().map(Speaker::byline);
     if on {
         state
             .store
-            .add_reaction(id, viewer, reaction, now())
+            .add_reaction(id, profile, reaction, byline.as_ref(), now())
             .await?;
     } else {
-        state.store.remove_reaction(id, viewer, reaction).await?;
+        state
+            .store
+            .remove_reaction(id, profile, reaction, byline.as_ref(), now())
+            .await?;
     }
-    Ok(state.store.post_for(id, viewer).await?)
+    Ok(state.store.post_for(id, by.user.profile_id).await?)
+}
+
+/// Whether the actor (or the profile they name) has given this reaction.
+pub async fn has_reacted(
+    state: &AppState,
+    by: &CurrentUser,
+    id: i64,
+    reaction: &str,
+    acting_as: Option<&str>,
+) -> Result<bool, AppError> {
+    let reaction = Reaction::parse(reaction)?;
+    let profile = match acting_as.filter(|h| !h.is_empty()) {
+        Some(h) => crate::acting::membership(state, by, h).await?.profile_id,
+        None => by.user.profile_id,
+    };
+    Ok(state.store.has_reaction(id, profile, reaction).await?)
 }

@@ -34,6 +34,14 @@ pub struct Message {
     pub body_html: String,
     /// When (µs).
     pub created_at: i64,
+    /// The profile it was written as.
+    pub author_profile_id: i64,
+    /// The attribution policy when written as a shared profile.
+    pub attribution_policy: Option<String>,
+    /// The writer's name (shown only as the policy allows).
+    pub written_by_name: String,
+    /// The writer's handle.
+    pub written_by_handle: String,
 }
 
 /// A message being sent.
@@ -46,6 +54,8 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     /// Rendered HTML.
     pub body_html: &'a str,
+    /// When written as a shared profile: the byline and its audit event.
+    pub byline: Option<crate::posts::Byline<'a>>,
 }
 
 impl Store {
@@ -118,8 +128,8 @@ impl Store {
     ) -> Result<(i64, Vec<i64>), StoreError> {
         Ok(write_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO messages (conversation_id, author_profile_id, written_by_user_id, body, body_html, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO messages (conversation_id, author_profile_id, written_by_user_id, body, body_html, created_at, \
+                 acting_session_id, attribution_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(conversation_id)
             .bind(m.author_profile_id)
@@ -127,8 +137,13 @@ impl Store {
             .bind(m.body)
             .bind(m.body_html)
             .bind(now.micros())
+            .bind(m.byline.as_ref().map(|b| b.acting_session_id))
+            .bind(m.byline.as_ref().map(|b| b.policy.as_str()))
             .fetch_one(&mut *tx)
             .await?;
+            if let Some(b) = &m.byline {
+                record_byline!(tx, b, format!("message:{id}"), now);
+            }
             sqlx::query("UPDATE conversations SET last_message_id = $1 WHERE id = $2")
                 .bind(id)
                 .bind(conversation_id)
@@ -269,8 +284,10 @@ impl Store {
     ) -> Result<Vec<Message>, StoreError> {
         let mut rows: Vec<Message> = read!(self, |pool| {
             sqlx::query_as(
-                "SELECT m.id, p.handle AS author_handle, p.display_name AS author_name, m.body, m.body_html, m.created_at \
+                "SELECT m.id, p.handle AS author_handle, p.display_name AS author_name, m.body, m.body_html, m.created_at, \
+                 m.author_profile_id, m.attribution_policy, w.display_name AS written_by_name, wp.handle AS written_by_handle \
                  FROM messages m JOIN profiles p ON p.id = m.author_profile_id \
+                 JOIN users w ON w.id = m.written_by_user_id JOIN profiles wp ON wp.user_id = w.id \
                  WHERE m.conversation_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3",
             )
             .bind(conversation_id)

@@ -10,8 +10,8 @@ use byline_core::reaction::Reaction;
 macro_rules! archive_current_version {
     ($tx:ident, $id:expr) => {{
         let n = sqlx::query(
-            "INSERT INTO post_versions (post_id, version, body, body_html, written_at, written_by_user_id) \
-             SELECT id, version, body, body_html, COALESCE(edited_at, created_at), written_by_user_id FROM posts \
+            "INSERT INTO post_versions (post_id, version, body, body_html, written_at, written_by_user_id, acting_session_id) \
+             SELECT id, version, body, body_html, COALESCE(edited_at, created_at), written_by_user_id, acting_session_id FROM posts \
              WHERE id = $1 AND deleted_at IS NULL",
         )
         .bind($id)
@@ -252,22 +252,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             if let Some(b) = &new.byline {
-                sqlx::query("UPDATE acting_sessions SET last_active_at = $1 WHERE id = $2")
-                    .bind(now.micros())
-                    .bind(b.acting_session_id)
-                    .execute(&mut *tx)
-                    .await?;
-                let entry = crate::audit::AuditEntry {
-                    target: format!("post:{id}"),
-                    profile_id: Some(new.author_profile_id),
-                    details: format!(
-                        "{{\"acting_session\":{},\"policy\":\"{}\"}}",
-                        b.acting_session_id,
-                        b.policy.as_str()
-                    ),
-                    ..b.audit.clone()
-                };
-                append_audit!(tx, &entry, now);
+                record_byline!(tx, b, format!("post:{id}"), now);
             }
             write_mentions_and_tags!(tx, id, new.content);
             for attachment in new.attachment_ids {
@@ -407,27 +392,34 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces a post's text, keeping the previous version.
+    /// Replaces a post's text, keeping the previous version (with its
+    /// byline). A shared profile's post takes the editor's acting session.
     pub async fn edit_post(
         &self,
         id: i64,
         by_user_id: i64,
         content: &PostContent<'_>,
+        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             archive_current_version!(tx, id);
             sqlx::query(
                 "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
-                 written_by_user_id = $4 WHERE id = $5 AND deleted_at IS NULL",
+                 written_by_user_id = $4, acting_session_id = COALESCE($5, acting_session_id) \
+                 WHERE id = $6 AND deleted_at IS NULL",
             )
             .bind(content.body)
             .bind(content.body_html)
             .bind(now.micros())
             .bind(by_user_id)
+            .bind(byline.map(|b| b.acting_session_id))
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            if let Some(b) = byline {
+                record_byline!(tx, b, format!("post:{id}"), now);
+            }
             for table in ["post_mentions", "post_tags"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
                     .bind(id)
@@ -444,19 +436,24 @@ impl Store {
         &self,
         id: i64,
         by_user_id: i64,
+        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             archive_current_version!(tx, id);
             sqlx::query(
-                "UPDATE posts SET body = '', body_html = '', deleted_at = $1, deleted_by_user_id = $2 \
-                 WHERE id = $3 AND deleted_at IS NULL",
+                "UPDATE posts SET body = '', body_html = '', deleted_at = $1, deleted_by_user_id = $2, \
+                 deleted_acting_session_id = $3 WHERE id = $4 AND deleted_at IS NULL",
             )
             .bind(now.micros())
             .bind(by_user_id)
+            .bind(byline.map(|b| b.acting_session_id))
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            if let Some(b) = byline {
+                record_byline!(tx, b, format!("post:{id}"), now);
+            }
             sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -488,20 +485,25 @@ impl Store {
         post_id: i64,
         profile_id: i64,
         reaction: Reaction,
+        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             let inserted = sqlx::query(
-                "INSERT INTO reactions (post_id, profile_id, reaction, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO reactions (post_id, profile_id, reaction, created_at, acting_session_id) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
             .bind(post_id)
             .bind(profile_id)
             .bind(reaction.name())
             .bind(now.micros())
+            .bind(byline.map(|b| b.acting_session_id))
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if let (Some(b), true) = (byline, inserted > 0) {
+                record_byline!(tx, b, format!("post:{post_id}"), now);
+            }
             if inserted > 0 {
                 sqlx::query(
                     "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
@@ -524,18 +526,44 @@ impl Store {
         post_id: i64,
         profile_id: i64,
         reaction: Reaction,
+        byline: Option<&Byline<'_>>,
+        now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            sqlx::query(
+            let removed = sqlx::query(
                 "DELETE FROM reactions WHERE post_id = $1 AND profile_id = $2 AND reaction = $3",
             )
             .bind(post_id)
             .bind(profile_id)
             .bind(reaction.name())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if let (Some(b), true) = (byline, removed > 0) {
+                record_byline!(tx, b, format!("post:{post_id}"), now);
+            }
         });
         Ok(())
+    }
+
+    /// Whether a profile has given a post this reaction.
+    pub async fn has_reaction(
+        &self,
+        post_id: i64,
+        profile_id: i64,
+        reaction: Reaction,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND profile_id = $2 AND reaction = $3",
+            )
+            .bind(post_id)
+            .bind(profile_id)
+            .bind(reaction.name())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
     }
 
     /// Profile ids for the handles that exist, as (handle, id).

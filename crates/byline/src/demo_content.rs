@@ -319,12 +319,12 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
     for (from, to, lines) in CONVERSATIONS {
         let to: Vec<String> = to.iter().map(|h| (*h).to_owned()).collect();
         let sender = op(find(users, from)?);
-        let (conversation, _) = byline_server::messages::start(state, &sender, &to, lines[0])
+        let (conversation, _) = byline_server::messages::start(state, &sender, &to, lines[0], None)
             .await
             .map_err(err)?;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let who = if i % 2 == 1 { &to[0] } else { *from };
-            byline_server::messages::send(state, &op(find(users, who)?), conversation, line)
+            byline_server::messages::send(state, &op(find(users, who)?), conversation, line, None)
                 .await
                 .map_err(err)?;
         }
@@ -440,7 +440,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
                     let r = Reaction::ALL[rng.next(4)];
                     state
                         .store
-                        .add_reaction(post.id, fan.profile_id, r, at.plus_seconds(60))
+                        .add_reaction(post.id, fan.profile_id, r, None, at.plus_seconds(60))
                         .await?;
                 }
             }

@@ -2,6 +2,7 @@
 
 use crate::api::views::AuthorView;
 use crate::auth::CurrentUser;
+use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
 use crate::feeds::window;
 use crate::json::{ApiJson, ApiQuery, parse_id};
@@ -72,10 +73,25 @@ pub struct MessageView {
     html: String,
     /// RFC 3339.
     created_at: String,
+    /// For a shared profile's message: the person who wrote it, when its
+    /// attribution policy lets you see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byline: Option<AuthorView>,
 }
 
-impl From<Message> for MessageView {
-    fn from(m: Message) -> MessageView {
+impl MessageView {
+    /// The message as `lens` may see it.
+    pub fn new(m: Message, lens: &BylineLens) -> MessageView {
+        let byline = lens
+            .reveal_parts(
+                m.attribution_policy.as_deref(),
+                m.author_profile_id,
+                (&m.written_by_name, &m.written_by_handle),
+            )
+            .map(|(name, handle)| AuthorView {
+                handle,
+                display_name: name,
+            });
         MessageView {
             id: m.id.to_string(),
             author: AuthorView {
@@ -85,6 +101,7 @@ impl From<Message> for MessageView {
             text: m.body,
             html: m.body_html,
             created_at: Timestamp(m.created_at).to_rfc3339(),
+            byline,
         }
     }
 }
@@ -98,15 +115,29 @@ pub struct ConversationList {
     unread: i64,
 }
 
-/// Your conversations, most recent first.
-#[utoipa::path(get, path = "/api/v1/messages", tag = "messages", operation_id = "list_conversations",
-    responses((status = 200, description = "Conversations", body = ConversationList), (status = 401, description = "Not signed in", body = ErrorBody)))]
+/// Whose conversations.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// A shared profile you are a member of, to use its conversations instead of yours.
+    acting_as: Option<String>,
+}
+
+/// Your conversations (or a shared profile's), most recent first.
+#[utoipa::path(get, path = "/api/v1/messages", tag = "messages", operation_id = "list_conversations", params(InboxQuery),
+    responses((status = 200, description = "Conversations", body = ConversationList),
+              (status = 400, description = "Unknown query parameter", body = ErrorBody),
+              (status = 401, description = "Not signed in", body = ErrorBody),
+              (status = 403, description = "Not a member of that shared profile", body = ErrorBody),
+              (status = 404, description = "Not a handle", body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
+    ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Json<ConversationList>, AppError> {
-    let conversations = messages::list(&state, &current).await?;
-    let unread = state.store.unread_messages(current.user.profile_id).await?;
+    let acting_as = q.acting_as.as_deref();
+    let conversations = messages::list(&state, &current, acting_as).await?;
+    let unread = messages::unread(&state, &current, acting_as).await?;
     Ok(Json(ConversationList {
         conversations: conversations
             .into_iter()
@@ -124,6 +155,9 @@ pub struct StartRequest {
     to: Vec<String>,
     /// Markdown, 1–5000 characters.
     text: String,
+    /// Write as this shared profile (you must be a member whose role may write).
+    #[serde(default)]
+    acting_as: Option<String>,
 }
 
 /// What sending created.
@@ -141,6 +175,8 @@ pub struct Sent {
         (status = 201, description = "Sent", body = Sent),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "May not write as that shared profile", body = ErrorBody),
+        (status = 404, description = "Not a handle", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "No or unknown recipients, or empty or long text", body = ErrorBody),
     ))]
@@ -149,7 +185,8 @@ async fn start(
     current: CurrentUser,
     ApiJson(b): ApiJson<StartRequest>,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
-    let (conversation, message) = messages::start(&state, &current, &b.to, &b.text).await?;
+    let (conversation, message) =
+        messages::start(&state, &current, &b.to, &b.text, b.acting_as.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(Sent {
@@ -168,6 +205,8 @@ pub struct MessagesQuery {
     /// Page size, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// Read as this shared profile (you must be a member).
+    acting_as: Option<String>,
 }
 
 /// A conversation with its messages.
@@ -183,7 +222,9 @@ pub struct ConversationDetail {
 #[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages", params(("id" = String, Path, description = "Conversation id"), MessagesQuery),
     responses(
         (status = 200, description = "The conversation", body = ConversationDetail),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a member of that shared profile", body = ErrorBody),
         (status = 404, description = "No such conversation of yours", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = ErrorBody),
     ))]
@@ -194,10 +235,19 @@ async fn read_conversation(
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Json<ConversationDetail>, AppError> {
     let w = window(q.before.as_deref(), q.limit)?;
-    let (c, m) = messages::open(&state, &current, parse_id(&id)?, w.before, w.limit).await?;
+    let (c, m) = messages::open(
+        &state,
+        &current,
+        parse_id(&id)?,
+        w.before,
+        w.limit,
+        q.acting_as.as_deref(),
+    )
+    .await?;
+    let lens = BylineLens::for_viewer(&state, &current).await?;
     Ok(Json(ConversationDetail {
         conversation: c.into(),
-        messages: m.into_iter().map(MessageView::from).collect(),
+        messages: m.into_iter().map(|m| MessageView::new(m, &lens)).collect(),
     }))
 }
 
@@ -207,6 +257,9 @@ async fn read_conversation(
 pub struct ReplyRequest {
     /// Markdown, 1–5000 characters.
     text: String,
+    /// Write as this shared profile (it must take part in the conversation).
+    #[serde(default)]
+    acting_as: Option<String>,
 }
 
 /// Write in a conversation you take part in.
@@ -215,6 +268,7 @@ pub struct ReplyRequest {
         (status = 201, description = "Sent", body = Sent),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "May not write as that shared profile", body = ErrorBody),
         (status = 404, description = "No such conversation of yours", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Empty or long text", body = ErrorBody),
@@ -226,7 +280,7 @@ async fn reply(
     ApiJson(b): ApiJson<ReplyRequest>,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
     let id = parse_id(&id)?;
-    let message = messages::send(&state, &current, id, &b.text).await?;
+    let message = messages::send(&state, &current, id, &b.text, b.acting_as.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(Sent {
@@ -237,17 +291,20 @@ async fn reply(
 }
 
 /// Mark a conversation read.
-#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "messages", operation_id = "mark_conversation_read", params(("id" = String, Path, description = "Conversation id")),
+#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "messages", operation_id = "mark_conversation_read", params(("id" = String, Path, description = "Conversation id"), InboxQuery),
     responses(
         (status = 204, description = "Marked"),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a member of that shared profile", body = ErrorBody),
         (status = 404, description = "No such conversation of yours", body = ErrorBody),
     ))]
 async fn mark_read(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<StatusCode, AppError> {
-    messages::mark_read(&state, &current, parse_id(&id)?).await?;
+    messages::mark_read(&state, &current, parse_id(&id)?, q.acting_as.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

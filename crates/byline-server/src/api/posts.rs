@@ -213,14 +213,24 @@ async fn post_thread(
     }))
 }
 
+/// Whom to react as.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ActingQuery {
+    /// React as this shared profile (you must be a member whose role may react).
+    acting_as: Option<String>,
+}
+
 /// React to a post (one of each reaction per profile; repeating is harmless).
 #[utoipa::path(put, path = "/api/v1/posts/{id}/reactions/{reaction}", tag = "posts",
     params(("id" = String, Path, description = "Post id"),
-           ("reaction" = String, Path, description = "thumbs_up, heart, tada, laugh, surprised, sad, thanks or eyes")),
+           ("reaction" = String, Path, description = "thumbs_up, heart, tada, laugh, surprised, sad, thanks or eyes"),
+           ActingQuery),
     responses(
         (status = 200, description = "The post with its tallies", body = PostView),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not a member of the post's community", body = ErrorBody),
+        (status = 403, description = "Not a member of the post's community, or may not react as that profile", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Unknown reaction, or deleted post", body = ErrorBody),
     ))]
@@ -228,8 +238,17 @@ async fn add_reaction(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((id, reaction)): Path<(String, String)>,
+    crate::json::ApiQuery(q): crate::json::ApiQuery<ActingQuery>,
 ) -> Result<Json<PostView>, AppError> {
-    let post = posts::react(&state, &current, parse_id(&id)?, &reaction, true).await?;
+    let post = posts::react(
+        &state,
+        &current,
+        parse_id(&id)?,
+        &reaction,
+        true,
+        q.acting_as.as_deref(),
+    )
+    .await?;
     Ok(Json(PostView::new(
         post,
         &BylineLens::for_viewer(&state, &current).await?,
@@ -238,11 +257,12 @@ async fn add_reaction(
 
 /// Take back a reaction.
 #[utoipa::path(delete, path = "/api/v1/posts/{id}/reactions/{reaction}", tag = "posts",
-    params(("id" = String, Path, description = "Post id"), ("reaction" = String, Path, description = "Reaction name")),
+    params(("id" = String, Path, description = "Post id"), ("reaction" = String, Path, description = "Reaction name"), ActingQuery),
     responses(
         (status = 200, description = "The post with its tallies", body = PostView),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not a member of the post's community", body = ErrorBody),
+        (status = 403, description = "Not a member of the post's community, or may not react as that profile", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Unknown reaction", body = ErrorBody),
     ))]
@@ -250,8 +270,17 @@ async fn remove_reaction(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((id, reaction)): Path<(String, String)>,
+    crate::json::ApiQuery(q): crate::json::ApiQuery<ActingQuery>,
 ) -> Result<Json<PostView>, AppError> {
-    let post = posts::react(&state, &current, parse_id(&id)?, &reaction, false).await?;
+    let post = posts::react(
+        &state,
+        &current,
+        parse_id(&id)?,
+        &reaction,
+        false,
+        q.acting_as.as_deref(),
+    )
+    .await?;
     Ok(Json(PostView::new(
         post,
         &BylineLens::for_viewer(&state, &current).await?,

@@ -53,7 +53,8 @@ async fn inbox(
     State(state): State<AppState>,
     Viewer(current): Viewer,
 ) -> Result<Html<String>, PageError> {
-    let list = messages::list(&state, &current).await?;
+    let acting = acting_handle(&state, &current).await?;
+    let list = messages::list(&state, &current, acting.as_deref()).await?;
     let me = current.user.handle.clone();
     render(&InboxPage {
         nav: Nav::load(&state, &current, "messages").await?,
@@ -95,7 +96,9 @@ async fn start(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-    let (conversation, _) = messages::start(&state, &current, &to, &f.text).await?;
+    let acting = acting_handle(&state, &current).await?;
+    let (conversation, _) =
+        messages::start(&state, &current, &to, &f.text, acting.as_deref()).await?;
     Ok(Redirect::to(&format!("/messages/{conversation}")).into_response())
 }
 
@@ -106,6 +109,8 @@ struct MessageLine {
     html: String,
     when: String,
     mine: bool,
+    /// The writer behind a shared profile, when the policy shows them.
+    byline: Option<String>,
 }
 
 #[derive(Template)]
@@ -129,9 +134,11 @@ async fn conversation(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let id = parse_id(&id)?;
-    let (c, list) = messages::open(&state, &current, id, i64::MAX, 100).await?;
-    messages::mark_read(&state, &current, id).await?;
-    let me = current.user.handle.clone();
+    let acting = acting_handle(&state, &current).await?;
+    let (c, list) = messages::open(&state, &current, id, i64::MAX, 100, acting.as_deref()).await?;
+    messages::mark_read(&state, &current, id, acting.as_deref()).await?;
+    let me = acting.unwrap_or_else(|| current.user.handle.clone());
+    let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
     render(&ConversationPage {
         nav: Nav::load(&state, &current, "messages").await?,
         csrf_token: current.csrf_token().to_owned(),
@@ -141,6 +148,13 @@ async fn conversation(
             .into_iter()
             .map(|m| MessageLine {
                 id: m.id,
+                byline: lens
+                    .reveal_parts(
+                        m.attribution_policy.as_deref(),
+                        m.author_profile_id,
+                        (&m.written_by_name, &m.written_by_handle),
+                    )
+                    .map(|(name, _)| name),
                 mine: m.author_handle == me,
                 author_handle: m.author_handle,
                 author_name: m.author_name,
@@ -179,6 +193,18 @@ async fn reply(
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
     let id = parse_id(&id)?;
-    let message = messages::send(&state, &current, id, &f.text).await?;
+    let acting = acting_handle(&state, &current).await?;
+    let message = messages::send(&state, &current, id, &f.text, acting.as_deref()).await?;
     Ok(Redirect::to(&format!("/messages/{id}#message-{message}")).into_response())
+}
+
+/// The shared profile the viewer is acting as, whose conversations the
+/// message pages then show.
+async fn acting_handle(
+    state: &AppState,
+    current: &crate::auth::CurrentUser,
+) -> Result<Option<String>, PageError> {
+    Ok(crate::acting::current(state, current)
+        .await?
+        .map(|s| s.membership.handle))
 }

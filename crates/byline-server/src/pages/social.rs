@@ -67,7 +67,6 @@ const OFFERED: [Reaction; 3] = [Reaction::ThumbsUp, Reaction::Heart, Reaction::T
 
 impl PostCard {
     pub(crate) fn new(p: Post, lens: &BylineLens) -> PostCard {
-        let viewer = lens.viewer_profile_id();
         let byline = lens.reveal(&p).map(|(name, _)| name);
         let created_at = p.created_at.to_rfc3339();
         let reactions = Reaction::ALL
@@ -98,7 +97,7 @@ impl PostCard {
             reply_count: p.reply_count,
             reactions,
             byline,
-            mine: p.author_profile_id == viewer,
+            mine: lens.may_change_as(p.author_profile_id),
             images: if p.deleted_at.is_some() {
                 Vec::new()
             } else {
@@ -480,11 +479,21 @@ async fn react(
     let id = parse_id(&id)?;
     let post = posts::get(&state, &current, id).await?;
     let reaction = Reaction::parse(&f.reaction).map_err(AppError::from)?;
-    let mine = post
-        .reactions
-        .iter()
-        .any(|r| r.reaction == reaction && r.mine);
-    posts::react(&state, &current, id, reaction.name(), !mine).await?;
+    // While acting as a shared profile, the toggle is the profile's.
+    let acting = crate::acting::current(&state, &current)
+        .await?
+        .map(|s| s.membership.handle);
+    let given =
+        posts::has_reacted(&state, &current, id, reaction.name(), acting.as_deref()).await?;
+    posts::react(
+        &state,
+        &current,
+        id,
+        reaction.name(),
+        !given,
+        acting.as_deref(),
+    )
+    .await?;
     let thread = post.thread_root_id.unwrap_or(post.id);
     Ok(Redirect::to(&format!("/posts/{thread}#post-{id}")).into_response())
 }

@@ -17,5 +17,6 @@ mod posts;
 mod rosters;
 mod search;
 mod shared_profiles;
+mod speaking;
 mod tokens;
 mod visibility;

@@ -1,0 +1,217 @@
+//! Everything said as a shared profile goes through the attributed-write
+//! gate: edits, deletions, reactions and messages carry a byline and an
+//! audit event, and roles decide who may say what.
+
+use crate::app_test;
+use crate::helpers::{TestApp, error_code};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// @desk (internal): Sam and Tess edit, Olive observes; Ada is admin.
+async fn desk(app: &TestApp) -> (Client, Client, Client, Client) {
+    let ada = app.admin_client().await;
+    let sam = app.staff_client().await;
+    let tess = app.new_member("tess", "Tess Editor").await;
+    let olive = app.new_member("olive", "Olive Observer").await;
+    let r = app
+        .post_json(
+            &ada,
+            "/api/v1/shared-profiles",
+            json!({"handle": "desk", "display_name": "Help Desk", "attribution_policy": "internal"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    for (who, role) in [("sam", "editor"), ("tess", "editor"), ("olive", "observer")] {
+        let r = ada
+            .put(app.url(&format!("/api/v1/shared-profiles/desk/members/{who}")))
+            .json(&json!({ "role": role }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    (ada, sam, tess, olive)
+}
+
+async fn audit_actions(app: &TestApp, admin: &Client) -> Vec<Value> {
+    app.json(admin, "/api/v1/audit/events?limit=1000").await["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn count(events: &[Value], action: &str) -> usize {
+    events.iter().filter(|e| e["action"] == action).count()
+}
+
+app_test!(
+    members_edit_and_delete_the_profiles_posts_with_their_byline,
+    |app| async move {
+        let (ada, sam, tess, olive) = desk(app).await;
+        let id = app
+            .post(
+                &sam,
+                json!({"text": "Printers are down", "acting_as": "desk"}),
+            )
+            .await;
+        let path = format!("/api/v1/posts/{id}");
+
+        let r = app
+            .patch_json(&tess, &path, json!({"text": "Printers are back up"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let edited: Value = r.json().await.expect("json");
+        assert_eq!(edited["author"]["handle"], "desk");
+        assert_eq!(
+            edited["byline"]["handle"], "tess",
+            "internal: members see who wrote the current text"
+        );
+
+        // Observers and outsiders may not change the profile's words.
+        let rosa = app.new_member("rosa", "Rosa Outsider").await;
+        for who in [&olive, &rosa] {
+            let r = app
+                .patch_json(who, &path, json!({"text": "hijacked"}))
+                .await;
+            assert_eq!(error_code(r, StatusCode::FORBIDDEN).await, "forbidden");
+        }
+        let post = app.json(&rosa, &path).await;
+        assert!(
+            post["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("back up")
+        );
+        assert!(
+            post.get("byline").is_none() || post["byline"].is_null(),
+            "outsiders see only the profile"
+        );
+
+        let r = app.delete(&sam, &path).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let events = audit_actions(app, &ada).await;
+        assert_eq!(count(&events, "post.edit_as_profile"), 1);
+        assert_eq!(count(&events, "post.delete_as_profile"), 1);
+        assert!(
+            count(&events, "speak.refused") >= 1,
+            "the observer's try is audited"
+        );
+        let edit = events
+            .iter()
+            .find(|e| e["action"] == "post.edit_as_profile")
+            .expect("edit event");
+        assert_eq!(edit["target"], format!("post:{id}"));
+        assert!(edit["details"].to_string().contains("acting_session"));
+    }
+);
+
+app_test!(reactions_as_a_profile_pass_the_gate, |app| async move {
+    let (ada, sam, _tess, olive) = desk(app).await;
+    let rosa = app.new_member("rosa", "Rosa Outsider").await;
+    let id = app
+        .post(&rosa, json!({"text": "Thanks for fixing the wifi!"}))
+        .await;
+    let path = format!("/api/v1/posts/{id}/reactions/heart?acting_as=desk");
+    let r = app.put(&sam, &path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let post: Value = r.json().await.expect("json");
+    let hearts = post["reactions"]
+        .as_array()
+        .expect("reactions")
+        .iter()
+        .find(|r| r["reaction"] == "heart")
+        .expect("a heart")
+        .clone();
+    assert_eq!(hearts["count"], 1);
+    let notes = app.json(&rosa, "/api/v1/me/notifications").await;
+    assert!(
+        notes.to_string().contains("desk"),
+        "Rosa hears that @desk reacted: {notes}"
+    );
+    for who in [&olive, &rosa] {
+        let r = app.put(who, &path).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let r = app.delete(&sam, &path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let events = audit_actions(app, &ada).await;
+    assert_eq!(count(&events, "post.react_as_profile"), 1);
+    assert_eq!(count(&events, "post.unreact_as_profile"), 1);
+});
+
+app_test!(
+    messages_as_a_profile_reach_its_members_and_keep_their_byline,
+    |app| async move {
+        let (ada, sam, _tess, olive) = desk(app).await;
+        let rosa = app.new_member("rosa", "Rosa Outsider").await;
+        let r = app
+            .post_json(
+                &sam,
+                "/api/v1/messages",
+                json!({"to": ["rosa"], "text": "Your laptop is ready", "acting_as": "desk"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let sent: Value = r.json().await.expect("json");
+        let conversation = sent["conversation"].as_str().expect("id").to_owned();
+
+        let seen_by_rosa = app
+            .json(&rosa, &format!("/api/v1/messages/{conversation}"))
+            .await;
+        let first = &seen_by_rosa["messages"][0];
+        assert_eq!(first["author"]["handle"], "desk");
+        assert!(
+            first.get("byline").is_none(),
+            "internal: outsiders see only the profile"
+        );
+
+        let r = app
+            .post_json(
+                &rosa,
+                &format!("/api/v1/messages/{conversation}"),
+                json!({"text": "Thanks, coming now"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+
+        // The profile's conversation is the profile's, not Sam's own.
+        let mine = app.json(&sam, "/api/v1/messages").await;
+        assert_eq!(mine["conversations"], json!([]));
+        let desks = app.json(&sam, "/api/v1/messages?acting_as=desk").await;
+        assert_eq!(desks["conversations"].as_array().map(Vec::len), Some(1));
+        assert_eq!(desks["unread"], 1, "Rosa's answer is unread for the desk");
+
+        // The observer reads the desk's messages (and sees Sam's byline)
+        // but may not write as it.
+        let read = app
+            .json(
+                &olive,
+                &format!("/api/v1/messages/{conversation}?acting_as=desk"),
+            )
+            .await;
+        assert_eq!(read["messages"][0]["byline"]["handle"], "sam");
+        let r = app
+            .post_json(
+                &olive,
+                &format!("/api/v1/messages/{conversation}"),
+                json!({"text": "hello", "acting_as": "desk"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // Outsiders cannot use the desk's inbox at all.
+        let r = app.get(&rosa, "/api/v1/messages?acting_as=desk").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        let events = audit_actions(app, &ada).await;
+        let sent = events
+            .iter()
+            .find(|e| e["action"] == "message.send_as_profile")
+            .expect("audited");
+        assert!(
+            sent["target"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("message:")
+        );
+    }
+);
