@@ -46,15 +46,35 @@ pub async fn set_investigator(
         .await?)
 }
 
-/// Opens an investigation into a shared profile over a window.
+/// What an investigation looks into: a shared profile over a window, or
+/// specific posts of it (the window then defaults to their span).
+pub struct Scope<'a> {
+    /// The shared profile's handle.
+    pub profile: &'a str,
+    /// Window start, RFC 3339 with an offset.
+    pub from: Option<&'a str>,
+    /// Window end (exclusive).
+    pub to: Option<&'a str>,
+    /// Post ids (or `/posts/N` links); empty for the whole window.
+    pub posts: &'a [String],
+}
+
+/// Most posts one investigation may name.
+pub const MAX_POSTS: usize = 100;
+
+/// Opens an investigation into a shared profile.
 pub async fn open(
     state: &AppState,
     by: &CurrentUser,
-    profile: &str,
+    scope: Scope<'_>,
     reason: &str,
-    from: &str,
-    to: &str,
 ) -> Result<Investigation, AppError> {
+    let Scope {
+        profile,
+        from,
+        to,
+        posts,
+    } = scope;
     let investigator = state.store.is_investigator(by.user.id).await?;
     authorize(
         Some(&by.actor()),
@@ -78,17 +98,71 @@ pub async fn open(
             "investigations look into shared profiles".into(),
         ));
     }
+    if posts.len() > MAX_POSTS {
+        return Err(AppError::Invalid(format!(
+            "an investigation names at most {MAX_POSTS} posts"
+        )));
+    }
+    let mut post_ids = Vec::new();
+    let mut span: Option<(Timestamp, Timestamp)> = None;
+    for text in posts {
+        let digits = text
+            .trim()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        let not_its =
+            || AppError::Invalid(format!("'{}' is not a post of @{}", text.trim(), p.handle));
+        let id: i64 = digits
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| not_its())?;
+        let post = state
+            .store
+            .post_for(id, by.user.profile_id)
+            .await
+            .map_err(|_| not_its())?;
+        if post.author_profile_id != p.id {
+            return Err(not_its());
+        }
+        post_ids.push(id);
+        let (lo, hi) = span.unwrap_or((post.created_at, post.created_at));
+        span = Some((lo.min(post.created_at), hi.max(post.created_at)));
+    }
+    post_ids.sort_unstable();
+    post_ids.dedup();
     let bad = |w: &str| AppError::Invalid(format!("{w} must be an RFC 3339 time with an offset"));
-    let from = Timestamp::parse_rfc3339(from).ok_or_else(|| bad("from"))?;
-    let to = Timestamp::parse_rfc3339(to).ok_or_else(|| bad("to"))?;
+    let parse = |t: Option<&str>, w: &str| -> Result<Option<Timestamp>, AppError> {
+        t.filter(|t| !t.trim().is_empty())
+            .map(|t| Timestamp::parse_rfc3339(t).ok_or_else(|| bad(w)))
+            .transpose()
+    };
+    let (from, to) = match (parse(from, "from")?, parse(to, "to")?, span) {
+        (Some(f), Some(t), _) => (f, t),
+        // Named posts alone: their span, to the end of the last one's minute
+        // (edits and deletions later still show through its versions).
+        (None, None, Some((lo, hi))) => (lo, hi.plus_seconds(60)),
+        _ => {
+            return Err(AppError::Invalid(
+                "give a window (from and to) or the posts to look into".into(),
+            ));
+        }
+    };
     if to <= from {
         return Err(AppError::Invalid("'to' must be after 'from'".into()));
     }
     let mut audit = by.audit("investigation.open", String::new());
     audit.profile_id = Some(p.id);
-    audit.details =
-        serde_json::json!({ "reason": reason, "from": from.to_rfc3339(), "to": to.to_rfc3339() })
-            .to_string();
+    audit.details = serde_json::json!({
+        "reason": reason,
+        "from": from.to_rfc3339(),
+        "to": to.to_rfc3339(),
+        "posts": post_ids,
+    })
+    .to_string();
     let id = state
         .store
         .open_investigation(
@@ -98,6 +172,7 @@ pub async fn open(
                 profile_id: p.id,
                 from,
                 to,
+                post_ids: &post_ids,
             },
             &audit,
             now(),
@@ -135,19 +210,23 @@ pub async fn reveal(
     {
         return Err(AppError::Invalid("this investigation is closed".into()));
     }
+    let scope = state.store.investigation_posts(id).await?;
     let bylines = state
         .store
         .bylines_in(
             inv.profile_id,
             Timestamp(inv.window_from),
             Timestamp(inv.window_to),
+            &scope,
         )
         .await?;
     let mut audit = by.audit("investigation.reveal", format!("investigation:{id}"));
     audit.profile_id = Some(inv.profile_id);
-    audit.details =
-        serde_json::json!({ "posts": bylines.iter().map(|b| b.post_id).collect::<Vec<_>>() })
-            .to_string();
+    audit.details = serde_json::json!({
+        "posts": bylines.iter().filter_map(|b| b.post_id).collect::<Vec<_>>(),
+        "messages": bylines.iter().filter_map(|b| b.message_id).collect::<Vec<_>>(),
+    })
+    .to_string();
     state.store.append_audit(&audit, now()).await?;
     Ok((inv, bylines))
 }

@@ -44,16 +44,23 @@ pub struct NewInvestigation<'a> {
     pub from: Timestamp,
     /// Window end (exclusive).
     pub to: Timestamp,
+    /// When not empty, only these posts' bylines are in scope.
+    pub post_ids: &'a [i64],
 }
 
-/// A revealed byline.
+/// A revealed byline: who wrote a post's current text, one of its earlier
+/// versions (edited or deleted text), or a message, as the profile.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RevealedByline {
-    /// The post.
-    pub post_id: i64,
-    /// When it was posted (µs).
+    /// `post`, `version` or `message`.
+    pub kind: String,
+    /// The post (for posts and versions).
+    pub post_id: Option<i64>,
+    /// The message (for messages).
+    pub message_id: Option<i64>,
+    /// When these words were written (µs).
     pub at: i64,
-    /// Its text as it is now (empty for a tombstone).
+    /// The words.
     pub body: String,
     /// The writer's handle.
     pub handle: String,
@@ -123,6 +130,7 @@ impl Store {
             profile_id,
             from,
             to,
+            post_ids,
         } = *new;
         Ok(write_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
@@ -137,6 +145,15 @@ impl Store {
             .bind(now.micros())
             .fetch_one(&mut *tx)
             .await?;
+            for post in post_ids {
+                sqlx::query(
+                    "INSERT INTO investigation_posts (investigation_id, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(post)
+                .execute(&mut *tx)
+                .await?;
+            }
             let entry = AuditEntry {
                 target: format!("investigation:{id}"),
                 ..audit.clone()
@@ -220,23 +237,62 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// The bylines of the profile's posts inside an investigation's window.
+    /// Every byline of a profile's words written inside a window: posts'
+    /// current text, earlier versions (edited or deleted text) and
+    /// messages; only those of `posts` when it is not empty.
     pub async fn bylines_in(
         &self,
         profile_id: i64,
         from: Timestamp,
         to: Timestamp,
+        posts: &[i64],
     ) -> Result<Vec<RevealedByline>, StoreError> {
+        const WRITER: &str =
+            "JOIN users u ON u.id = s.user_id JOIN profiles wp ON wp.user_id = u.id";
+        let sql = format!(
+            "SELECT 'post' AS kind, po.id AS post_id, CAST(NULL AS BIGINT) AS message_id, \
+             COALESCE(po.edited_at, po.created_at) AS at, po.body, wp.handle, u.display_name, \
+             s.id AS acting_session_id, s.source_address \
+             FROM posts po JOIN acting_sessions s ON s.id = po.acting_session_id {WRITER} \
+             WHERE po.author_profile_id = $1 AND po.deleted_at IS NULL \
+             AND COALESCE(po.edited_at, po.created_at) >= $2 AND COALESCE(po.edited_at, po.created_at) < $3 \
+             UNION ALL \
+             SELECT 'version', v.post_id, CAST(NULL AS BIGINT), v.written_at, v.body, wp.handle, u.display_name, \
+             s.id, s.source_address \
+             FROM post_versions v JOIN posts po ON po.id = v.post_id \
+             JOIN acting_sessions s ON s.id = v.acting_session_id {WRITER} \
+             WHERE po.author_profile_id = $1 AND v.written_at >= $2 AND v.written_at < $3 \
+             UNION ALL \
+             SELECT 'message', CAST(NULL AS BIGINT), m.id, m.created_at, m.body, wp.handle, u.display_name, \
+             s.id, s.source_address \
+             FROM messages m JOIN acting_sessions s ON s.id = m.acting_session_id {WRITER} \
+             WHERE m.author_profile_id = $1 AND m.created_at >= $2 AND m.created_at < $3 \
+             ORDER BY at LIMIT 1000"
+        );
+        let all: Vec<RevealedByline> = read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(profile_id)
+                .bind(from.micros())
+                .bind(to.micros())
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(if posts.is_empty() {
+            all
+        } else {
+            all.into_iter()
+                .filter(|b| b.post_id.is_some_and(|p| posts.contains(&p)))
+                .collect()
+        })
+    }
+
+    /// The posts an investigation is scoped to (empty: its whole window).
+    pub async fn investigation_posts(&self, id: i64) -> Result<Vec<i64>, StoreError> {
         Ok(read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT po.id AS post_id, po.created_at AS at, po.body, wp.handle, u.display_name, s.id AS acting_session_id, \
-                 s.source_address FROM posts po JOIN acting_sessions s ON s.id = po.acting_session_id \
-                 JOIN users u ON u.id = s.user_id JOIN profiles wp ON wp.user_id = u.id \
-                 WHERE po.author_profile_id = $1 AND po.created_at >= $2 AND po.created_at < $3 ORDER BY po.id LIMIT 1000",
+            sqlx::query_scalar(
+                "SELECT post_id FROM investigation_posts WHERE investigation_id = $1 ORDER BY post_id",
             )
-            .bind(profile_id)
-            .bind(from.micros())
-            .bind(to.micros())
+            .bind(id)
             .fetch_all(pool)
             .await?
         }))

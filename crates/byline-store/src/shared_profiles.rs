@@ -359,16 +359,19 @@ pub struct ActingRecord {
     pub user_agent: String,
 }
 
-/// Something said as the profile inside the window.
+/// Something said as a shared profile, from the audit log: posts,
+/// replies, edits, deletions, reactions and messages alike.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AttributedAction {
-    /// The post.
-    pub post_id: i64,
+    /// The audit action, e.g. `post.create_as_profile`.
+    pub action: String,
+    /// What it touched, e.g. `post:42` or `message:7`.
+    pub target: String,
     /// When (µs).
     pub at: i64,
     /// The acting session it belongs to.
-    pub acting_session_id: i64,
-    /// Who wrote it.
+    pub acting_session_id: Option<i64>,
+    /// The person.
     pub user_id: i64,
     /// Their handle.
     pub handle: String,
@@ -398,12 +401,19 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        // Every attributed write appends its audit event in its own
+        // transaction, so the log is the one complete list of them.
         let actions: Vec<AttributedAction> = read!(self, |pool| {
             sqlx::query_as(
-                "SELECT po.id AS post_id, po.created_at AS at, s.id AS acting_session_id, s.user_id, p.handle, s.source_address \
-                 FROM posts po JOIN acting_sessions s ON s.id = po.acting_session_id \
-                 JOIN profiles p ON p.user_id = s.user_id \
-                 WHERE po.author_profile_id = $1 AND po.created_at >= $2 AND po.created_at < $3 ORDER BY po.id LIMIT 1000",
+                "SELECT a.action, a.target, a.at, \
+                 (SELECT s.id FROM acting_sessions s WHERE s.user_id = a.user_id AND s.profile_id = a.profile_id \
+                  AND s.started_at <= a.at ORDER BY s.started_at DESC LIMIT 1) AS acting_session_id, \
+                 a.user_id, p.handle, a.source_address \
+                 FROM audit_events a JOIN profiles p ON p.user_id = a.user_id \
+                 WHERE a.profile_id = $1 AND a.at >= $2 AND a.at < $3 \
+                 AND a.action IN ('post.create_as_profile', 'post.reply_as_profile', 'post.edit_as_profile', \
+                 'post.delete_as_profile', 'post.react_as_profile', 'post.unreact_as_profile', 'message.send_as_profile') \
+                 ORDER BY a.seq LIMIT 1000",
             )
             .bind(profile_id)
             .bind(from.micros())

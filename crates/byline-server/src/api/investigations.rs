@@ -120,10 +120,15 @@ pub struct OpenRequest {
     profile: String,
     /// Why (10–2000 characters); the profile's owners will see it.
     reason: String,
-    /// Window start, RFC 3339 with offset.
-    from: String,
+    /// Window start, RFC 3339 with offset (optional when `posts` are named).
+    #[serde(default)]
+    from: Option<String>,
     /// Window end (exclusive), RFC 3339 with offset.
-    to: String,
+    #[serde(default)]
+    to: Option<String>,
+    /// Specific posts of the profile (ids); only their bylines are revealed.
+    #[serde(default)]
+    posts: Vec<String>,
 }
 
 /// Open an investigation (investigators).
@@ -141,18 +146,36 @@ async fn open(
     current: CurrentUser,
     ApiJson(b): ApiJson<OpenRequest>,
 ) -> Result<(StatusCode, Json<InvestigationView>), AppError> {
-    let i = investigations::open(&state, &current, &b.profile, &b.reason, &b.from, &b.to).await?;
+    let i = investigations::open(
+        &state,
+        &current,
+        investigations::Scope {
+            profile: &b.profile,
+            from: b.from.as_deref(),
+            to: b.to.as_deref(),
+            posts: &b.posts,
+        },
+        &b.reason,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(i.into())))
 }
 
 /// A byline revealed by an investigation.
 #[derive(Serialize, ToSchema)]
 pub struct RevealedView {
-    /// The post.
-    post: String,
-    /// When (RFC 3339).
+    /// `post` (its current text), `version` (an earlier, edited or
+    /// deleted text of the post) or `message`.
+    kind: String,
+    /// The post, for posts and versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post: Option<String>,
+    /// The message, for messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// When these words were written (RFC 3339).
     at: String,
-    /// Its text now (empty for a tombstone).
+    /// The words.
     text: String,
     /// The writer's handle.
     handle: String,
@@ -193,7 +216,9 @@ async fn reveal(
         bylines: bylines
             .into_iter()
             .map(|b| RevealedView {
-                post: b.post_id.to_string(),
+                kind: b.kind,
+                post: b.post_id.map(|p| p.to_string()),
+                message: b.message_id.map(|m| m.to_string()),
                 at: Timestamp(b.at).to_rfc3339(),
                 text: b.body,
                 handle: b.handle,

@@ -341,12 +341,19 @@ pub struct ActingRecordView {
 /// Something said as the profile in the window.
 #[derive(Serialize, ToSchema)]
 pub struct ActionView {
-    /// The post.
-    post: String,
+    /// What was done, e.g. `post.create_as_profile`, `post.edit_as_profile`,
+    /// `post.react_as_profile`, `message.send_as_profile`.
+    action: String,
+    /// What it touched, e.g. `post:42` or `message:7`.
+    target: String,
+    /// The post, when the target is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post: Option<String>,
     /// RFC 3339.
     at: String,
     /// Its acting session.
-    session: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
     /// Who wrote it.
     handle: String,
     /// Where they were.
@@ -400,9 +407,11 @@ async fn who_acted(
             .actions
             .into_iter()
             .map(|a| ActionView {
-                post: a.post_id.to_string(),
+                post: a.target.strip_prefix("post:").map(str::to_owned),
+                action: a.action,
+                target: a.target,
                 at: Timestamp(a.at).to_rfc3339(),
-                session: a.acting_session_id.to_string(),
+                session: a.acting_session_id.map(|s| s.to_string()),
                 handle: a.handle,
                 source_address: a.source_address,
             })

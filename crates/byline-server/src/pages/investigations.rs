@@ -91,6 +91,9 @@ pub struct OpenForm {
     to: String,
     /// ±HH:MM.
     offset: String,
+    /// Optional: specific posts (ids or links), comma or space separated.
+    #[serde(default)]
+    posts: String,
 }
 
 /// Opens an investigation and shows it.
@@ -112,13 +115,22 @@ async fn open(
     };
     let from = format!("{}T{}{}", f.date.trim(), f.from.trim(), offset);
     let to = format!("{}T{}{}", f.date.trim(), f.to.trim(), offset);
+    let posts: Vec<String> = f
+        .posts
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     match investigations::open(
         &state,
         &current,
-        f.profile.trim().trim_start_matches('@'),
+        investigations::Scope {
+            profile: f.profile.trim().trim_start_matches('@'),
+            from: Some(&from),
+            to: Some(&to),
+            posts: &posts,
+        },
         &f.reason,
-        &from,
-        &to,
     )
     .await
     {
@@ -149,8 +161,8 @@ struct DetailPage {
     open: bool,
     /// (person, from, until, address, client)
     sessions: Vec<(String, String, String, String, String)>,
-    /// (text, when, writer, address)
-    bylines: Vec<(String, String, String, String)>,
+    /// (text, when, writer, address, what it is)
+    bylines: Vec<(String, String, String, String, &'static str)>,
 }
 
 /// An investigation: who was acting in its window, and the revealed bylines (audited).
@@ -202,6 +214,11 @@ async fn detail(
                     short(b.at),
                     format!("{} (@{})", b.display_name, b.handle),
                     b.source_address,
+                    match b.kind.as_str() {
+                        "version" => "earlier text (since edited or deleted)",
+                        "message" => "direct message",
+                        _ => "post",
+                    },
                 )
             })
             .collect(),

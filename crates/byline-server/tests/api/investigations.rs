@@ -157,3 +157,200 @@ app_test!(
         assert_eq!(app.json(&ada, "/api/v1/audit/verify").await["intact"], true);
     }
 );
+
+/// A sealed @desk with Sam and Tess as editors, Ada as owner, and Helen
+/// holding the investigator right; returns (ada, sam, tess, helen).
+async fn sealed_desk(
+    app: &crate::helpers::TestApp,
+) -> (
+    reqwest::Client,
+    reqwest::Client,
+    reqwest::Client,
+    reqwest::Client,
+) {
+    let ada = app.admin_client().await;
+    let sam = app.staff_client().await;
+    let tess = app.new_member("tess", "Tess Editor").await;
+    let helen = app.new_member("helen", "Helen HR").await;
+    app.post_json(
+        &ada,
+        "/api/v1/shared-profiles",
+        json!({"handle": "desk", "display_name": "Desk", "attribution_policy": "sealed"}),
+    )
+    .await;
+    for (who, role) in [("sam", "editor"), ("tess", "editor"), ("ada", "owner")] {
+        let r = ada
+            .put(app.url(&format!("/api/v1/shared-profiles/desk/members/{who}")))
+            .json(&json!({ "role": role }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let r = ada
+        .put(app.url("/api/v1/investigators/helen"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    (ada, sam, tess, helen)
+}
+
+fn writers(revealed: &Value) -> Vec<(String, String, String)> {
+    revealed["bylines"]
+        .as_array()
+        .expect("bylines")
+        .iter()
+        .map(|b| {
+            (
+                b["kind"].as_str().unwrap_or_default().to_owned(),
+                b["handle"].as_str().unwrap_or_default().to_owned(),
+                b["text"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+app_test!(
+    an_investigation_scoped_to_posts_reveals_only_those,
+    |app| async move {
+        let (_ada, sam, tess, helen) = sealed_desk(app).await;
+        let a = app
+            .post(
+                &sam,
+                json!({"text": "the one complained about", "acting_as": "desk"}),
+            )
+            .await;
+        let _b = app
+            .post(
+                &sam,
+                json!({"text": "an ordinary notice", "acting_as": "desk"}),
+            )
+            .await;
+        let _c = app
+            .post(
+                &tess,
+                json!({"text": "another notice", "acting_as": "desk"}),
+            )
+            .await;
+        let personal = app.post(&sam, json!({"text": "my own post"})).await;
+
+        for (body, why) in [
+            (
+                json!({"profile": "desk", "reason": "Complaint about one post", "posts": [personal]}),
+                "not the profile's post",
+            ),
+            (
+                json!({"profile": "desk", "reason": "Complaint about one post", "posts": ["nonsense"]}),
+                "not a post id",
+            ),
+            (
+                json!({"profile": "desk", "reason": "Complaint about one post"}),
+                "neither window nor posts",
+            ),
+        ] {
+            let r = app.post_json(&helen, "/api/v1/investigations", body).await;
+            assert_eq!(
+                error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+                "invalid",
+                "{why}"
+            );
+        }
+        let r = app
+            .post_json(
+                &helen,
+                "/api/v1/investigations",
+                json!({"profile": "desk", "reason": "Complaint about one post", "posts": [format!("/posts/{a}")]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let inv: Value = r.json().await.expect("json");
+        let id = inv["id"].as_str().expect("id");
+        let revealed = app
+            .json(&helen, &format!("/api/v1/investigations/{id}/bylines"))
+            .await;
+        assert_eq!(
+            writers(&revealed),
+            [(
+                "post".to_owned(),
+                "sam".to_owned(),
+                "the one complained about".to_owned()
+            )],
+            "only the named post, though the others are in its minute"
+        );
+    }
+);
+
+app_test!(
+    edited_and_deleted_words_keep_their_writer_for_investigators,
+    |app| async move {
+        let (_ada, sam, tess, helen) = sealed_desk(app).await;
+        let id = app
+            .post(
+                &sam,
+                json!({"text": "something offensive", "acting_as": "desk"}),
+            )
+            .await;
+        let r = app
+            .patch_json(
+                &tess,
+                &format!("/api/v1/posts/{id}"),
+                json!({"text": "(removed by the desk)"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let gone = app
+            .post(
+                &sam,
+                json!({"text": "posted then deleted", "acting_as": "desk"}),
+            )
+            .await;
+        let r = app.delete(&tess, &format!("/api/v1/posts/{gone}")).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+        let now = byline_server::state::now();
+        let r = app
+            .post_json(
+                &helen,
+                "/api/v1/investigations",
+                json!({"profile": "desk", "reason": "Who wrote the offensive text?",
+                    "from": now.plus_seconds(-3600).to_rfc3339(), "to": now.plus_seconds(60).to_rfc3339()}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let inv: Value = r.json().await.expect("json");
+        let inv_id = inv["id"].as_str().expect("id");
+        let revealed = app
+            .json(&helen, &format!("/api/v1/investigations/{inv_id}/bylines"))
+            .await;
+        let got = writers(&revealed);
+        let has = |kind: &str, who: &str, text: &str| {
+            got.iter()
+                .any(|(k, h, t)| k == kind && h == who && t == text)
+        };
+        assert!(has("version", "sam", "something offensive"), "{got:?}");
+        assert!(has("post", "tess", "(removed by the desk)"), "{got:?}");
+        assert!(has("version", "sam", "posted then deleted"), "{got:?}");
+
+        // The who-was-acting answer lists every kind of attributed action.
+        let q = format!(
+            "/api/v1/shared-profiles/desk/acting?from={}&to={}",
+            now.plus_seconds(-3600).to_rfc3339(),
+            now.plus_seconds(60).to_rfc3339()
+        );
+        let answer = app.json(&helen, &q).await;
+        let actions: Vec<&str> = answer["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(|a| a["action"].as_str())
+            .collect();
+        for wanted in [
+            "post.create_as_profile",
+            "post.edit_as_profile",
+            "post.delete_as_profile",
+        ] {
+            assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
+        }
+    }
+);
