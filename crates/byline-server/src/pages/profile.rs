@@ -42,6 +42,9 @@ struct ProfilePage {
     i_follow: bool,
     /// The viewer may see this shared profile's roster.
     show_roster: bool,
+    /// The viewer may ask who was acting as this shared profile (for a
+    /// sealed one, given an investigation).
+    show_who_acted: bool,
     posts: Vec<PostCard>,
     next_page: Option<String>,
     empty_text: &'static str,
@@ -68,11 +71,26 @@ async fn profile(
     let (followers, following) = state.store.follow_counts(p.id).await?;
     let i_follow = state.store.follows(viewer, p.id).await?;
     let is_me = p.id == viewer;
-    let show_roster = p.kind == byline_core::ProfileKind::Shared && {
+    let shared = p.kind == byline_core::ProfileKind::Shared;
+    let show_roster = shared && {
         let role = state.store.profile_role(p.id, current.user.id).await?;
         byline_core::policy::authorize(
             Some(&current.actor()),
             byline_core::policy::Action::SeeRoster { role },
+        )
+        .is_ok()
+    };
+    let show_who_acted = shared && {
+        // The page asks the policy with the real window; this only decides
+        // whether to offer it (an investigator may have one open).
+        let investigating = state.store.is_investigator(current.user.id).await?;
+        let policy = state.store.attribution_policy_of(p.id).await?;
+        byline_core::policy::authorize(
+            Some(&current.actor()),
+            byline_core::policy::Action::AskWhoActed {
+                policy,
+                investigating,
+            },
         )
         .is_ok()
     };
@@ -95,6 +113,7 @@ async fn profile(
         following,
         is_me,
         show_roster,
+        show_who_acted,
         i_follow,
         posts,
         next_page,

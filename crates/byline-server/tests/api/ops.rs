@@ -129,6 +129,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/shared-profiles/{handle}/members"),
     ("get", "/api/v1/shared-profiles/{handle}/roster"),
     ("get", "/profiles/{handle}/roster"),
+    ("get", "/profiles/{handle}/acting"),
     ("post", "/profiles/{handle}/roster"),
     ("post", "/profiles/{handle}/roster/{id}/remove"),
     ("post", "/profiles/{handle}/roster/rule"),

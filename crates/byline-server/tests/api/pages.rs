@@ -510,3 +510,71 @@ app_test!(
         assert!(!home.contains("Bad image"));
     }
 );
+
+app_test!(
+    the_who_was_acting_page_answers_admins_within_the_policy,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        for (handle, policy) in [("wellbeing", "internal"), ("vault", "sealed")] {
+            let r = app
+                .post_json(
+                    &ada,
+                    "/api/v1/shared-profiles",
+                    json!({"handle": handle, "display_name": handle, "attribution_policy": policy}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let r = ada
+                .put(app.url(&format!("/api/v1/shared-profiles/{handle}/members/sam")))
+                .json(&json!({"role": "editor"}))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        }
+        app.post(
+            &sam,
+            json!({"text": "Yoga at noon", "acting_as": "wellbeing"}),
+        )
+        .await;
+        let today = &byline_server::state::now().to_rfc3339()[..10];
+        let q = format!("?date={today}&from=00:00&to=23:59&offset=%2B00:00");
+
+        let r = app
+            .get(&ada, &format!("/profiles/wellbeing/acting{q}"))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.expect("html");
+        assert!(html.contains("@sam"), "the writer is named");
+        assert!(html.contains("posted"), "the post is listed");
+
+        let r = app.get(&ada, &format!("/profiles/vault/acting{q}")).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.expect("html");
+        assert!(
+            html.contains("need an open investigation"),
+            "sealed: says why"
+        );
+
+        let r = app
+            .get(&sam, &format!("/profiles/wellbeing/acting{q}"))
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "staff may not ask");
+        // The profile page offers the question to the admin only.
+        let page = app
+            .get(&ada, "/profiles/wellbeing")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(page.contains("Who was acting?"));
+        let page = app
+            .get(&sam, "/profiles/wellbeing")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(!page.contains("Who was acting?"));
+    }
+);
