@@ -4,9 +4,11 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use byline_core::Timestamp;
-use byline_core::policy::{Action, authorize};
+use byline_core::policy::{Action, Actor, authorize};
+use byline_core::shared_profile::AttributionPolicy;
 use byline_store::Store;
 use byline_store::audit::AuditEvent;
+use std::collections::{HashMap, HashSet};
 
 /// Most events returned in one page.
 pub const MAX_PAGE: u32 = 1000;
@@ -19,36 +21,73 @@ pub async fn events(
     limit: u32,
 ) -> Result<Vec<AuditEvent>, AppError> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    let sealed = Sealed::load(&state.store).await?;
+    let redaction = Redaction::for_reader(state, by).await?;
     let mut events = state.store.audit_events(after, limit).await?;
-    events.iter_mut().for_each(|e| sealed.redact(e));
+    events.iter_mut().for_each(|e| redaction.redact(e));
     Ok(events)
 }
 
-/// Hides who spoke as a sealed profile from readers of the audit log: the
-/// policy promises that only an investigation reveals it, admins included.
+/// Hides, from a reader of the audit log, who acted or spoke as a shared
+/// profile whenever the policy would not show that reader the byline (a
+/// sealed profile's, admins included: only an investigation reveals it).
 /// The stored chain is untouched (`byline audit verify` and the operator's
 /// export see everything); redacted events no longer match their hashes.
-pub struct Sealed {
-    profiles: std::collections::HashSet<i64>,
+pub struct Redaction {
+    actor: Actor,
+    policies: HashMap<i64, AttributionPolicy>,
+    member_of: HashSet<i64>,
 }
 
-impl Sealed {
-    /// The sealed profiles as they are now.
-    pub async fn load(store: &Store) -> Result<Sealed, AppError> {
-        Ok(Sealed {
-            profiles: store.sealed_profile_ids().await?.into_iter().collect(),
+impl Redaction {
+    /// The redaction for this reader, with the profiles' current policies.
+    pub async fn for_reader(state: &AppState, by: &CurrentUser) -> Result<Redaction, AppError> {
+        Ok(Redaction {
+            actor: by.actor(),
+            policies: state
+                .store
+                .shared_profile_policies()
+                .await?
+                .into_iter()
+                .collect(),
+            member_of: state
+                .store
+                .memberships_of(by.user.id, None)
+                .await?
+                .into_iter()
+                .map(|m| m.profile_id)
+                .collect(),
         })
     }
 
-    /// Removes the person and address from events that would reveal who
-    /// acted or spoke as a sealed profile.
+    /// Removes the person and address from an event that would reveal
+    /// who acted or spoke as a profile whose byline the reader may not see.
     pub fn redact(&self, e: &mut AuditEvent) {
-        let speaking = ["post.", "acting.", "speak."]
+        let speaking = ["post.", "acting.", "speak.", "message."]
             .iter()
             .any(|p| e.action.starts_with(p))
             && e.action != "acting.query";
-        if speaking && e.profile_id.is_some_and(|p| self.profiles.contains(&p)) {
+        let Some(profile) = e.profile_id.filter(|_| speaking) else {
+            return;
+        };
+        let Some(current) = self.policies.get(&profile).copied() else {
+            return;
+        };
+        // Words record the policy they were said under; other events
+        // (acting sessions, refusals) fall under the profile's policy now.
+        let policy = serde_json::from_str::<serde_json::Value>(&e.details)
+            .ok()
+            .and_then(|d| d["policy"].as_str().and_then(AttributionPolicy::parse))
+            .unwrap_or(current);
+        let visible = authorize(
+            Some(&self.actor),
+            Action::SeeByline {
+                policy,
+                member: self.member_of.contains(&profile),
+                investigating: false,
+            },
+        )
+        .is_ok();
+        if !visible {
             e.user_id = None;
             e.source_address = "(sealed)".to_owned();
         }
@@ -132,7 +171,7 @@ impl Format {
 pub async fn export(
     store: &Store,
     format: Format,
-    redact: Option<&Sealed>,
+    redact: Option<&Redaction>,
     out: &mut String,
 ) -> Result<u64, AppError> {
     if format == Format::Csv {
@@ -146,8 +185,8 @@ pub async fn export(
         after = last.seq;
         for e in &batch {
             let mut e = e.clone();
-            if let Some(sealed) = redact {
-                sealed.redact(&mut e);
+            if let Some(r) = redact {
+                r.redact(&mut e);
             }
             let e = &e;
             match format {

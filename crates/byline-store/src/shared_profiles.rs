@@ -439,17 +439,22 @@ impl Store {
         });
         AttributionPolicy::parse(&p).ok_or_else(|| corrupt("attribution policy"))
     }
-}
 
-impl Store {
-    /// Ids of shared profiles whose policy is sealed.
-    pub async fn sealed_profile_ids(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(read!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM profiles WHERE kind = 'shared' AND attribution_policy = 'sealed'",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+    /// Every shared profile's current attribution policy.
+    pub async fn shared_profile_policies(
+        &self,
+    ) -> Result<Vec<(i64, AttributionPolicy)>, StoreError> {
+        let rows: Vec<(i64, String)> = read!(self, |pool| {
+            sqlx::query_as("SELECT id, attribution_policy FROM profiles WHERE kind = 'shared'")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(id, p)| {
+                AttributionPolicy::parse(&p)
+                    .map(|p| (id, p))
+                    .ok_or_else(|| corrupt("attribution policy"))
+            })
+            .collect()
     }
 }

@@ -89,8 +89,8 @@ async fn export(
     authorize(Some(&current.actor()), Action::ReadAudit)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("jsonl"))?;
     let mut body = String::new();
-    let sealed = audit_log::Sealed::load(&state.store).await?;
-    audit_log::export(&state.store, format, Some(&sealed), &mut body).await?;
+    let redaction = audit_log::Redaction::for_reader(&state, &current).await?;
+    audit_log::export(&state.store, format, Some(&redaction), &mut body).await?;
     let (content_type, name) = match format {
         Format::JsonLines => ("application/jsonl; charset=utf-8", "byline-audit.jsonl"),
         Format::Csv => ("text/csv; charset=utf-8", "byline-audit.csv"),

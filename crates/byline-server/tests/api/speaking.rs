@@ -215,3 +215,68 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    the_audit_log_hides_sealed_speakers_of_every_kind_from_admins,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        let rosa = app.new_member("rosa", "Rosa Outsider").await;
+        app.post_json(
+            &ada,
+            "/api/v1/shared-profiles",
+            json!({"handle": "vault", "display_name": "Vault", "attribution_policy": "sealed"}),
+        )
+        .await;
+        let r = ada
+            .put(app.url("/api/v1/shared-profiles/vault/members/sam"))
+            .json(&json!({"role": "editor"}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let id = app.post(&rosa, json!({"text": "hello"})).await;
+        let r = app
+            .put(
+                &sam,
+                &format!("/api/v1/posts/{id}/reactions/eyes?acting_as=vault"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .post_json(
+                &sam,
+                "/api/v1/messages",
+                json!({"to": ["rosa"], "text": "psst", "acting_as": "vault"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let events = audit_actions(app, &ada).await;
+        for action in [
+            "post.react_as_profile",
+            "message.send_as_profile",
+            "acting.start",
+        ] {
+            let e = events
+                .iter()
+                .find(|e| e["action"] == action)
+                .unwrap_or_else(|| panic!("{action} audited"));
+            assert!(e["user_id"].is_null(), "{action} hides the speaker: {e}");
+            assert_eq!(e["source_address"], "(sealed)");
+        }
+        let export = app
+            .get(&ada, "/api/v1/audit/export?format=jsonl")
+            .await
+            .text()
+            .await
+            .expect("text");
+        let sam_id = app.json(&sam, "/api/v1/me").await["id"].clone();
+        assert!(
+            !export
+                .lines()
+                .filter(|l| l.contains("message.send_as_profile"))
+                .any(|l| l.contains(&format!("\"user_id\":{sam_id}"))),
+            "the admin's export hides Sam too"
+        );
+    }
+);
