@@ -384,4 +384,138 @@ mod tests {
             Err(CoreError::PostTooLong(_))
         ));
     }
+
+    mod hostile {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Fragments attackers combine: tags, handlers, schemes, entities,
+        /// Markdown link and image syntax, mentions and tags.
+        fn fragment() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "<script>alert(1)</script>",
+                "<SCRIPT SRC=//x.example/x.js>",
+                "<img src=x onerror=alert(1)>",
+                "<svg/onload=alert(1)>",
+                "<a href=\"javascript:alert(1)\">x</a>",
+                "[click](javascript:alert(1))",
+                "[click](JaVaScRiPt:alert(1))",
+                "[click](java&#115;cript:alert(1))",
+                "[click](&#106;avascript:alert(1))",
+                "![img](javascript:alert(1))",
+                "<iframe src=//x.example>",
+                "<style>*{}</style>",
+                "<div style=\"x:expression(alert(1))\">",
+                "<a href='vbscript:msgbox(1)'>v</a>",
+                "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">d</a>",
+                "[d](data:text/html,<script>alert(1)</script>)",
+                "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+                "\"><script>",
+                "' onmouseover='alert(1)",
+                "`<script>`",
+                "```\n<script>\n```",
+                "@ada",
+                "#tag",
+                "**bold**",
+                "> quote",
+                "\n",
+                " ",
+                "<",
+                ">",
+                "&",
+                "\"",
+                "[",
+                "](",
+                ")",
+            ])
+            .prop_map(str::to_owned)
+        }
+
+        /// Every attribute of every tag as (name, value), reading quoted
+        /// values as values (so text like `alt="x onerror"` is not a name).
+        fn attributes(html: &str) -> Vec<(String, String)> {
+            let mut names = Vec::new();
+            let b = html.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'<' {
+                    i += 1;
+                    continue;
+                }
+                i += 1;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                loop {
+                    while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                        i += 1;
+                    }
+                    if i >= b.len() || b[i] == b'>' {
+                        break;
+                    }
+                    let start = i;
+                    while i < b.len() && !b"= \t\n\r/>".contains(&b[i]) {
+                        i += 1;
+                    }
+                    let name = html[start..i].to_owned();
+                    let mut value = String::new();
+                    if i < b.len() && b[i] == b'=' {
+                        i += 1;
+                        match b.get(i) {
+                            Some(&q @ (b'"' | b'\'')) => {
+                                i += 1;
+                                let v = i;
+                                while i < b.len() && b[i] != q {
+                                    i += 1;
+                                }
+                                value = html[v..i.min(b.len())].to_owned();
+                                i += 1;
+                            }
+                            _ => {
+                                let v = i;
+                                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                                    i += 1;
+                                }
+                                value = html[v..i].to_owned();
+                            }
+                        }
+                    }
+                    names.push((name, value));
+                }
+            }
+            names
+        }
+
+        fn post() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop_oneof![fragment(), "[ -~]{0,12}".prop_map(String::from)],
+                1..24,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever is typed, the HTML we store and serve carries no
+            /// script, no event handler and no script-bearing URL.
+            #[test]
+            fn rendered_html_never_carries_script(input in post()) {
+                let Ok(t) = PostText::parse(&input) else { return Ok(()); };
+                let html = render(&t, &known(&["ada"])).html.to_ascii_lowercase();
+                prop_assert!(!html.contains("<script"), "{html}");
+                prop_assert!(!html.contains("<iframe"), "{html}");
+                prop_assert!(!html.contains("<style"), "{html}");
+                prop_assert!(!html.contains("<svg"), "{html}");
+                for (name, value) in attributes(&html) {
+                    prop_assert!(!name.starts_with("on"), "{name} in {html}");
+                    prop_assert!(name != "style" && name != "srcdoc", "{name} in {html}");
+                    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                    for scheme in ["javascript:", "vbscript:", "data:", "&#"] {
+                        prop_assert!(!v.starts_with(scheme), "{name}={value} in {html}");
+                    }
+                }
+            }
+        }
+    }
 }

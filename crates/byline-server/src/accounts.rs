@@ -324,6 +324,7 @@ pub async fn create_token(
             owner_user_id: by.user.id,
         },
     )?;
+    state.limits.check(crate::limits::Limit::Token, by)?;
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > MAX_TOKEN_NAME

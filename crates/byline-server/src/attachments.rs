@@ -3,6 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::limits::Limit;
 use crate::state::{AppState, now};
 use axum::body::Bytes;
 use byline_core::policy::{Action, authorize};
@@ -59,6 +60,7 @@ pub async fn upload(
     bytes: Bytes,
 ) -> Result<Attachment, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    state.limits.check(Limit::Write, by)?;
     if bytes.is_empty() {
         return Err(AppError::Invalid("the upload is empty".into()));
     }

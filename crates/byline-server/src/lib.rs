@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod follows;
 pub mod investigations;
 mod json;
+pub mod limits;
 pub mod live;
 pub mod messages;
 mod ops;
@@ -69,6 +70,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let max_body = settings.max_body_bytes;
     let state = AppState {
         store,
+        limits: std::sync::Arc::new(limits::Limits::new(&settings.limits)),
         settings,
         openapi_json,
         live: live::Live::default(),

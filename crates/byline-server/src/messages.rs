@@ -77,6 +77,7 @@ pub async fn start(
 ) -> Result<(i64, i64), AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(text)?;
+    state.limits.check(crate::limits::Limit::Write, by)?;
     let me = match acting_as.filter(|h| !h.is_empty()) {
         Some(h) => h.trim_start_matches('@').to_owned(),
         None => by.user.handle.clone(),
@@ -130,6 +131,7 @@ pub async fn send(
     // Existence first (answering "not found" to outsiders), then the gate.
     participant_check(state, by, conversation, inbox(state, by, acting_as).await?).await?;
     let text = PostText::parse(text)?;
+    state.limits.check(crate::limits::Limit::Write, by)?;
     let speaker = speaker(state, by, acting_as).await?;
     send_parsed(state, by, conversation, &text, speaker.as_ref()).await
 }

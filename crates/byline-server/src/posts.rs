@@ -6,6 +6,7 @@ use crate::acting::Speaker;
 use crate::auth::CurrentUser;
 use crate::communities::visible_community;
 use crate::error::AppError;
+use crate::limits::Limit;
 use crate::live::LiveEvent;
 use crate::state::{AppState, now};
 use byline_core::markdown::{self, PostText};
@@ -83,6 +84,7 @@ pub async fn create_at(
 ) -> Result<Post, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(&compose.text)?;
+    state.limits.check(Limit::Write, by)?;
     let viewer = by.user.profile_id;
     // Speaking as a shared profile goes through the one attributed-write gate.
     let speaker = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
@@ -218,6 +220,7 @@ pub async fn edit(
     if post.deleted_at.is_some() {
         return Err(AppError::Invalid("a deleted post cannot be edited".into()));
     }
+    state.limits.check(Limit::Write, by)?;
     let (actor, speaker) = changer(state, by, &post, "post.edit_as_profile").await?;
     authorize(
         Some(&actor),
@@ -317,6 +320,7 @@ pub async fn react(
             "a deleted post cannot be reacted to".into(),
         ));
     }
+    state.limits.check(Limit::Write, by)?;
     let speaker = match acting_as.filter(|h| !h.is_empty()) {
         Some(handle) => Some(
             crate::acting::speaker_at(

@@ -67,6 +67,7 @@ pub async fn search(
 ) -> Result<Results, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let q = SearchQuery::parse(text)?;
+    state.limits.check(crate::limits::Limit::Search, by)?;
     let viewer = by.user.profile_id;
     let mut results = Results {
         posts: Vec::new(),

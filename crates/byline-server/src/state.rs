@@ -27,6 +27,8 @@ pub struct Settings {
     /// How often an open event stream re-checks that its session or token
     /// is still valid (sign-out and deactivation end streams within this).
     pub live_recheck: Duration,
+    /// How fast one person or address may write, search and mint tokens.
+    pub limits: crate::limits::LimitSettings,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             attachments_dir: std::path::PathBuf::from("./byline-data/attachments"),
             live_recheck: Duration::from_secs(30),
+            limits: crate::limits::LimitSettings::default(),
         }
     }
 }
@@ -57,6 +60,8 @@ pub struct AppState {
     pub openapi_json: axum::body::Bytes,
     /// Live events for open pages.
     pub live: crate::live::Live,
+    /// Abuse limits.
+    pub limits: std::sync::Arc<crate::limits::Limits>,
 }
 
 /// The current time as stored. The one place the server reads the clock;
@@ -72,9 +77,11 @@ pub fn now() -> byline_core::Timestamp {
 impl AppState {
     /// State for work done outside a server, such as CLI tasks.
     pub fn for_tasks(store: Store) -> AppState {
+        let settings = Settings::default();
         AppState {
             store,
-            settings: Settings::default(),
+            limits: std::sync::Arc::new(crate::limits::Limits::new(&settings.limits)),
+            settings,
             openapi_json: axum::body::Bytes::new(),
             live: crate::live::Live::default(),
         }

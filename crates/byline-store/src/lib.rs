@@ -9,6 +9,7 @@ mod dialect;
 #[macro_use]
 pub mod audit;
 pub mod attachments;
+mod backup;
 pub mod communities;
 mod error;
 pub mod feed;

@@ -1,6 +1,7 @@
 //! `byline`: the workplace social platform where every shared voice keeps
 //! its byline. One binary: server, migrations, administration, demo data.
 
+mod backup;
 mod config;
 mod demo;
 mod demo_content;
@@ -60,6 +61,22 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Copy the data (database and attachments) into a new directory while the server keeps serving
+    Backup {
+        /// The new directory to write the backup into
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        #[command(flatten)]
+        settings: Layer,
+    },
+    /// Make an empty data directory (--data-dir) from a backup and check it
+    Restore {
+        /// The backup directory
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        #[command(flatten)]
+        settings: Layer,
     },
     /// Create the demo organisation in an empty database
     SeedDemo {
@@ -182,6 +199,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             print!("Demo organisation created.\n{}", demo::sign_in_table());
             Ok(())
+        }
+        Command::Backup { to, settings } => {
+            let config = Config::resolve(settings, file)?;
+            backup::backup(&config, &to).await
+        }
+        Command::Restore { from, settings } => {
+            let config = Config::resolve(settings, file)?;
+            backup::restore(&config, &from).await
         }
         Command::Admin { command } => admin(command, file).await,
         Command::Audit { command } => audit(command, file).await,

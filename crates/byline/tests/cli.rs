@@ -479,3 +479,148 @@ fn audit_verify_passes_on_a_fresh_demo_and_names_a_tampered_event() {
     assert!(err.contains("event 5 was altered"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// One request with a cookie; returns (status, raw head, body).
+fn http_cookie(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+    cookie: &str,
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let body = json.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// Signs in and returns the session cookie (`name=value`).
+fn session_cookie(addr: SocketAddr, email: &str, password: &str) -> String {
+    let body = format!("{{\"email\":\"{email}\",\"password\":\"{password}\"}}");
+    let (status, head, _) = http_cookie(addr, "POST", "/api/v1/sessions", Some(&body), "");
+    assert_eq!(status, 201, "sign-in");
+    head.lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+#[test]
+fn a_backup_taken_under_writes_restores_into_a_verified_server() {
+    let data = temp_dir("backup-src");
+    let data_s = path_str(&data).to_owned();
+    let mut create = byline();
+    create
+        .args(["admin", "create-user", "--email", "writer@example.com"])
+        .args([
+            "--name",
+            "Writer",
+            "--password-stdin",
+            "--data-dir",
+            &data_s,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = create.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"correct horse battery\n")
+        .expect("password");
+    assert!(child.wait().expect("wait").success());
+
+    let server = Server::start(&["--data-dir", &data_s]);
+    let addr = server.addr;
+    let cookie = session_cookie(addr, "writer@example.com", "correct horse battery");
+
+    // A writer keeps posting (within the write limit) while the backup runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let writer = {
+        let (stop, acked, cookie) = (stop.clone(), acked.clone(), cookie.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 28 {
+                let body = format!("{{\"text\":\"entry {n}\"}}");
+                let (status, _, _) =
+                    http_cookie(addr, "POST", "/api/v1/posts", Some(&body), &cookie);
+                if status == 201 {
+                    acked.lock().expect("lock").push(format!("entry {n}"));
+                }
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    while acked.lock().expect("lock").len() < 10 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let before: Vec<String> = acked.lock().expect("lock").clone();
+    let backup = temp_dir("backup-copy");
+    let (ok, out, err) =
+        output(byline().args(["backup", "--to", path_str(&backup), "--data-dir", &data_s]));
+    assert!(ok, "backup failed: {err}");
+    assert!(out.contains("backup written"), "{out}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().expect("writer");
+    assert_eq!(server.terminate().code(), Some(0));
+
+    // A backup never goes over existing data.
+    let (ok, _, err) = output(byline().args([
+        "restore",
+        "--from",
+        path_str(&backup),
+        "--data-dir",
+        &data_s,
+    ]));
+    assert!(!ok && err.contains("not empty"), "{err}");
+
+    let restored = temp_dir("backup-restored");
+    let restored_s = path_str(&restored).to_owned();
+    let (ok, out, err) = output(byline().args([
+        "restore",
+        "--from",
+        path_str(&backup),
+        "--data-dir",
+        &restored_s,
+    ]));
+    assert!(ok, "restore failed: {err}");
+    assert!(out.contains("audit chain intact"), "{out}");
+
+    let server = Server::start(&["--data-dir", &restored_s]);
+    let cookie = session_cookie(server.addr, "writer@example.com", "correct horse battery");
+    let (status, _, body) = http_cookie(
+        server.addr,
+        "GET",
+        "/api/v1/profiles/writer/posts?limit=100",
+        None,
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    for text in &before {
+        assert!(
+            body.contains(&format!("\"text\":\"{text}\"")),
+            "{text} was acknowledged before the backup began"
+        );
+    }
+    assert_eq!(server.terminate().code(), Some(0));
+}

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod investigations;
+mod limits;
 mod live;
 mod messages;
 
