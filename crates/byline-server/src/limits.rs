@@ -48,6 +48,23 @@ pub struct LimitSettings {
     pub address_factor: u32,
 }
 
+impl LimitSettings {
+    /// These limits made `factor` times looser (bigger bursts, faster refill).
+    pub fn scaled(self, factor: u32) -> LimitSettings {
+        let f = factor.max(1);
+        let scale = |r: Rate| Rate {
+            burst: r.burst.saturating_mul(f),
+            period: r.period / f,
+        };
+        LimitSettings {
+            write: scale(self.write),
+            search: scale(self.search),
+            token: scale(self.token),
+            address_factor: self.address_factor,
+        }
+    }
+}
+
 impl Default for LimitSettings {
     fn default() -> LimitSettings {
         LimitSettings {

@@ -54,6 +54,10 @@ pub struct Layer {
     #[arg(long, env = "BYLINE_TRUST_FORWARDED_FOR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_forwarded_for: Option<bool>,
+    /// Multiply the abuse limits (writes, searches, API tokens) by this [default: 1]
+    #[arg(long, env = "BYLINE_RATE_LIMIT_FACTOR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_factor: Option<u32>,
     /// Log format: text or json [default: text]
     #[arg(long, env = "BYLINE_LOG_FORMAT")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +94,7 @@ impl Layer {
             request_timeout_secs,
             session_idle_hours,
             trust_forwarded_for,
+            rate_limit_factor,
             log_format
         )
     }
@@ -128,6 +133,8 @@ pub struct Config {
     pub session_idle_hours: u64,
     /// Proxy trust.
     pub trust_forwarded_for: bool,
+    /// How much looser than the defaults the abuse limits are.
+    pub rate_limit_factor: u32,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -153,6 +160,7 @@ impl Config {
             request_timeout_secs: l.request_timeout_secs.unwrap_or(30),
             session_idle_hours: l.session_idle_hours.unwrap_or(14 * 24),
             trust_forwarded_for: l.trust_forwarded_for.unwrap_or(false),
+            rate_limit_factor: l.rate_limit_factor.unwrap_or(1),
             log_format: l.log_format.unwrap_or_else(|| "text".to_owned()),
         };
         if !matches!(config.log_format.as_str(), "text" | "json") {
@@ -164,8 +172,11 @@ impl Config {
         if config.max_connections == 0
             || config.max_body_bytes == 0
             || config.request_timeout_secs == 0
+            || config.rate_limit_factor == 0
         {
-            bail!("max_connections, max_body_bytes and request_timeout_secs must be above zero");
+            bail!(
+                "max_connections, max_body_bytes, request_timeout_secs and rate_limit_factor must be above zero"
+            );
         }
         Ok(config)
     }
@@ -192,6 +203,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trust_forwarded_for: self.trust_forwarded_for,
             attachments_dir: self.data_dir.join("attachments"),
+            limits: byline_server::limits::LimitSettings::default().scaled(self.rate_limit_factor),
             ..Settings::default()
         }
     }

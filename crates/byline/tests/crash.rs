@@ -1,0 +1,341 @@
+//! Crash safety: a real `byline serve` is killed with SIGKILL at random
+//! moments while a client writes (posts, posts as a shared profile, and the
+//! sign-ins and acting sessions they audit). After each restart every write
+//! the client saw acknowledged is there exactly once, nothing half-written
+//! is visible, and `byline audit verify` passes. Runs on SQLite (with its
+//! default durability, synchronous=FULL) and, when configured, PostgreSQL.
+
+use byline_store::testing::{Kind, TestDatabase};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Kills per backend (the issue asks for at least 20).
+const KILLS: usize = 20;
+const PASSWORD: &str = "correct horse battery";
+
+fn byline() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_byline"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("BYLINE_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("BYLINE_LOG", "error");
+    c
+}
+
+/// Where the server keeps its data: flags for every command.
+struct Place {
+    args: Vec<String>,
+}
+
+impl Place {
+    fn new(db: &TestDatabase) -> Place {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            db.data_dir.to_string_lossy().into_owned(),
+        ];
+        if let Some(url) = &db.options.database_url {
+            args.push("--database-url".to_owned());
+            args.push(url.clone());
+        }
+        Place { args }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+        let mut cmd = byline();
+        cmd.args(args)
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn byline");
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())
+                .expect("write stdin");
+        }
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
+    /// Starts the server; returns it and its base URL.
+    fn serve(&self) -> (Child, String) {
+        let mut child = byline()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--rate-limit-factor",
+                "1000",
+            ])
+            .args(&self.args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn server");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            if reader.read_line(&mut line).expect("read") == 0 {
+                panic!("server exited before listening");
+            }
+            if let Some(rest) = line.strip_prefix("Byline is listening on ") {
+                break rest.split_whitespace().next().expect("url").to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        (child, url)
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+async fn sign_in(url: &str, email: &str) -> Client {
+    let c = client();
+    let r = c
+        .post(format!("{url}/api/v1/sessions"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.status(), StatusCode::CREATED, "sign-in of {email}");
+    c
+}
+
+/// Every post of a profile, newest first, through the API's cursor.
+async fn all_posts(c: &Client, url: &str, handle: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("{url}/api/v1/profiles/{handle}/posts?limit=100");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&before={c}"));
+        }
+        let page: Value = c
+            .get(path)
+            .send()
+            .await
+            .expect("page")
+            .json()
+            .await
+            .expect("json");
+        out.extend(page["posts"].as_array().cloned().unwrap_or_default());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return out,
+        }
+    }
+}
+
+/// Tiny deterministic generator for kill delays (no extra dependency).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}
+
+fn kill9(child: &mut Child) {
+    // std's kill() is SIGKILL on Unix: no drain, no destructors.
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
+async fn crash_and_recover(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let place = Place::new(&db);
+    let (ok, out) = place.run(&["migrate"], None);
+    assert!(ok, "{out}");
+    for (email, name, admin) in [
+        ("ada@example.com", "Ada", true),
+        ("wes@example.com", "Wes", false),
+    ] {
+        let mut args = vec!["admin", "create-user", "--email", email, "--name", name];
+        if admin {
+            args.push("--admin");
+        }
+        args.push("--password-stdin");
+        let (ok, out) = place.run(&args, Some(&format!("{PASSWORD}\n")));
+        assert!(ok, "{out}");
+    }
+
+    // (text, acting as the desk?) of every acknowledged write.
+    let acked: Arc<Mutex<Vec<(String, bool)>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut rng = Lcg(0x5eed_b71e);
+    for round in 0..=KILLS {
+        let (mut server, url) = place.serve();
+        if round == 0 {
+            let ada = sign_in(&url, "ada@example.com").await;
+            let r = ada
+                .post(format!("{url}/api/v1/shared-profiles"))
+                .json(&json!({"handle": "desk", "display_name": "Desk", "attribution_policy": "signed"}))
+                .send()
+                .await
+                .expect("create desk");
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let r = ada
+                .put(format!("{url}/api/v1/shared-profiles/desk/members/wes"))
+                .json(&json!({"role": "editor"}))
+                .send()
+                .await
+                .expect("member");
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        }
+        if round == KILLS {
+            // The last start is for checking, not killing.
+            check(&place, &url, &acked.lock().expect("lock")).await;
+            kill9(&mut server);
+            let (ok, out) = place.run(&["audit", "verify"], None);
+            assert!(ok, "audit chain after the last crash: {out}");
+            break;
+        }
+        let wes = sign_in(&url, "wes@example.com").await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (stop, acked, url) = (stop.clone(), acked.clone(), url.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let as_desk = i % 2 == 1;
+                    let text = format!("round {round} write {i} #crash");
+                    let mut body = json!({ "text": text });
+                    if as_desk {
+                        body["acting_as"] = json!("desk");
+                    }
+                    let sent = wes
+                        .post(format!("{url}/api/v1/posts"))
+                        .json(&body)
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            acked.lock().expect("lock").push((text, as_desk));
+                        }
+                        // Killed mid-request: unknown outcome, not acknowledged.
+                        _ => break,
+                    }
+                    i += 1;
+                }
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50 + rng.next(400))).await;
+        kill9(&mut server);
+        stop.store(true, Ordering::Relaxed);
+        let _ = writer.await;
+        // Between crashes the chain must already verify.
+        if round % 5 == 4 {
+            let (ok, out) = place.run(&["audit", "verify"], None);
+            assert!(ok, "audit chain after crash {round}: {out}");
+        }
+    }
+    let total = acked.lock().expect("lock").len();
+    assert!(
+        total > KILLS * 2,
+        "the writer got work done ({total} writes)"
+    );
+    eprintln!("crash test on {kind:?}: {KILLS} SIGKILLs, {total} acknowledged writes, none lost");
+    drop(db);
+}
+
+/// Every acknowledged write is there exactly once, with its byline; nothing
+/// else is; every post spoken as the desk has its audit event.
+async fn check(_place: &Place, url: &str, acked: &[(String, bool)]) {
+    let ada = sign_in(url, "ada@example.com").await;
+    let mut seen: HashMap<String, (usize, bool)> = HashMap::new();
+    for (handle, as_desk) in [("wes", false), ("desk", true)] {
+        for p in all_posts(&ada, url, handle).await {
+            let text = p["text"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                text.starts_with("round ") && text.ends_with(" #crash"),
+                "no half-written post: {text:?}"
+            );
+            if as_desk {
+                assert_eq!(p["byline"]["handle"], "wes", "a desk post keeps its byline");
+            }
+            let e = seen.entry(text).or_insert((0, as_desk));
+            e.0 += 1;
+        }
+    }
+    for (text, as_desk) in acked {
+        let got = seen.get(text).copied();
+        assert_eq!(
+            got,
+            Some((1, *as_desk)),
+            "acknowledged write {text:?} is there exactly once, as the right profile"
+        );
+    }
+    let desk_posts = seen.values().filter(|(_, d)| *d).count();
+    // Audit events for posts spoken as the desk: one per post, no more, no less.
+    let mut after = 0;
+    let mut audited = 0;
+    loop {
+        let page: Value = ada
+            .get(format!(
+                "{url}/api/v1/audit/events?after={after}&limit=1000"
+            ))
+            .send()
+            .await
+            .expect("audit")
+            .json()
+            .await
+            .expect("json");
+        let events = page["events"].as_array().cloned().unwrap_or_default();
+        let Some(last) = events.last() else { break };
+        after = last["seq"].as_i64().expect("seq");
+        audited += events
+            .iter()
+            .filter(|e| e["action"] == "post.create_as_profile")
+            .count();
+    }
+    assert_eq!(
+        audited, desk_posts,
+        "each desk post and its audit event are one write"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_survives_sigkill_without_losing_acknowledged_writes() {
+    crash_and_recover(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_survives_sigkill_without_losing_acknowledged_writes() {
+    crash_and_recover(Kind::Postgres).await;
+}
