@@ -220,7 +220,8 @@ async fn crash_and_recover(kind: Kind) {
         }
         if round == KILLS {
             // The last start is for checking, not killing.
-            check(&place, &url, &acked.lock().expect("lock")).await;
+            let acknowledged = acked.lock().expect("lock").clone();
+            check(&place, &url, &acknowledged).await;
             kill9(&mut server);
             let (ok, out) = place.run(&["audit", "verify"], None);
             assert!(ok, "audit chain after the last crash: {out}");
