@@ -56,6 +56,7 @@ impl From<byline_store::attachments::Attachment> for AttachmentView {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Larger than 10 MiB", body = ErrorBody),
         (status = 422, description = "Empty, not an allowed image, or mislabelled", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn upload(
     State(state): State<AppState>,

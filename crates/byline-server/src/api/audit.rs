@@ -76,7 +76,10 @@ pub struct ExportQuery {
 /// The whole audit log as JSON Lines or CSV (admins).
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
     responses(
-        (status = 200, description = "Every event", content_type = "text/plain"),
+        (status = 200, description = "Every event: JSON Lines or CSV", content(
+            (String = "application/jsonl"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Admins only", body = ErrorBody),
         (status = 422, description = "Unknown format", body = ErrorBody),

@@ -68,6 +68,7 @@ pub struct CreateTokenRequest {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Invalid name", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     )
 )]
 async fn create_token(

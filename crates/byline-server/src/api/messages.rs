@@ -179,6 +179,7 @@ pub struct Sent {
         (status = 404, description = "Not a handle", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "No or unknown recipients, or empty or long text", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn start(
     State(state): State<AppState>,
@@ -272,6 +273,7 @@ pub struct ReplyRequest {
         (status = 404, description = "No such conversation of yours", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Empty or long text", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn reply(
     State(state): State<AppState>,

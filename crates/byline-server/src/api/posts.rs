@@ -52,6 +52,7 @@ pub struct CreatePostRequest {
         (status = 404, description = "No such community", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Empty or too long, or replying to a deleted or unknown post", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn create_post(
     State(state): State<AppState>,
@@ -132,6 +133,7 @@ pub struct EditPostRequest {
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 422, description = "Empty, too long, or deleted", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn edit_post(
     State(state): State<AppState>,
@@ -233,6 +235,7 @@ pub struct ActingQuery {
         (status = 403, description = "Not a member of the post's community, or may not react as that profile", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Unknown reaction, or deleted post", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn add_reaction(
     State(state): State<AppState>,
@@ -265,6 +268,7 @@ async fn add_reaction(
         (status = 403, description = "Not a member of the post's community, or may not react as that profile", body = ErrorBody),
         (status = 404, description = "No such post", body = ErrorBody),
         (status = 422, description = "Unknown reaction", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn remove_reaction(
     State(state): State<AppState>,

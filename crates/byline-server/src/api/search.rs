@@ -79,6 +79,7 @@ pub struct SearchResults {
         (status = 200, description = "Results", body = SearchResults),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "No words, too long, or bad type or limit", body = ErrorBody),
+        (status = 429, description = "Too many in a short time; try again after Retry-After seconds", body = ErrorBody),
     ))]
 async fn search_all(
     State(state): State<AppState>,
