@@ -5,6 +5,7 @@ mod helpers;
 mod investigations;
 mod limits;
 mod live;
+mod matrix;
 mod messages;
 
 mod accounts;
