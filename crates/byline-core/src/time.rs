@@ -41,62 +41,28 @@ impl Timestamp {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (inverse of
-/// [`civil_from_days`], same published algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 impl Timestamp {
     /// Parses RFC 3339 with an offset, e.g. `2026-11-18T14:30:00+01:00` or
-    /// `2026-11-18T13:30Z` (seconds optional, fractions ignored).
+    /// `2026-11-18T13:30Z` (seconds optional, fractions ignored). Strict:
+    /// four-digit years, two-digit fields, a real date, an offset; the
+    /// instant must fall in the years 0001–9999 UTC so that it formats back.
     pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
         let s = text.trim();
-        let (date, rest) = s.split_once(['T', 't', ' '])?;
-        let mut d = date.split('-');
-        let (y, mo, da): (i64, u32, u32) = (
-            d.next()?.parse().ok()?,
-            d.next()?.parse().ok()?,
-            d.next()?.parse().ok()?,
-        );
-        if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
-            return None;
-        }
-        let (clock, offset_secs) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
-            (c, 0i64)
-        } else {
-            let i = rest.rfind(['+', '-'])?;
-            let (c, off) = rest.split_at(i);
-            let sign = if off.starts_with('-') { -1 } else { 1 };
-            let (oh, om) = off[1..].split_once(':')?;
-            let (oh, om): (i64, i64) = (oh.parse().ok()?, om.parse().ok()?);
-            if oh > 23 || om > 59 {
-                return None;
+        let parsed = chrono::DateTime::parse_from_rfc3339(s).or_else(|_| {
+            // People often leave out the seconds: `2026-11-18T13:30Z`.
+            let t = s.find(['T', 't', ' ']).ok_or(())?;
+            let off = s[t..].find(['Z', 'z', '+', '-']).ok_or(())? + t;
+            if off - t != 6 {
+                return Err(());
             }
-            (c, sign * (oh * 3600 + om * 60))
-        };
-        let mut t = clock.split(':');
-        let h: i64 = t.next()?.parse().ok()?;
-        let mi: i64 = t.next()?.parse().ok()?;
-        let sec: i64 = match t.next() {
-            Some(s) => s.split('.').next()?.parse().ok()?,
-            None => 0,
-        };
-        if t.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+            chrono::DateTime::parse_from_rfc3339(&format!("{}:00{}", &s[..off], &s[off..]))
+                .map_err(|_| ())
+        });
+        let secs = parsed.ok()?.timestamp();
+        // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+        if !(-62_135_596_800..=253_402_300_799).contains(&secs) {
             return None;
         }
-        let days = days_from_civil(y, mo, da);
-        // Reject dates like 2026-02-30 by round-tripping.
-        if civil_from_days(days) != (y, mo, da) {
-            return None;
-        }
-        let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_secs;
         secs.checked_mul(1_000_000).map(Timestamp)
     }
 }
@@ -133,6 +99,25 @@ mod tests {
             Timestamp(951_782_400_000_000).to_rfc3339(),
             "2000-02-29T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn loose_times_are_refused() {
+        // Found by the `identity` fuzz target: single digits, a space and a
+        // negative minute once parsed into an instant that did not format
+        // back.
+        for bad in [
+            "0-01-1 00:-20:0z",
+            "2026-1-05T10:00Z",
+            "2026-11-18T14:3Z",
+            "12026-11-18T14:30:00Z",
+            "2026-11-18T14:30:00",
+            "0000-01-01T00:00:00+01:00",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+        let t = Timestamp::parse_rfc3339("2026-11-18T13:30Z").expect("no seconds");
+        assert_eq!(t.to_rfc3339(), "2026-11-18T13:30:00Z");
     }
 
     #[test]

@@ -107,7 +107,9 @@ pub async fn join(
 ) -> Result<(Community, Joined), AppError> {
     let c = visible_community(state, by, slug).await?;
     if c.membership.is_some_and(Membership::is_member) {
-        return Err(AppError::Conflict("membership"));
+        return Err(AppError::AlreadyDone(
+            "you are already a member of this community",
+        ));
     }
     // For a secret community seen only through an invitation this passes;
     // without one, visible_community has already answered "not found".

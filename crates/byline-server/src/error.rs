@@ -35,6 +35,9 @@ pub enum AppError {
     /// A unique value is taken.
     #[error("that {0} is already taken")]
     Conflict(&'static str),
+    /// The request asks for what is already so (e.g. joining twice).
+    #[error("{0}")]
+    AlreadyDone(&'static str),
     /// The body is larger than the configured limit.
     #[error("the request body is larger than this server accepts")]
     PayloadTooLarge,
@@ -80,7 +83,7 @@ impl AppError {
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::AlreadyDone(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -97,7 +100,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden | AppError::ForbiddenBecause(_) => "forbidden",
             AppError::NotFound => "not_found",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict(_) | AppError::AlreadyDone(_) => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Timeout => "timeout",

@@ -1,0 +1,26 @@
+//! Handles, emails, names, roles and times as typed: never a panic, and
+//! whatever is accepted reads back the same.
+#![no_main]
+
+use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(h) = Handle::parse(text) {
+        assert_eq!(Handle::parse(h.as_str()).map(|x| x.as_str().to_owned()), Ok(h.as_str().to_owned()));
+    }
+    let _ = Handle::suggest(text);
+    if let Ok(e) = Email::parse(text) {
+        let _ = e.local_part();
+    }
+    let _ = DisplayName::parse(text);
+    let _ = Role::parse(text);
+    if let Some(t) = Timestamp::parse_rfc3339(text) {
+        // Second precision round-trips.
+        let again = Timestamp::parse_rfc3339(&t.to_rfc3339()).expect("own output parses");
+        assert_eq!(again.micros() / 1_000_000, t.micros().div_euclid(1_000_000));
+    }
+});
