@@ -444,3 +444,43 @@ app_test!(admins_change_roles, |app| async move {
         "not_found"
     );
 });
+
+app_test!(
+    signing_in_never_adopts_a_session_id_the_client_brought,
+    |app| async move {
+        // An attacker plants a cookie value, then the victim signs in.
+        let planted = "byline_session=planted-by-an-attacker";
+        let r = reqwest::Client::new()
+            .post(app.url("/api/v1/sessions"))
+            .header("cookie", planted)
+            .json(&json!({"email": "ada@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let issued = r.headers()[SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .split(';')
+            .next()
+            .expect("cookie")
+            .to_owned();
+        assert!(issued.starts_with("byline_session="));
+        assert_ne!(issued, planted, "a fresh session id is issued");
+        // The planted value is no session at all.
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .header("cookie", planted)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .header("cookie", issued)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+);
