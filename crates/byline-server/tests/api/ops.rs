@@ -379,3 +379,36 @@ app_test!(
         );
     }
 );
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app(byline_store::testing::Kind::Sqlite)
+        .await
+        .expect("sqlite");
+    let mut s = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    // Half a request, then silence (a "slowloris" client).
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        byline_server::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(5),
+        s.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "the server closed the connection");
+    assert!(
+        started.elapsed() >= byline_server::HEADER_READ_TIMEOUT - std::time::Duration::from_secs(1),
+        "but only after the header timeout"
+    );
+    let text = String::from_utf8_lossy(&buf);
+    assert!(!text.contains("200 OK"), "no request was served: {text}");
+    // Others are served meanwhile and after.
+    let r = app.get(&client(), "/healthz").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.stop().await;
+}
