@@ -141,6 +141,26 @@ pub async fn set_policy(
     Ok(p)
 }
 
+/// Whether the asker may put the who-was-acting question about this
+/// profile at all: admins (signed and internal profiles) and investigators
+/// (who need an open investigation covering the window for the answer).
+pub async fn may_ask_who_acted(
+    state: &AppState,
+    by: &CurrentUser,
+    profile_id: i64,
+) -> Result<bool, AppError> {
+    let investigating = state.store.is_investigator(by.user.id).await?;
+    let policy = state.store.attribution_policy_of(profile_id).await?;
+    Ok(authorize(
+        Some(&by.actor()),
+        Action::AskWhoActed {
+            policy,
+            investigating,
+        },
+    )
+    .is_ok())
+}
+
 /// Longest window one question may cover.
 pub const MAX_WINDOW_DAYS: i64 = 31;
 

@@ -116,6 +116,11 @@ async fn who_acted(
     Query(q): Query<WhoActedQuery>,
 ) -> Result<Response, PageError> {
     let (profile, _) = crate::shared_profiles::shared(&state, &current, &handle).await?;
+    // The form is for those who may ask at all; the answer is decided with
+    // the real window.
+    if !crate::shared_profiles::may_ask_who_acted(&state, &current, profile.id).await? {
+        return Err(AppError::Forbidden.into());
+    }
     let field = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
     let (date, from, to) = (field(&q.date), field(&q.from), field(&q.to));
     let offset = match field(&q.offset) {

@@ -80,20 +80,8 @@ async fn profile(
         )
         .is_ok()
     };
-    let show_who_acted = shared && {
-        // The page asks the policy with the real window; this only decides
-        // whether to offer it (an investigator may have one open).
-        let investigating = state.store.is_investigator(current.user.id).await?;
-        let policy = state.store.attribution_policy_of(p.id).await?;
-        byline_core::policy::authorize(
-            Some(&current.actor()),
-            byline_core::policy::Action::AskWhoActed {
-                policy,
-                investigating,
-            },
-        )
-        .is_ok()
-    };
+    let show_who_acted =
+        shared && crate::shared_profiles::may_ask_who_acted(&state, &current, p.id).await?;
     let (posts, next_page) = feed_parts(
         page,
         &BylineLens::for_viewer(&state, &current).await?,

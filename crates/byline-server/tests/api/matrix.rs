@@ -330,12 +330,199 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("DELETE", "/api/v1/sessions/current", "", "UYYYYYYYYU"),
 ];
 
+/// The web pages, as a browser uses them: forms carry the role's CSRF
+/// token (`{csrf}`); `multipart:` bodies are sent as multipart forms.
+/// Extra letters: R = 303 to a page (done), S = 303 to the sign-in page.
+const PAGES: &[(&str, &str, &str, &str)] = &[
+    ("GET", "/healthz", "", "YYYYYYYYYY"),
+    ("GET", "/readyz", "", "YYYYYYYYYY"),
+    ("GET", "/metrics", "", "YYYYYYYYYY"),
+    ("GET", "/static/byline.css", "", "YYYYYYYYYY"),
+    ("GET", "/static/live.js", "", "YYYYYYYYYY"),
+    ("GET", "/sign-in", "", "YRRRRRRRRY"),
+    ("GET", "/", "", "SYYYYYYYYS"),
+    ("GET", "/profiles/sam", "", "SYYYYYYYYS"),
+    ("GET", "/profiles/desk", "", "SYYYYYYYYS"),
+    ("GET", "/profiles/desk/roster", "", "SFYYYYFFYS"),
+    ("GET", "/profiles/desk/acting", "", "SFFFFFFYFS"),
+    (
+        "GET",
+        "/profiles/desk/acting?date={today}&from=00:00&to=23:59&offset=%2B00:00",
+        "",
+        "SFFFFFFYFS",
+    ),
+    ("GET", "/admin/users", "", "SFFFFFFFYS"),
+    ("GET", "/investigations", "", "SYYYYYYYYS"),
+    ("GET", "/investigations/{inv}", "", "SNNNNNNYNS"),
+    ("GET", "/messages", "", "SYYYYYYYYS"),
+    ("GET", "/messages/{conv}", "", "SYNNNNNNYS"),
+    ("GET", "/search?q=hello", "", "SYYYYYYYYS"),
+    ("GET", "/posts/{ada_post}", "", "SYYYYYYYYS"),
+    ("GET", "/posts/{hush_post}", "", "SNYNNNNNNS"),
+    ("GET", "/posts/{ada_post}/versions", "", "SYYYYYYYYS"),
+    ("GET", "/fragments/posts/{ada_post}", "", "SYYYYYYYYS"),
+    ("GET", "/fragments/posts/{hush_post}", "", "SNYNNNNNNS"),
+    ("GET", "/tags/matrix", "", "SYYYYYYYYS"),
+    ("GET", "/notifications", "", "SYYYYYYYYS"),
+    ("GET", "/communities", "", "SYYYYYYYYS"),
+    ("GET", "/communities/club", "", "SYYYYYYYYS"),
+    ("GET", "/communities/hush", "", "SNYNNNNNNS"),
+    // Forms
+    (
+        "POST",
+        "/posts",
+        "multipart:csrf_token={csrf}&text=from a form",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/posts/{ada_post}/react",
+        "csrf_token={csrf}&reaction=heart",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/posts/{new_sam_post}/delete",
+        "csrf_token={csrf}",
+        "SRFFFFFFRS",
+    ),
+    (
+        "POST",
+        "/posts/{hush_post}/react",
+        "csrf_token={csrf}&reaction=heart",
+        "SNRNNNNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/follow",
+        "csrf_token={csrf}&follow=true",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/notifications/read",
+        "csrf_token={csrf}",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/messages",
+        "csrf_token={csrf}&to=uma&text=hello",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/messages/{conv}",
+        "csrf_token={csrf}&text=again",
+        "SRNNNNNNRS",
+    ),
+    (
+        "POST",
+        "/communities",
+        "csrf_token={csrf}&slug=p-{role}&name=P&description=&visibility=open",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/communities/club/invitations",
+        "csrf_token={csrf}&handle=tess",
+        "SFFFFFRFFS",
+    ),
+    (
+        "POST",
+        "/communities/club/join",
+        "csrf_token={csrf}",
+        "SRRRRRCRRS",
+    ),
+    (
+        "POST",
+        "/communities/club/requests/sam/approve",
+        "csrf_token={csrf}",
+        "SFFFFFRFFS",
+    ),
+    (
+        "POST",
+        "/communities/club/leave",
+        "csrf_token={csrf}",
+        "SRRRRRVRRS",
+    ),
+    (
+        "POST",
+        "/acting",
+        "csrf_token={csrf}&profile=desk",
+        "SFRRRRFFFS",
+    ),
+    (
+        "POST",
+        "/acting",
+        "csrf_token={csrf}&profile=",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/roster",
+        "csrf_token={csrf}&member=otto&time_zone=UTC&starts={day}T09:00&ends={day}T10:00&repeats=once&rule=&note=",
+        "SFRFFFFFRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/roster/{new_shift}/remove",
+        "csrf_token={csrf}",
+        "SFRFFFFFRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/roster/rule",
+        "csrf_token={csrf}&shift_only=off",
+        "SFRFFFFFRS",
+    ),
+    (
+        "POST",
+        "/investigations",
+        "csrf_token={csrf}&profile=desk&reason=a complaint from the floor&date={today}&from=00:00&to=23:59&offset=%2B00:00&posts=",
+        "SFFFFFFRFS",
+    ),
+    (
+        "POST",
+        "/investigations/{new_inv}/close",
+        "csrf_token={csrf}&outcome=done",
+        "SNNNNNNRRS",
+    ),
+    (
+        "POST",
+        "/admin/users",
+        "csrf_token={csrf}&email=page-{role}@example.com&display_name=Page&handle=page-{role}&password=a long enough password&role=staff",
+        "SFFFFFFFRS",
+    ),
+    (
+        "POST",
+        "/admin/users/{uma_id}/deactivate",
+        "csrf_token={csrf}",
+        "SFFFFFFFRS",
+    ),
+    // A form without its CSRF token changes nothing.
+    (
+        "POST",
+        "/notifications/read",
+        "csrf_token=forged",
+        "SFFFFFFFFS",
+    ),
+    ("POST", "/sign-out", "csrf_token={csrf}", "SSSSSSSSSS"),
+];
+
 /// Routes the matrix leaves out, and why.
-const EXEMPT: &[(&str, &str, &str)] = &[(
-    "POST",
-    "/api/v1/sessions",
-    "signing in is the same for everyone; covered by tests/api/accounts.rs",
-)];
+const EXEMPT: &[(&str, &str, &str)] = &[
+    (
+        "POST",
+        "/api/v1/sessions",
+        "signing in is the same for everyone; covered by tests/api/accounts.rs",
+    ),
+    (
+        "POST",
+        "/sign-in",
+        "signing in is the same for everyone; covered by tests/api/pages.rs",
+    ),
+];
 
 /// A valid 1x1 PNG.
 const PNG: &[u8] = &[
@@ -362,9 +549,17 @@ impl World {
     }
 }
 
-fn outcome(status: StatusCode) -> char {
-    match status.as_u16() {
+fn outcome(r: &reqwest::Response) -> char {
+    match r.status().as_u16() {
         200..=299 => 'Y',
+        303 => {
+            let to = r
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("");
+            if to.starts_with("/sign-in") { 'S' } else { 'R' }
+        }
         401 => 'U',
         403 => 'F',
         404 => 'N',
@@ -513,7 +708,7 @@ async fn build(app: &TestApp) -> World {
     ids.insert("hour_ago", now.plus_seconds(-3600).to_rfc3339());
     ids.insert("in_an_hour", now.plus_seconds(3600).to_rfc3339());
     let inv = ok(
-        app.post_json(&c("ivy"), "/api/v1/investigations", json!({"profile": "desk", "reason": "a complaint about a notice", "from": ids["hour_ago"], "to": ids["in_an_hour"]})).await,
+        app.post_json(&c("ivy"), "/api/v1/investigations", json!({"profile": "desk", "reason": "a complaint about a notice", "from": now.plus_seconds(-2 * 86_400).to_rfc3339(), "to": now.plus_seconds(2 * 86_400).to_rfc3339()})).await,
         "investigation",
     )
     .await;
@@ -634,7 +829,7 @@ async fn run_matrix(app: &TestApp) {
                 req = req.json(&v);
             }
             let r = req.send().await.expect("send");
-            let o = outcome(r.status());
+            let o = outcome(&r);
             got.push(o);
             if o != want {
                 let status = r.status();
@@ -653,6 +848,115 @@ async fn run_matrix(app: &TestApp) {
     assert!(
         wrong.is_empty(),
         "the matrix disagrees:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Page rows in their own app (the API half signs everyone out).
+async fn run_page_matrix(kind: byline_store::testing::Kind) {
+    let settings = byline_server::Settings {
+        limits: byline_server::limits::LimitSettings::default().scaled(100),
+        ..Default::default()
+    };
+    let Some(app) = spawn_app_with(kind, settings).await else {
+        return;
+    };
+    let mut w = build(&app).await;
+    run_pages(&app, &mut w).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_page_matrix_holds_on_sqlite() {
+    run_page_matrix(byline_store::testing::Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_page_matrix_holds_on_postgres() {
+    run_page_matrix(byline_store::testing::Kind::Postgres).await;
+}
+
+/// The CSRF token of each role's session, read from a page as a browser would.
+async fn csrf_tokens(app: &TestApp, w: &World) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &w.clients {
+        let html = app.get(c, "/").await.text().await.unwrap_or_default();
+        let marker = "name=\"csrf_token\" value=\"";
+        let token = html
+            .find(marker)
+            .map(|i| {
+                html[i + marker.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .unwrap_or_else(|| "none".to_owned());
+        out.push(token);
+    }
+    out
+}
+
+async fn run_pages(app: &TestApp, w: &mut World) {
+    let csrf = csrf_tokens(app, w).await;
+    w.ids.insert(
+        "today",
+        byline_server::state::now().to_rfc3339()[..10].to_owned(),
+    );
+    let mut wrong = Vec::new();
+    for (method, path, body, expected) in PAGES {
+        let mut got = String::new();
+        for (role, want) in expected.chars().enumerate() {
+            w.ids.insert("csrf", csrf[role].clone());
+            let url = app.url(&expand(app, w, path, role).await);
+            let c = w.clients[role].clone();
+            let m = Method::from_bytes(method.as_bytes()).expect("method");
+            let mut req = c.request(m, url);
+            if let Some(fields) = body.strip_prefix("multipart:") {
+                let text = expand(app, w, fields, role).await;
+                let mut form = reqwest::multipart::Form::new();
+                for pair in text.split('&') {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    form = form.text(k.to_owned(), v.to_owned());
+                }
+                req = req.multipart(form);
+            } else if !body.is_empty() {
+                let text = expand(app, w, body, role).await;
+                let pairs: Vec<(String, String)> = text
+                    .split('&')
+                    .map(|p| {
+                        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                        (k.to_owned(), v.replace("%2B", "+"))
+                    })
+                    .collect();
+                req = req.form(&pairs);
+            }
+            let r = req.send().await.expect("send");
+            let o = outcome(&r);
+            got.push(o);
+            if o != want {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                let message = text
+                    .split("<main")
+                    .nth(1)
+                    .unwrap_or(&text)
+                    .chars()
+                    .take(200)
+                    .collect::<String>();
+                wrong.push(format!(
+                    "{method} {path} as {}: expected {want}, got {status} {message}",
+                    ROLES[role]
+                ));
+            }
+        }
+        if got != *expected {
+            wrong.push(format!("{method} {path}: table {expected}, actual {got}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the page matrix disagrees:\n{}",
         wrong.join("\n")
     );
 }
@@ -684,13 +988,10 @@ async fn the_matrix_holds_on_postgres() {
 }
 
 #[test]
-fn the_matrix_names_every_api_route() {
+fn the_matrix_names_every_route() {
     let spec = serde_json::to_value(byline_server::openapi()).expect("spec");
     let mut missing = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
-        if !path.starts_with("/api/") {
-            continue;
-        }
         for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;
@@ -704,7 +1005,10 @@ fn the_matrix_names_every_api_route() {
                     (path.split('/').collect(), table.split('/').collect());
                 a.len() == b.len() && a.iter().zip(&b).all(|(s, t)| s.starts_with('{') || s == t)
             };
-            let covered = MATRIX.iter().any(|(mm, p, _, _)| *mm == m && fits(p))
+            let covered = MATRIX
+                .iter()
+                .chain(PAGES)
+                .any(|(mm, p, _, _)| *mm == m && fits(p))
                 || EXEMPT.iter().any(|(mm, p, _)| *mm == m && *p == path);
             if !covered {
                 missing.push(format!("{m} {path}"));
