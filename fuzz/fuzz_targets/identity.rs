@@ -1,7 +1,11 @@
-//! Handles, emails, names, roles and times as typed: never a panic, and
-//! whatever is accepted reads back the same.
+//! Handles, emails, names, roles, community names and visibilities,
+//! reactions, profile roles and attribution policies, and times as typed:
+//! never a panic, and whatever is accepted reads back the same.
 #![no_main]
 
+use byline_core::community;
+use byline_core::reaction::Reaction;
+use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
@@ -18,6 +22,21 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = DisplayName::parse(text);
     let _ = Role::parse(text);
+    if let Ok(s) = community::Slug::parse(text) {
+        assert_eq!(community::Slug::parse(s.as_str()), Ok(s.clone()));
+    }
+    let _ = community::check_name(text);
+    let _ = community::check_description(text);
+    let _ = community::Visibility::parse(text);
+    if let Ok(r) = Reaction::parse(text) {
+        assert_eq!(Reaction::parse(r.name()).ok(), Some(r));
+    }
+    if let Some(r) = ProfileRole::parse(text) {
+        assert_eq!(ProfileRole::parse(r.as_str()), Some(r));
+    }
+    if let Some(p) = AttributionPolicy::parse(text) {
+        assert_eq!(AttributionPolicy::parse(p.as_str()), Some(p));
+    }
     if let Some(t) = Timestamp::parse_rfc3339(text) {
         // Second precision round-trips.
         let again = Timestamp::parse_rfc3339(&t.to_rfc3339()).expect("own output parses");

@@ -119,7 +119,12 @@ async fn who_acted(
     // The form is for those who may ask at all; the answer is decided with
     // the real window.
     if !crate::shared_profiles::may_ask_who_acted(&state, &current, profile.id).await? {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::ForbiddenBecause(
+            "only admins (about signed and internal profiles) and investigators may ask who was acting; \
+             answers about a sealed profile need an open investigation"
+                .into(),
+        )
+        .into());
     }
     let field = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
     let (date, from, to) = (field(&q.date), field(&q.from), field(&q.to));

@@ -550,7 +550,7 @@ app_test!(
         assert!(html.contains("posted"), "the post is listed");
 
         let r = app.get(&ada, &format!("/profiles/vault/acting{q}")).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let html = r.text().await.expect("html");
         assert!(
             html.contains("need an open investigation"),
