@@ -74,7 +74,13 @@ impl Nav {
             .store
             .unread_notifications(current.user.profile_id)
             .await?;
-        let unread_messages = state.store.unread_messages(current.user.profile_id).await?;
+        let acting_session = crate::acting::current(state, current).await?;
+        // While acting as a shared profile the messages pages show its
+        // conversations, so the badge counts its unread messages.
+        let inbox = acting_session
+            .as_ref()
+            .map_or(current.user.profile_id, |s| s.membership.profile_id);
+        let unread_messages = state.store.unread_messages(inbox).await?;
         let profiles = state
             .store
             .memberships_of(current.user.id, None)
@@ -82,9 +88,7 @@ impl Nav {
             .into_iter()
             .map(|m| (m.handle, m.display_name))
             .collect();
-        let acting = crate::acting::current(state, current)
-            .await?
-            .map(|s| (s.membership.handle, s.membership.display_name));
+        let acting = acting_session.map(|s| (s.membership.handle, s.membership.display_name));
         Ok(Nav {
             me: Some(NavUser {
                 handle: current.user.handle.clone(),

@@ -280,3 +280,42 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    the_messages_badge_counts_the_inbox_being_shown,
+    |app| async move {
+        let (_ada, sam, _tess, _olive) = desk(app).await;
+        let rosa = app.new_member("rosa", "Rosa Outsider").await;
+        let r = app
+            .post_json(
+                &rosa,
+                "/api/v1/messages",
+                json!({"to": ["desk"], "text": "my screen is black"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let badge = |html: &str| {
+            html.split("id=\"message-count\"")
+                .nth(1)
+                .and_then(|rest| rest.split('>').nth(1))
+                .and_then(|n| n.split('<').next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let home = app.get(&sam, "/").await.text().await.expect("html");
+        assert_eq!(badge(&home), "0", "Sam's own inbox is empty");
+        let r = sam
+            .put(app.url("/api/v1/me/acting"))
+            .json(&json!({"profile": "desk"}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let home = app.get(&sam, "/").await.text().await.expect("html");
+        assert_eq!(
+            badge(&home),
+            "1",
+            "acting as the desk, its unread message counts"
+        );
+    }
+);
