@@ -20,7 +20,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// Server-sent events: `post` (`{"id"}`) when a post enters your home
 /// timeline, `notifications` (`{"unread"}`) when your unread count changes,
 /// `message` (`{"conversation", "unread_messages"}`) when one of your
-/// conversations gets a message.
+/// conversations gets a message, or one of the shared profile's you are
+/// acting as.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "me",
     responses(
         (status = 200, description = "An endless text/event-stream", content_type = "text/event-stream"),
@@ -32,6 +33,7 @@ async fn events(
 ) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, AppError> {
     authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let me = current.user.profile_id;
+    let user_id = current.user.id;
     let mut rx = state.live.subscribe();
     let store = state.store.clone();
     let credential = current.credential.clone();
@@ -71,14 +73,31 @@ async fn events(
                     }
                 }
                 LiveEvent::Notified { .. } => {}
-                LiveEvent::Message { conversation_id, participants } if participants.contains(&me) => {
-                    if let Ok(unread) = store.unread_messages(me).await {
-                        yield Ok(Event::default().event("message").data(format!(
-                            "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
-                        )));
+                LiveEvent::Message { conversation_id, participants } => {
+                    // Your own conversations, or those of the shared profile
+                    // you are acting as right now (membership re-checked).
+                    let inbox = if participants.contains(&me) {
+                        Some(me)
+                    } else {
+                        let n = now();
+                        match store
+                            .current_acting(user_id, n.plus_seconds(-crate::acting::IDLE_SECS), n)
+                            .await
+                        {
+                            Ok(Some(s)) if participants.contains(&s.membership.profile_id) => {
+                                Some(s.membership.profile_id)
+                            }
+                            _ => None,
+                        }
+                    };
+                    if let Some(inbox) = inbox {
+                        if let Ok(unread) = store.unread_messages(inbox).await {
+                            yield Ok(Event::default().event("message").data(format!(
+                                "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
+                            )));
+                        }
                     }
                 }
-                LiveEvent::Message { .. } => {}
             }
         }
     };

@@ -165,3 +165,61 @@ async fn signing_out_ends_an_open_event_stream() {
     assert!(ended.is_ok(), "the stream outlived the session");
     app.stop().await;
 }
+
+app_test!(
+    a_member_acting_as_a_profile_hears_its_messages_live,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        let rosa = app.new_member("rosa", "Rosa").await;
+        let r = app
+            .post_json(
+                &ada,
+                "/api/v1/shared-profiles",
+                json!({"handle": "desk", "display_name": "Desk", "attribution_policy": "internal"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = ada
+            .put(app.url("/api/v1/shared-profiles/desk/members/sam"))
+            .json(&json!({"role": "editor"}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = sam
+            .put(app.url("/api/v1/me/acting"))
+            .json(&json!({"profile": "desk"}))
+            .send()
+            .await
+            .expect("switch in");
+        assert_eq!(r.status(), StatusCode::OK);
+        let mut sam_stream = sam
+            .get(app.url("/api/v1/me/events"))
+            .send()
+            .await
+            .expect("subscribe");
+        let mut ada_stream = ada
+            .get(app.url("/api/v1/me/events"))
+            .send()
+            .await
+            .expect("subscribe");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let r = app
+            .post_json(
+                &rosa,
+                "/api/v1/messages",
+                json!({"to": ["desk"], "text": "printer on fire"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let seen = wait_for(&mut sam_stream, "event: message").await;
+        assert!(seen.contains("\"unread_messages\":1"), "{seen}");
+        // Someone who is neither in it nor acting as the desk hears nothing.
+        let r = app
+            .post(&ada, json!({"text": "a marker for the stream"}))
+            .await;
+        let other = wait_for(&mut ada_stream, &r).await;
+        assert!(!other.contains("event: message"), "{other}");
+    }
+);
