@@ -90,12 +90,12 @@ async fn events(
                             _ => None,
                         }
                     };
-                    if let Some(inbox) = inbox {
-                        if let Ok(unread) = store.unread_messages(inbox).await {
-                            yield Ok(Event::default().event("message").data(format!(
-                                "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
-                            )));
-                        }
+                    if let Some(inbox) = inbox
+                        && let Ok(unread) = store.unread_messages(inbox).await
+                    {
+                        yield Ok(Event::default().event("message").data(format!(
+                            "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
+                        )));
                     }
                 }
             }
