@@ -34,6 +34,15 @@ async fn events(
     authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let me = current.user.profile_id;
     let user_id = current.user.id;
+    // Shared profiles this user may act as: only their conversations can
+    // concern the user beyond their own, so only those cost a query.
+    let shared: std::collections::HashSet<i64> = state
+        .store
+        .memberships_of(user_id, None)
+        .await?
+        .into_iter()
+        .map(|m| m.profile_id)
+        .collect();
     let mut rx = state.live.subscribe();
     let store = state.store.clone();
     let credential = current.credential.clone();
@@ -78,6 +87,8 @@ async fn events(
                     // you are acting as right now (membership re-checked).
                     let inbox = if participants.contains(&me) {
                         Some(me)
+                    } else if !participants.iter().any(|p| shared.contains(p)) {
+                        None
                     } else {
                         let n = now();
                         match store
