@@ -41,8 +41,6 @@ pub struct Roster {
     pub shift_only: bool,
     /// Shifts on the roster now.
     pub shifts: Vec<RosterShift>,
-    /// Their occurrences overlapping the window, by start.
-    pub stretches: Vec<Stretch>,
     /// Whether the asker may change the roster.
     pub can_manage: bool,
 }
@@ -58,7 +56,9 @@ fn parse(row: ShiftRow) -> Result<RosterShift, AppError> {
     Ok(RosterShift { row, shift })
 }
 
-fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timestamp), AppError> {
+/// A window as asked for (RFC 3339; default: the next seven days), at most
+/// [`MAX_WINDOW_DAYS`] long.
+pub fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timestamp), AppError> {
     let bad = |what: &str| {
         AppError::Invalid(format!(
             "{what} must be an RFC 3339 time with an offset, e.g. 2026-11-23T00:00:00+01:00"
@@ -83,27 +83,8 @@ fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timestamp)
     Ok((from, to))
 }
 
-/// The roster of a shared profile between `from` and `to` (RFC 3339;
-/// default: the next seven days).
-pub async fn roster(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<Roster, AppError> {
-    let (from, to) = window(from, to)?;
-    roster_between(state, by, handle, from, to).await
-}
-
-/// The roster of a shared profile over `[from, to)`.
-pub async fn roster_between(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<Roster, AppError> {
+/// A shared profile's roster (members and admins).
+pub async fn load(state: &AppState, by: &CurrentUser, handle: &str) -> Result<Roster, AppError> {
     let (profile, role) = shared(state, by, handle).await?;
     authorize(Some(&by.actor()), Action::SeeRoster { role })?;
     let shifts = state
@@ -113,27 +94,34 @@ pub async fn roster_between(
         .into_iter()
         .map(parse)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut stretches: Vec<Stretch> = shifts
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| {
-            s.shift
-                .occurrences(from, to)
-                .into_iter()
-                .map(move |occurrence| Stretch {
-                    shift: i,
-                    occurrence,
-                })
-        })
-        .collect();
-    stretches.sort_by_key(|d| (d.occurrence.starts, d.shift));
     Ok(Roster {
         shift_only: state.store.shift_only(profile.id).await?,
         can_manage: authorize(Some(&by.actor()), Action::ManageSharedProfile { role }).is_ok(),
         profile,
         shifts,
-        stretches,
     })
+}
+
+impl Roster {
+    /// The stretches of duty overlapping `[from, to)`, by start.
+    pub fn stretches(&self, from: Timestamp, to: Timestamp) -> Vec<Stretch> {
+        let mut out: Vec<Stretch> = self
+            .shifts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                s.shift
+                    .occurrences(from, to)
+                    .into_iter()
+                    .map(move |occurrence| Stretch {
+                        shift: i,
+                        occurrence,
+                    })
+            })
+            .collect();
+        out.sort_by_key(|d| (d.occurrence.starts, d.shift));
+        out
+    }
 }
 
 /// A shift as typed into the roster form or the API.

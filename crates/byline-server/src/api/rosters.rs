@@ -123,18 +123,12 @@ async fn get_roster(
     Path(handle): Path<String>,
     ApiQuery(q): ApiQuery<RosterQuery>,
 ) -> Result<Json<RosterView>, AppError> {
-    let r = rosters::roster(
-        &state,
-        &current,
-        &handle,
-        q.from.as_deref(),
-        q.to.as_deref(),
-    )
-    .await?;
+    let (from, to) = rosters::window(q.from.as_deref(), q.to.as_deref())?;
+    let r = rosters::load(&state, &current, &handle).await?;
     Ok(Json(RosterView {
         shift_only: r.shift_only,
         stretches: r
-            .stretches
+            .stretches(from, to)
             .iter()
             .map(|d| stretch(&r.shifts[d.shift], &d.occurrence))
             .collect(),

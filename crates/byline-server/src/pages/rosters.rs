@@ -4,7 +4,7 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::error::AppError;
-use crate::rosters::{self, Roster, ShiftInput};
+use crate::rosters::{self, ShiftInput};
 use crate::state::{AppState, now};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -95,15 +95,10 @@ async fn page(
     error: Option<String>,
     form: ShiftForm,
 ) -> Result<RosterPage, PageError> {
-    // Ask once for the shifts to learn the default zone, then for the week.
-    let probe: Roster =
-        rosters::roster_between(state, current, handle, now(), now().plus_seconds(1)).await?;
+    let r = rosters::load(state, current, handle).await?;
     let zone = match q.tz.as_deref().filter(|z| !z.is_empty()) {
         Some(z) => parse_zone(z)?,
-        None => probe
-            .shifts
-            .first()
-            .map_or(chrono_tz::UTC, |s| s.shift.zone),
+        None => r.shifts.first().map_or(chrono_tz::UTC, |s| s.shift.zone),
     };
     let monday = week_of(zone, q)?;
     let day_start = |i: i64| {
@@ -112,7 +107,7 @@ async fn page(
             .unwrap_or_default();
         instant_of(zone, local)
     };
-    let r = rosters::roster_between(state, current, handle, day_start(0), day_start(7)).await?;
+    let week = r.stretches(day_start(0), day_start(7));
     let n = now();
     let today = local_of(zone, n).date();
     let mut days: Vec<DayColumn> = (0..7)
@@ -125,7 +120,7 @@ async fn page(
             }
         })
         .collect();
-    for s in &r.stretches {
+    for s in &week {
         let shift = &r.shifts[s.shift];
         let o = s.occurrence;
         let start_day = local_of(zone, o.starts.max(day_start(0))).date();
