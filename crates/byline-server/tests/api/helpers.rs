@@ -159,6 +159,34 @@ impl TestApp {
         self.signed_in(&email).await
     }
 
+    /// Creates the shared profile `@handle` as the admin `admin`, with
+    /// `members` as (personal handle, role).
+    pub async fn shared_profile(
+        &self,
+        admin: &Client,
+        handle: &str,
+        policy: &str,
+        members: &[(&str, &str)],
+    ) {
+        let r = self
+            .post_json(
+                admin,
+                "/api/v1/shared-profiles",
+                json!({"handle": handle, "display_name": handle, "attribution_policy": policy}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "create @{handle}");
+        for (who, role) in members {
+            let r = admin
+                .put(self.url(&format!("/api/v1/shared-profiles/{handle}/members/{who}")))
+                .json(&json!({ "role": role }))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::NO_CONTENT, "{who} as {role}");
+        }
+    }
+
     pub async fn patch_json(&self, c: &Client, path: &str, body: Value) -> Response {
         c.patch(self.url(path))
             .json(&body)

@@ -172,21 +172,13 @@ async fn sealed_desk(
     let sam = app.staff_client().await;
     let tess = app.new_member("tess", "Tess Editor").await;
     let helen = app.new_member("helen", "Helen HR").await;
-    app.post_json(
+    app.shared_profile(
         &ada,
-        "/api/v1/shared-profiles",
-        json!({"handle": "desk", "display_name": "Desk", "attribution_policy": "sealed"}),
+        "desk",
+        "sealed",
+        &[("sam", "editor"), ("tess", "editor"), ("ada", "owner")],
     )
     .await;
-    for (who, role) in [("sam", "editor"), ("tess", "editor"), ("ada", "owner")] {
-        let r = ada
-            .put(app.url(&format!("/api/v1/shared-profiles/desk/members/{who}")))
-            .json(&json!({ "role": role }))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    }
     let r = ada
         .put(app.url("/api/v1/investigators/helen"))
         .send()

@@ -20,23 +20,13 @@ async fn desk(app: &TestApp, policy: &str) -> (Client, Client, Client) {
     let ada = app.admin_client().await;
     let sam = app.staff_client().await;
     let olga = app.new_member("olga", "Olga Owner").await;
-    let r = app
-        .post_json(
-            &ada,
-            "/api/v1/shared-profiles",
-            json!({"handle": "desk", "display_name": "Help Desk", "attribution_policy": policy}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    for (who, role) in [("sam", "editor"), ("olga", "owner")] {
-        let r = ada
-            .put(app.url(&format!("/api/v1/shared-profiles/desk/members/{who}")))
-            .json(&json!({ "role": role }))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    }
+    app.shared_profile(
+        &ada,
+        "desk",
+        policy,
+        &[("sam", "editor"), ("olga", "owner")],
+    )
+    .await;
     (ada, sam, olga)
 }
 

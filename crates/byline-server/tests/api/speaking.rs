@@ -13,23 +13,13 @@ async fn desk(app: &TestApp) -> (Client, Client, Client, Client) {
     let sam = app.staff_client().await;
     let tess = app.new_member("tess", "Tess Editor").await;
     let olive = app.new_member("olive", "Olive Observer").await;
-    let r = app
-        .post_json(
-            &ada,
-            "/api/v1/shared-profiles",
-            json!({"handle": "desk", "display_name": "Help Desk", "attribution_policy": "internal"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    for (who, role) in [("sam", "editor"), ("tess", "editor"), ("olive", "observer")] {
-        let r = ada
-            .put(app.url(&format!("/api/v1/shared-profiles/desk/members/{who}")))
-            .json(&json!({ "role": role }))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    }
+    app.shared_profile(
+        &ada,
+        "desk",
+        "internal",
+        &[("sam", "editor"), ("tess", "editor"), ("olive", "observer")],
+    )
+    .await;
     (ada, sam, tess, olive)
 }
 
