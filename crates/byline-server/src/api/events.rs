@@ -34,6 +34,7 @@ async fn events(
     authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let me = current.user.profile_id;
     let user_id = current.user.id;
+    let actor = current.actor();
     // Shared profiles this user may act as: only their conversations can
     // concern the user beyond their own, so only those cost a query.
     let shared: std::collections::HashSet<i64> = state
@@ -95,7 +96,14 @@ async fn events(
                             .current_acting(user_id, n.plus_seconds(-crate::acting::IDLE_SECS), n)
                             .await
                         {
-                            Ok(Some(s)) if participants.contains(&s.membership.profile_id) => {
+                            Ok(Some(s))
+                                if participants.contains(&s.membership.profile_id)
+                                    && authorize(
+                                        Some(&actor),
+                                        Action::ActAs { role: Some(s.membership.role) },
+                                    )
+                                    .is_ok() =>
+                            {
                                 Some(s.membership.profile_id)
                             }
                             _ => None,
