@@ -10,6 +10,7 @@ mod dialect;
 pub mod audit;
 pub mod attachments;
 mod backup;
+pub mod bulk;
 pub mod communities;
 mod error;
 pub mod feed;

@@ -94,11 +94,15 @@ impl Store {
         let readable = readable_post("$1");
         let rows: Vec<(i64, String)> = match &self.backend {
             Backend::Sqlite { read, .. } => {
+                // The window is a rowid lower bound, found once: FTS5 runs
+                // `rowid IN (subquery)` again for every match, which took
+                // seconds for a word in most posts.
                 let sql = format!(
                     "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
                      JOIN posts p ON p.id = posts_fts.rowid \
                      WHERE posts_fts MATCH $2 AND p.deleted_at IS NULL AND {readable} \
-                       AND posts_fts.rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH $2 ORDER BY rowid DESC LIMIT $4) \
+                       AND posts_fts.rowid >= (SELECT COALESCE(MIN(rowid), 0) FROM \
+                         (SELECT rowid FROM posts_fts WHERE posts_fts MATCH $2 ORDER BY rowid DESC LIMIT $4)) \
                      ORDER BY bm25(posts_fts) LIMIT $3"
                 );
                 sqlx::query_as(&sql)

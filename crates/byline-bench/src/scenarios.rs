@@ -1,0 +1,596 @@
+//! The scenarios: what each asks the server, what the same query costs
+//! straight from the database, and what the server process spent.
+
+use crate::load::{self, MakeRequest, Summary};
+use crate::org::{self, Manifest};
+use crate::server::{Server, Target, Usage};
+use crate::{Args, connect, live};
+use anyhow::{Context, Result};
+use byline_core::search::SearchQuery;
+use byline_store::Store;
+use byline_store::feed::Window;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// One scenario's figures.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Short name, e.g. `home_first_few`.
+    pub name: String,
+    /// What it does, for the table.
+    pub about: String,
+    /// `read`, `write` or `mixed`.
+    pub kind: String,
+    /// Open loop at a fixed rate.
+    pub open: Option<Summary>,
+    /// Closed loop: the most the server did.
+    pub closed: Option<Summary>,
+    /// The same query run directly against the database.
+    pub direct: Option<Summary>,
+    /// Closed-loop writes/s over the raw single-row transaction rate.
+    pub ratio_to_raw: Option<f64>,
+    /// Highest server RSS seen during the scenario, MiB.
+    pub peak_rss_mib: f64,
+    /// Server CPU seconds per 1,000 requests (closed loop).
+    pub cpu_s_per_1k: f64,
+}
+
+/// `byline audit verify` over the whole chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuditVerify {
+    /// Events checked.
+    pub events: u64,
+    /// Seconds the verification took (as the command reports it).
+    pub seconds: f64,
+    /// Events per second.
+    pub events_per_s: f64,
+}
+
+/// The machine the run was on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Machine {
+    /// CPU model.
+    pub cpu: String,
+    /// Logical cores.
+    pub cores: usize,
+    /// Memory, GiB.
+    pub memory_gib: f64,
+    /// Kernel.
+    pub kernel: String,
+    /// Database engine and version.
+    pub engine: String,
+    /// Byline version.
+    pub byline: String,
+    /// Git commit measured.
+    pub git_commit: String,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Run {
+    /// Scale name.
+    pub scale: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// Was this a smoke run (short, for CI)?
+    pub smoke: bool,
+    /// Machine details.
+    pub machine: Machine,
+    /// The organisation.
+    pub organisation: Manifest,
+    /// Raw single-row insert transactions per second.
+    pub raw_write_tx_per_s: f64,
+    /// The HTTP scenarios.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Live events.
+    pub live: Option<live::LiveOutcome>,
+    /// The audit chain check.
+    pub audit_verify: Option<AuditVerify>,
+    /// Server RSS at rest after start, MiB.
+    pub idle_rss_mib: f64,
+}
+
+impl Run {
+    /// Scenarios that had errors, described.
+    pub fn failures(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.scenarios {
+            for (phase, sum) in [("open", &s.open), ("closed", &s.closed), ("direct", &s.direct)] {
+                if let Some(sum) = sum
+                    && (sum.errors > 0 || sum.requests == 0)
+                {
+                    out.push(format!(
+                        "{} ({phase}): {} errors, {} ok; first: {}",
+                        s.name,
+                        sum.errors,
+                        sum.requests,
+                        sum.first_error.as_deref().unwrap_or("no successful request")
+                    ));
+                }
+            }
+        }
+        if let Some(l) = &self.live
+            && l.delivered < l.expected
+        {
+            out.push(format!(
+                "live: {} of {} deliveries arrived",
+                l.delivered, l.expected
+            ));
+        }
+        out
+    }
+}
+
+/// Samples the server's RSS in the background; `take` gives the highest
+/// since the last take.
+struct RssWatch {
+    peak_kib: Arc<AtomicU64>,
+    stop: tokio::task::JoinHandle<()>,
+}
+
+impl RssWatch {
+    fn start(pid_usage: impl Fn() -> Usage + Send + 'static) -> RssWatch {
+        let peak_kib = Arc::new(AtomicU64::new(0));
+        let p = peak_kib.clone();
+        let stop = tokio::spawn(async move {
+            loop {
+                let kib = (pid_usage().rss_mib * 1024.0) as u64;
+                p.fetch_max(kib, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+        RssWatch { peak_kib, stop }
+    }
+
+    fn take(&self) -> f64 {
+        self.peak_kib.swap(0, Ordering::Relaxed) as f64 / 1024.0
+    }
+}
+
+impl Drop for RssWatch {
+    fn drop(&mut self) {
+        self.stop.abort();
+    }
+}
+
+fn bearer(seed: u64, user: i64) -> String {
+    format!("Bearer {}", org::token(seed, user))
+}
+
+/// A GET by users taking turns.
+fn get(base: &str, seed: u64, users: &[i64], path: impl Fn(u64, i64) -> String + Send + Sync + 'static) -> MakeRequest {
+    let (base, users) = (base.to_owned(), users.to_vec());
+    Arc::new(move |c: &reqwest::Client, i: u64| {
+        let user = users[(i as usize) % users.len()];
+        c.get(format!("{base}{}", path(i, user)))
+            .header("authorization", bearer(seed, user))
+    })
+}
+
+/// A new post by users taking turns, optionally as a shared profile.
+fn create(base: &str, seed: u64, users: &[i64], acting_as: Option<String>) -> MakeRequest {
+    let (base, users) = (base.to_owned(), users.to_vec());
+    Arc::new(move |c: &reqwest::Client, i: u64| {
+        let user = users[(i as usize) % users.len()];
+        let mut body = serde_json::json!({
+            "text": format!("Benchmark post {i}: the team update is ready for review #benchmark"),
+        });
+        if let Some(a) = &acting_as {
+            body["acting_as"] = serde_json::json!(a);
+        }
+        c.post(format!("{base}/api/v1/posts"))
+            .header("authorization", bearer(seed, user))
+            .json(&body)
+    })
+}
+
+/// A read scenario: its request and its direct query.
+struct Read {
+    name: &'static str,
+    about: String,
+    make: MakeRequest,
+    direct: Box<dyn Fn(Store, u64) -> futures_direct::Direct + Send + Sync>,
+}
+
+mod futures_direct {
+    /// A boxed direct query.
+    pub type Direct = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
+}
+
+fn direct<F, Fut>(f: F) -> Box<dyn Fn(Store, u64) -> futures_direct::Direct + Send + Sync>
+where
+    F: Fn(Store, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), byline_store::StoreError>> + Send + 'static,
+{
+    Box::new(move |s, i| {
+        let fut = f(s, i);
+        Box::pin(async move { fut.await.map_err(|e| e.to_string()) })
+    })
+}
+
+/// Follows `next_cursor` nine times: the cursor of the tenth page.
+async fn tenth_page(base: &str, seed: u64, user: i64) -> Result<Option<String>> {
+    let client = load::client();
+    let mut cursor: Option<String> = None;
+    for _ in 0..9 {
+        let mut url = format!("{base}/api/v1/feeds/home?limit=20");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&before={c}"));
+        }
+        let page: serde_json::Value = client
+            .get(url)
+            .header("authorization", bearer(seed, user))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    Ok(cursor)
+}
+
+fn window(before: i64) -> Window {
+    Window { before, limit: 20 }
+}
+
+async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
+    let seed = m.seed;
+    let mut out = Vec::new();
+    for (group, users) in [("few", &m.few_follows), ("many", &m.many_follows)] {
+        let follows = if group == "few" { "10–40" } else { "up to 2,000" };
+        out.push(Read {
+            name: if group == "few" { "home_first_few" } else { "home_first_many" },
+            about: format!("home timeline, first page, users following {follows} profiles"),
+            make: get(base, seed, users, |_, _| "/api/v1/feeds/home?limit=20".into()),
+            direct: {
+                let users = users.clone();
+                direct(move |s, i| {
+                    let u = users[(i as usize) % users.len()];
+                    async move { s.home_feed(u, window(i64::MAX)).await.map(|_| ()) }
+                })
+            },
+        });
+        let mut cursors = Vec::new();
+        for u in users.iter() {
+            let c = tenth_page(base, seed, *u).await?;
+            cursors.push((*u, c.and_then(|c| c.parse::<i64>().ok()).unwrap_or(i64::MAX)));
+        }
+        let deep_users: Vec<i64> = cursors.iter().map(|(u, _)| *u).collect();
+        let by_user = cursors.clone();
+        out.push(Read {
+            name: if group == "few" { "home_deep_few" } else { "home_deep_many" },
+            about: format!("home timeline, tenth page, users following {follows} profiles"),
+            make: get(base, seed, &deep_users, move |i, _| {
+                let (_, c) = by_user[(i as usize) % by_user.len()];
+                format!("/api/v1/feeds/home?limit=20&before={c}")
+            }),
+            direct: direct(move |s, i| {
+                let (u, c) = cursors[(i as usize) % cursors.len()];
+                async move { s.home_feed(u, window(c)).await.map(|_| ()) }
+            }),
+        });
+    }
+    let viewers = m.few_follows.clone();
+    let busy = m.busy_profile.clone();
+    let busy_id = m.busy_profile_id;
+    let v = viewers.clone();
+    out.push(Read {
+        name: "profile",
+        about: format!("profile timeline of the busiest author (@{busy})"),
+        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/profiles/{busy}/posts?limit=20")),
+        direct: direct(move |s, i| {
+            let u = v[(i as usize) % v.len()];
+            async move { s.profile_feed(busy_id, u, window(i64::MAX)).await.map(|_| ()) }
+        }),
+    });
+    let community = m.community.clone();
+    let v = viewers.clone();
+    out.push(Read {
+        name: "community",
+        about: format!("community timeline (/{community}, most staff are members)"),
+        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/communities/{community}/posts?limit=20")),
+        direct: direct(move |s, i| {
+            let u = v[(i as usize) % v.len()];
+            async move { s.community_feed(1, u, window(i64::MAX)).await.map(|_| ()) }
+        }),
+    });
+    let tag = m.tag.clone();
+    let v = viewers.clone();
+    let t = tag.clone();
+    out.push(Read {
+        name: "hashtag",
+        about: format!("hashtag timeline (#{tag}, the most used)"),
+        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/tags/{tag}/posts?limit=20")),
+        direct: direct(move |s, i| {
+            let (u, t) = (v[(i as usize) % v.len()], t.clone());
+            async move { s.tag_feed(&t, u, window(i64::MAX)).await.map(|_| ()) }
+        }),
+    });
+    let root = m.thread_root;
+    let v = viewers.clone();
+    out.push(Read {
+        name: "thread",
+        about: format!("a thread of {} replies", org::LONG_THREAD),
+        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/posts/{root}/thread")),
+        direct: direct(move |s, i| {
+            let u = v[(i as usize) % v.len()];
+            async move { s.thread(root, u, 500).await.map(|_| ()) }
+        }),
+    });
+    for (name, word, about) in [
+        ("search_common", m.common_word.clone(), "in most posts"),
+        ("search_rare", m.rare_word.clone(), "in about 1 post in 20,000"),
+    ] {
+        let v = viewers.clone();
+        let q = SearchQuery::parse(&word).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let w = word.clone();
+        out.push(Read {
+            name,
+            about: format!("full-text search for '{word}' ({about})"),
+            make: get(base, seed, &viewers, move |_, _| format!("/api/v1/search?q={w}&type=posts&limit=20")),
+            direct: direct(move |s, i| {
+                let (u, q) = (v[(i as usize) % v.len()], q.clone());
+                async move { s.search_posts(&q, u, 20).await.map(|_| ()) }
+            }),
+        });
+    }
+    Ok(out)
+}
+
+async fn machine(store: &Store) -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("unknown")
+        .trim()
+        .to_owned();
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let run = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    Machine {
+        cpu,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        memory_gib: (memory_gib * 10.0).round() / 10.0,
+        kernel: run("uname", &["-r"]),
+        engine: store.engine_version().await.unwrap_or_else(|e| e.to_string()),
+        byline: env!("CARGO_PKG_VERSION").to_owned(),
+        git_commit: run("git", &["rev-parse", "--short", "HEAD"]),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+/// Runs every scenario against a fresh server over the loaded organisation.
+pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> {
+    let secs = Duration::from_secs_f64(args.seconds);
+    let store = connect(target).await?;
+    let mut run = Run {
+        scale: m.scale.clone(),
+        backend: args.backend.clone(),
+        smoke: args.smoke,
+        machine: machine(&store).await,
+        organisation: m.clone(),
+        ..Run::default()
+    };
+    // The physical limit first, on an idle machine.
+    eprintln!("raw single-row write rate…");
+    run.raw_write_tx_per_s = store
+        .raw_write_rate(secs.max(Duration::from_secs(1)))
+        .await?;
+
+    let log = target.data_dir.join("server.log");
+    let server = Server::start(target, &log).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    run.idle_rss_mib = server.usage().rss_mib;
+    let pid_usage = {
+        let pid = server_pid(&server);
+        move || crate::server::usage_of(pid)
+    };
+    let watch = RssWatch::start(pid_usage.clone());
+    let base = server.base.clone();
+
+    let reads = reads(&base, m).await?;
+    for r in &reads {
+        eprintln!("{}…", r.name);
+        let times = if args.smoke { 20 } else { 300 };
+        let s = store.clone();
+        let direct = load::direct(times, |i| (r.direct)(s.clone(), i)).await;
+        let mut result = measure(args, r.name, &r.about, "read", r.make.clone(), &watch, &pid_usage, secs).await;
+        result.direct = Some(direct);
+        run.scenarios.push(result);
+    }
+
+    // Writes, each next to the raw rate.
+    let writers: Vec<i64> = (2..=(m.users as i64).min(500)).collect();
+    for (name, about, make) in [
+        ("create_post", "create a post (personal)".to_owned(), create(&base, m.seed, &writers, None)),
+        (
+            "create_post_attributed",
+            format!("create a post as @{} (policy check, byline, audit append)", m.team),
+            create(&base, m.seed, &m.team_writers, Some(m.team.clone())),
+        ),
+    ] {
+        eprintln!("{name}…");
+        let mut result = measure(args, name, &about, "write", make, &watch, &pid_usage, secs).await;
+        result.ratio_to_raw = result
+            .closed
+            .as_ref()
+            .map(|c| c.rate_per_s / run.raw_write_tx_per_s.max(1e-9));
+        run.scenarios.push(result);
+    }
+
+    // Mixed: 200 clients, nine reads to each write.
+    eprintln!("mixed…");
+    let read_makers: Vec<MakeRequest> = reads.iter().map(|r| r.make.clone()).collect();
+    let write = create(&base, m.seed, &writers, None);
+    let mixed: MakeRequest = Arc::new(move |c: &reqwest::Client, i: u64| {
+        if i % 10 == 9 {
+            write(c, i / 10)
+        } else {
+            read_makers[(i as usize * 7 + (i / 10) as usize) % read_makers.len()](c, i)
+        }
+    });
+    let before = pid_usage();
+    watch.take();
+    let closed = load::closed_loop(mixed, 200, secs.max(Duration::from_secs(1))).await;
+    let after = pid_usage();
+    run.scenarios.push(ScenarioResult {
+        name: "mixed".into(),
+        about: "90 % reads (the scenarios above), 10 % posts, 200 concurrent clients".into(),
+        kind: "mixed".into(),
+        cpu_s_per_1k: per_1k(before, after, closed.requests),
+        closed: Some(closed),
+        peak_rss_mib: watch.take(),
+        ..ScenarioResult::default()
+    });
+
+    // Live events.
+    eprintln!("live events, {} subscribers…", m_subscribers(args, m));
+    let k = m_subscribers(args, m);
+    let tokens: Vec<String> = (2..(2 + k as i64)).map(|u| org::token(m.seed, u)).collect();
+    let client = load::client();
+    let announcer = bearer(m.seed, m.announcer_user);
+    let post_base = base.clone();
+    let posts = if args.smoke { 2 } else { 10 };
+    let outcome = live::run(
+        &server.address,
+        tokens,
+        posts,
+        |i| {
+            let (client, announcer, post_base) = (client.clone(), announcer.clone(), post_base.clone());
+            async move {
+                let v: serde_json::Value = client
+                    .post(format!("{post_base}/api/v1/posts"))
+                    .header("authorization", announcer)
+                    .json(&serde_json::json!({"text": format!("Announcement {i} for everyone")}))
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                v["id"].as_str().map(str::to_owned).context("the new post has no id")
+            }
+        },
+        || pid_usage().rss_mib,
+    )
+    .await?;
+    run.live = Some(outcome);
+    drop(watch);
+    server.stop().await?;
+    store.close().await;
+
+    // The audit chain, by the operator's command.
+    eprintln!("audit verify…");
+    let out = target.command().arg("audit").arg("verify").output().await?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    run.audit_verify = parse_verify(&text);
+    if !out.status.success() || run.audit_verify.is_none() {
+        anyhow::bail!(
+            "byline audit verify failed: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(run)
+}
+
+fn m_subscribers(args: &Args, m: &Manifest) -> usize {
+    let k = org::Scale::named(&m.scale).map_or(100, |s| s.subscribers);
+    if args.smoke { k.min(50) } else { k }
+}
+
+fn server_pid(server: &Server) -> u32 {
+    server.pid()
+}
+
+fn per_1k(before: Usage, after: Usage, requests: u64) -> f64 {
+    if requests == 0 {
+        0.0
+    } else {
+        (after.cpu_seconds - before.cpu_seconds) / requests as f64 * 1000.0
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    args: &Args,
+    name: &str,
+    about: &str,
+    kind: &str,
+    make: MakeRequest,
+    watch: &RssWatch,
+    usage: &(impl Fn() -> Usage + Clone),
+    secs: Duration,
+) -> ScenarioResult {
+    watch.take();
+    let rate = if kind == "write" { args.write_rate } else { args.read_rate };
+    let open = load::open_loop(make.clone(), rate, secs, 512).await;
+    let before = usage();
+    let closed = load::closed_loop(make, 8, secs).await;
+    let after = usage();
+    ScenarioResult {
+        name: name.to_owned(),
+        about: about.to_owned(),
+        kind: kind.to_owned(),
+        cpu_s_per_1k: per_1k(before, after, closed.requests),
+        open: Some(open),
+        closed: Some(closed),
+        peak_rss_mib: watch.take(),
+        ..ScenarioResult::default()
+    }
+}
+
+/// Reads "audit chain intact: N events verified in S s (R events/s)".
+fn parse_verify(text: &str) -> Option<AuditVerify> {
+    let rest = text.split("intact: ").nth(1)?;
+    let events: u64 = rest.split_whitespace().next()?.parse().ok()?;
+    let seconds: f64 = rest.split(" in ").nth(1)?.split_whitespace().next()?.parse().ok()?;
+    Some(AuditVerify {
+        events,
+        seconds,
+        events_per_s: events as f64 / seconds.max(1e-9),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verify_line_is_read() {
+        let v = parse_verify("audit chain intact: 1200 events verified in 0.004 s (300000 events/s)\n")
+            .expect("parsed");
+        assert_eq!(v.events, 1200);
+        assert!((v.events_per_s - 300_000.0).abs() < 1.0);
+        assert!(parse_verify("audit chain BROKEN").is_none());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_tokens() {
+        assert_eq!(org::token(1, 5), org::token(1, 5));
+        assert_ne!(org::token(1, 5), org::token(2, 5));
+    }
+}

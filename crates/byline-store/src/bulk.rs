@@ -1,0 +1,562 @@
+//! Bulk loading: millions of rows into an empty database, for restoring
+//! an organisation from another system and for the benchmark's synthetic
+//! ones. Secondary indexes and search triggers are set aside while rows go
+//! in by multi-row INSERTs and rebuilt once at the end, which is several
+//! times faster than keeping them up to date row by row.
+//!
+//! Also here: the raw single-row write rate of the database, the physical
+//! limit that Byline's own writes are measured against.
+
+use crate::{Backend, Store, StoreError};
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Sqlite};
+use std::time::{Duration, Instant};
+
+/// A value in a bulk row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// An integer (ids, times in µs, counts, flags).
+    Int(i64),
+    /// SQL NULL.
+    Null,
+    /// Text.
+    Text(String),
+    /// Bytes (digests, hashes).
+    Bytes(Vec<u8>),
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Cell {
+        Cell::Int(v)
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Cell {
+        v.map_or(Cell::Null, Cell::Int)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Cell {
+        Cell::Text(v)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Cell {
+        Cell::Text(v.to_owned())
+    }
+}
+
+impl From<Vec<u8>> for Cell {
+    fn from(v: Vec<u8>) -> Cell {
+        Cell::Bytes(v)
+    }
+}
+
+/// The tables a bulk load fills, in an order where each refers only to
+/// tables before it; rows are written in that order, so references hold
+/// even on PostgreSQL, which checks them at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Table {
+    /// `id, email, display_name, password_hash, role, created_at`
+    Users,
+    /// `id, handle, kind, display_name, user_id, attribution_policy, created_at`
+    Profiles,
+    /// `id, user_id, name, token_digest, created_at, last_used_at`
+    ApiTokens,
+    /// `profile_id, user_id, role, created_at`
+    ProfileMembers,
+    /// `id, profile_id, user_id, time_zone, starts_local, ends_local, recurrence, first_start, created_by, created_at`
+    Shifts,
+    /// `id, user_id, profile_id, started_at, last_active_at, ended_at, end_reason, source_address, user_agent`
+    ActingSessions,
+    /// `follower_id, followee_id, created_at`
+    Follows,
+    /// `id, slug, name, description, visibility, created_by, created_at, member_count`
+    Communities,
+    /// `community_id, profile_id, role, state, created_at`
+    CommunityMembers,
+    /// `id, author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, body, body_html, reply_count, created_at, acting_session_id, attribution_policy`
+    Posts,
+    /// `tag, post_id`
+    PostTags,
+    /// `post_id, profile_id`
+    PostMentions,
+    /// `post_id, profile_id, reaction, created_at`
+    Reactions,
+    /// `seq, at, user_id, profile_id, action, target, source_address, details, prev_hash, hash`
+    AuditEvents,
+}
+
+const TABLES: [Table; 14] = [
+    Table::Users,
+    Table::Profiles,
+    Table::ApiTokens,
+    Table::ProfileMembers,
+    Table::Shifts,
+    Table::ActingSessions,
+    Table::Follows,
+    Table::Communities,
+    Table::CommunityMembers,
+    Table::Posts,
+    Table::PostTags,
+    Table::PostMentions,
+    Table::Reactions,
+    Table::AuditEvents,
+];
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Users => "users",
+            Table::Profiles => "profiles",
+            Table::ApiTokens => "api_tokens",
+            Table::ProfileMembers => "profile_members",
+            Table::Shifts => "shifts",
+            Table::ActingSessions => "acting_sessions",
+            Table::Follows => "follows",
+            Table::Communities => "communities",
+            Table::CommunityMembers => "community_members",
+            Table::Posts => "posts",
+            Table::PostTags => "post_tags",
+            Table::PostMentions => "post_mentions",
+            Table::Reactions => "reactions",
+            Table::AuditEvents => "audit_events",
+        }
+    }
+
+    /// The columns a row gives, in order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Users => &[
+                "id",
+                "email",
+                "display_name",
+                "password_hash",
+                "role",
+                "created_at",
+            ],
+            Table::Profiles => &[
+                "id",
+                "handle",
+                "kind",
+                "display_name",
+                "user_id",
+                "attribution_policy",
+                "created_at",
+            ],
+            Table::ApiTokens => &[
+                "id",
+                "user_id",
+                "name",
+                "token_digest",
+                "created_at",
+                "last_used_at",
+            ],
+            Table::ProfileMembers => &["profile_id", "user_id", "role", "created_at"],
+            Table::Shifts => &[
+                "id",
+                "profile_id",
+                "user_id",
+                "time_zone",
+                "starts_local",
+                "ends_local",
+                "recurrence",
+                "first_start",
+                "created_by",
+                "created_at",
+            ],
+            Table::ActingSessions => &[
+                "id",
+                "user_id",
+                "profile_id",
+                "started_at",
+                "last_active_at",
+                "ended_at",
+                "end_reason",
+                "source_address",
+                "user_agent",
+            ],
+            Table::Follows => &["follower_id", "followee_id", "created_at"],
+            Table::Communities => &[
+                "id",
+                "slug",
+                "name",
+                "description",
+                "visibility",
+                "created_by",
+                "created_at",
+                "member_count",
+            ],
+            Table::CommunityMembers => &["community_id", "profile_id", "role", "state", "created_at"],
+            Table::Posts => &[
+                "id",
+                "author_profile_id",
+                "written_by_user_id",
+                "community_id",
+                "reply_to_id",
+                "thread_root_id",
+                "body",
+                "body_html",
+                "reply_count",
+                "created_at",
+                "acting_session_id",
+                "attribution_policy",
+            ],
+            Table::PostTags => &["tag", "post_id"],
+            Table::PostMentions => &["post_id", "profile_id"],
+            Table::Reactions => &["post_id", "profile_id", "reaction", "created_at"],
+            Table::AuditEvents => &[
+                "seq",
+                "at",
+                "user_id",
+                "profile_id",
+                "action",
+                "target",
+                "source_address",
+                "details",
+                "prev_hash",
+                "hash",
+            ],
+        }
+    }
+
+    /// Tables whose `id` PostgreSQL generates: loading sets it explicitly
+    /// and moves the generator past the largest afterwards.
+    fn has_identity(self) -> bool {
+        self.columns().first() == Some(&"id")
+    }
+}
+
+/// Bound parameters per statement: under SQLite's limit (32,766) and
+/// PostgreSQL's (65,535).
+const PARAMS_PER_STATEMENT: usize = 800;
+
+/// What a finished load did.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Rows written, all tables.
+    pub rows: u64,
+    /// Time spent inserting rows.
+    pub insert_time: Duration,
+    /// Time spent rebuilding indexes and search afterwards.
+    pub index_time: Duration,
+}
+
+enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A load in progress: rows are buffered per table and written in batches.
+/// A load that fails part-way leaves a database to throw away.
+pub struct BulkLoad {
+    conn: Conn,
+    buffers: Vec<Vec<Cell>>,
+    /// Index and trigger definitions set aside, to create again at the end.
+    set_aside: Vec<String>,
+    report: LoadReport,
+}
+
+impl Store {
+    /// Starts a bulk load; refused unless the database is migrated and has
+    /// no users yet (a bulk load into live data would bypass every rule).
+    pub async fn bulk_load(&self) -> Result<BulkLoad, StoreError> {
+        let users: i64 = read!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(pool)
+                .await?
+        });
+        if users > 0 {
+            return Err(StoreError::Refused(
+                "bulk loading needs an empty database (this one has users)".into(),
+            ));
+        }
+        let names: Vec<&str> = TABLES.iter().map(|t| t.name()).collect();
+        let (conn, set_aside) = match &self.backend {
+            Backend::Sqlite { write, .. } => {
+                let mut c = write.acquire().await?;
+                // The load is all or nothing (a failed one is thrown away),
+                // so it needs no fsyncs and no per-row reference checks.
+                sqlx::query("PRAGMA synchronous = OFF").execute(&mut *c).await?;
+                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *c).await?;
+                sqlx::query("PRAGMA cache_size = -524288").execute(&mut *c).await?;
+                let list = names
+                    .iter()
+                    .map(|n| format!("'{n}'"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let defs: Vec<(String, String, String)> = sqlx::query_as(&format!(
+                    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') \
+                     AND sql IS NOT NULL AND tbl_name IN ({list}) ORDER BY type, name"
+                ))
+                .fetch_all(&mut *c)
+                .await?;
+                for (kind, name, _) in &defs {
+                    sqlx::query(&format!("DROP {} \"{name}\"", kind.to_uppercase()))
+                        .execute(&mut *c)
+                        .await?;
+                }
+                let set_aside = defs.into_iter().map(|(_, _, sql)| sql).collect();
+                (Conn::Sqlite(c), set_aside)
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.acquire().await?;
+                sqlx::query("SET synchronous_commit = off")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("SET maintenance_work_mem = '512MB'")
+                    .execute(&mut *c)
+                    .await?;
+                // Indexes that back a constraint (keys, uniqueness) stay.
+                let defs: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i \
+                     WHERE i.schemaname = current_schema() AND i.tablename = ANY($1) \
+                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
+                     ORDER BY i.indexname",
+                )
+                .bind(&names)
+                .fetch_all(&mut *c)
+                .await?;
+                for (name, _) in &defs {
+                    sqlx::query(&format!("DROP INDEX \"{name}\""))
+                        .execute(&mut *c)
+                        .await?;
+                }
+                let set_aside = defs.into_iter().map(|(_, sql)| sql).collect();
+                (Conn::Postgres(c), set_aside)
+            }
+        };
+        Ok(BulkLoad {
+            conn,
+            buffers: vec![Vec::new(); TABLES.len()],
+            set_aside,
+            report: LoadReport::default(),
+        })
+    }
+
+    /// Single-row insert transactions per second into a plain table, with
+    /// this store's connection and durability settings, for `for_how_long`.
+    /// The table is made for the measurement and dropped after it.
+    pub async fn raw_write_rate(&self, for_how_long: Duration) -> Result<f64, StoreError> {
+        let create = match self.backend {
+            Backend::Sqlite { .. } => {
+                "CREATE TABLE IF NOT EXISTS raw_write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)"
+            }
+            Backend::Postgres(_) => {
+                "CREATE TABLE IF NOT EXISTS raw_write_probe (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)"
+            }
+        };
+        write_tx!(self, |tx| {
+            sqlx::query(create).execute(&mut *tx).await?;
+        });
+        let started = Instant::now();
+        let mut n: u64 = 0;
+        while started.elapsed() < for_how_long {
+            let at = i64::try_from(n).unwrap_or(i64::MAX);
+            write_tx!(self, |tx| {
+                sqlx::query("INSERT INTO raw_write_probe (at, body) VALUES ($1, $2)")
+                    .bind(at)
+                    .bind("a row about as long as a short post, to write somewhere")
+                    .execute(&mut *tx)
+                    .await?;
+            });
+            n += 1;
+        }
+        let rate = n as f64 / started.elapsed().as_secs_f64();
+        write_tx!(self, |tx| {
+            sqlx::query("DROP TABLE raw_write_probe")
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(rate)
+    }
+}
+
+impl BulkLoad {
+    /// Adds a row (cells in [`Table::columns`] order), writing a batch when
+    /// the table's buffer is full.
+    pub async fn push(&mut self, table: Table, row: Vec<Cell>) -> Result<(), StoreError> {
+        let width = table.columns().len();
+        if row.len() != width {
+            return Err(StoreError::Refused(format!(
+                "a {} row has {width} cells, not {}",
+                table.name(),
+                row.len()
+            )));
+        }
+        let buffer = &mut self.buffers[table as usize];
+        buffer.extend(row);
+        if buffer.len() + width > PARAMS_PER_STATEMENT {
+            // Earlier tables first, so that what this batch refers to is in.
+            for t in TABLES.iter().copied().filter(|t| *t <= table) {
+                self.flush(t).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, table: Table) -> Result<(), StoreError> {
+        let cells = std::mem::take(&mut self.buffers[table as usize]);
+        if cells.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let columns = table.columns();
+        let width = columns.len();
+        let rows = cells.len() / width;
+        let mut sql = format!("INSERT INTO {} ({})", table.name(), columns.join(", "));
+        if matches!(self.conn, Conn::Postgres(_)) && table.has_identity() {
+            sql.push_str(" OVERRIDING SYSTEM VALUE");
+        }
+        sql.push_str(" VALUES ");
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let mut q = sqlx::query(&sql);
+                for cell in cells {
+                    q = match cell {
+                        Cell::Int(v) => q.bind(v),
+                        Cell::Null => q.bind(None::<i64>),
+                        Cell::Text(v) => q.bind(v),
+                        Cell::Bytes(v) => q.bind(v),
+                    };
+                }
+                q.execute(&mut **c).await?;
+            }
+            Conn::Postgres(c) => {
+                let mut q = sqlx::query(&sql);
+                for cell in cells {
+                    q = match cell {
+                        Cell::Int(v) => q.bind(v),
+                        Cell::Null => q.bind(None::<i64>),
+                        Cell::Text(v) => q.bind(v),
+                        Cell::Bytes(v) => q.bind(v),
+                    };
+                }
+                q.execute(&mut **c).await?;
+            }
+        }
+        self.report.rows += rows as u64;
+        self.report.insert_time += started.elapsed();
+        Ok(())
+    }
+
+    /// Writes what is buffered, rebuilds indexes and search, points the
+    /// audit chain's head at its last event and restores the settings.
+    pub async fn finish(mut self) -> Result<LoadReport, StoreError> {
+        for t in TABLES {
+            self.flush(t).await?;
+        }
+        let started = Instant::now();
+        let head = "UPDATE audit_head SET seq = last.seq, hash = last.hash \
+                    FROM (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS last WHERE audit_head.id = 1";
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                for sql in &self.set_aside {
+                    sqlx::query(sql).execute(&mut **c).await?;
+                }
+                sqlx::query("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
+                    .execute(&mut **c)
+                    .await?;
+                sqlx::query(head).execute(&mut **c).await?;
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut **c)
+                    .await?;
+                // Back to what every other connection of the store uses.
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut **c)
+                    .await?;
+                sqlx::query("PRAGMA synchronous = FULL")
+                    .execute(&mut **c)
+                    .await?;
+                sqlx::query("PRAGMA cache_size = -32768")
+                    .execute(&mut **c)
+                    .await?;
+                // The connection's durability setting may not be FULL: a
+                // fresh connection is the one way back to the store's own.
+                c.close_on_drop();
+            }
+            Conn::Postgres(c) => {
+                for sql in &self.set_aside {
+                    sqlx::query(sql).execute(&mut **c).await?;
+                }
+                for t in TABLES.iter().filter(|t| t.has_identity()) {
+                    let name = t.name();
+                    sqlx::query(&format!(
+                        "SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name})) \
+                         WHERE EXISTS (SELECT 1 FROM {name})"
+                    ))
+                    .execute(&mut **c)
+                    .await?;
+                }
+                sqlx::query(head).execute(&mut **c).await?;
+                sqlx::query("ANALYZE").execute(&mut **c).await?;
+                c.close_on_drop();
+            }
+        }
+        self.report.index_time = started.elapsed();
+        Ok(self.report)
+    }
+}
+
+impl Store {
+    /// The database engine and its version, e.g. `SQLite 3.46.0`.
+    pub async fn engine_version(&self) -> Result<String, StoreError> {
+        Ok(match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                let v: String = sqlx::query_scalar("SELECT sqlite_version()")
+                    .fetch_one(read)
+                    .await?;
+                format!("SQLite {v}")
+            }
+            Backend::Postgres(pool) => {
+                let v: String = sqlx::query_scalar("SHOW server_version")
+                    .fetch_one(pool)
+                    .await?;
+                format!("PostgreSQL {v}")
+            }
+        })
+    }
+}
+
+/// Makes (or empties) database `name` on the PostgreSQL server that
+/// `server_url` reaches, and returns the URL of the new one. For
+/// throw-away databases: benchmarks and tests.
+pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+    use sqlx::Connection;
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(StoreError::Config(format!(
+            "database name '{name}' must be lowercase letters, digits and _"
+        )));
+    }
+    let mut c = sqlx::PgConnection::connect(server_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut c)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await?;
+    c.close().await?;
+    let (base, _) = server_url
+        .split_once('?')
+        .map_or((server_url, ""), |(b, q)| (b, q));
+    let root = base
+        .rsplit_once('/')
+        .map(|(r, _)| r)
+        .filter(|r| r.contains("//") && !r.ends_with('/'))
+        .unwrap_or(base);
+    Ok(format!("{root}/{name}"))
+}
