@@ -223,6 +223,8 @@ struct Pending {
     community: Option<i64>,
     replies: i64,
     row: Vec<Cell>,
+    /// Its tags, mentions and reactions, which must follow it in.
+    after: Vec<(Table, Vec<Cell>)>,
 }
 
 /// Builds the organisation into `store` (which must be empty and migrated).
@@ -594,20 +596,19 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
             session.into(),
             policy,
         ];
+        let mut after = Vec::new();
         for t in &post_tags {
-            bulk.push(Table::PostTags, vec![(*t).into(), id.into()])
-                .await?;
+            after.push((Table::PostTags, vec![(*t).into(), id.into()]));
         }
         if let Some(p) = mention {
-            bulk.push(Table::PostMentions, vec![id.into(), p.into()])
-                .await?;
+            after.push((Table::PostMentions, vec![id.into(), p.into()]));
         }
         let mut reacted = HashSet::new();
         while rng.random_bool(0.35) && reacted.len() < 20 {
             let who = popular[zipf(&mut rng, popular.len())];
             let what = REACTIONS[zipf(&mut rng, REACTIONS.len())];
             if reacted.insert((who, what)) {
-                bulk.push(
+                after.push((
                     Table::Reactions,
                     vec![
                         id.into(),
@@ -615,8 +616,7 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
                         what.into(),
                         (at + rng.random_range(0..DAY)).into(),
                     ],
-                )
-                .await?;
+                ));
             }
         }
         if let Some((session, policy)) = byline {
@@ -653,6 +653,7 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
             community,
             replies: 0,
             row,
+            after,
         });
         if recent.len() > RECENT
             && let Some(done) = recent.pop_front()
@@ -699,6 +700,9 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
 async fn write_post(bulk: &mut BulkLoad, mut done: Pending) -> Result<()> {
     done.row[8] = Cell::Int(done.replies);
     bulk.push(Table::Posts, done.row).await?;
+    for (table, row) in done.after {
+        bulk.push(table, row).await?;
+    }
     Ok(())
 }
 

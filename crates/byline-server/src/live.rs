@@ -1,11 +1,16 @@
 //! Live updates: what happened, fanned out to open pages over server-sent
-//! events. Events carry only ids; each subscriber asks the store whether
-//! its viewer may see the thing, so nothing leaks through the stream.
+//! events. Events carry only ids and who may see them: a new post carries
+//! the profiles whose home timeline holds it, found by one query when it is
+//! published (one per subscriber did not scale to thousands of open pages);
+//! other events are checked by each subscriber against the store, so
+//! nothing leaks through the stream.
 //!
 //! This bus lives in one process. Several nodes over one PostgreSQL will
 //! relay it through LISTEN/NOTIFY (see DESIGN.md); the subscriber side
 //! stays the same.
 
+use std::collections::HashSet;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// Something a page may want to show at once.
@@ -15,6 +20,8 @@ pub enum LiveEvent {
     Post {
         /// The post.
         id: i64,
+        /// Profiles whose home timeline holds it.
+        audience: Arc<HashSet<i64>>,
     },
     /// A message was written in a conversation.
     Message {
@@ -49,6 +56,11 @@ impl Live {
     /// Announces an event; nobody listening is fine.
     pub fn publish(&self, event: LiveEvent) {
         let _ = self.tx.send(event);
+    }
+
+    /// Whether any page is listening (so work for them can be skipped).
+    pub fn has_listeners(&self) -> bool {
+        self.tx.receiver_count() > 0
     }
 
     /// A new subscription.

@@ -161,7 +161,19 @@ pub async fn create_at(
             at,
         )
         .await?;
-    state.live.publish(LiveEvent::Post { id: created.id });
+    if state.live.has_listeners() {
+        // Who should hear of it is found off the request's path.
+        let (store, live, id) = (state.store.clone(), state.live.clone(), created.id);
+        tokio::spawn(async move {
+            match store.home_audience(id).await {
+                Ok(audience) => live.publish(LiveEvent::Post {
+                    id,
+                    audience: std::sync::Arc::new(audience.into_iter().collect()),
+                }),
+                Err(e) => tracing::warn!(error = %e, post = id, "live update not sent"),
+            }
+        });
+    }
     if !created.notified.is_empty() {
         state.live.publish(LiveEvent::Notified {
             profile_ids: created.notified,

@@ -193,23 +193,29 @@ impl Store {
     /// names the first event that is altered, missing or out of place.
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
         let mut v = Verifier::default();
-        let mut after = 0;
         let mut last: Option<(i64, Vec<u8>)> = None;
-        loop {
-            let batch = self
-                .audit_events(after, u32::try_from(BATCH).unwrap_or(u32::MAX))
-                .await?;
-            let Some(tail) = batch.last() else { break };
-            after = tail.seq;
-            for e in &batch {
-                if let Err(b) = v.check(&e.content(), &e.prev_hash, &e.hash) {
-                    return Ok(Verification {
-                        checked: v.checked,
-                        first_break: Some(b.to_string()),
-                    });
+        let batch_size = u32::try_from(BATCH).unwrap_or(u32::MAX);
+        let mut batch = self.audit_events(0, batch_size).await?;
+        while let Some(tail) = batch.last() {
+            // The next batch is read while this one is hashed.
+            let next = self.audit_events(tail.seq, batch_size);
+            let check = async {
+                for e in &batch {
+                    if let Err(b) = v.check(&e.content(), &e.prev_hash, &e.hash) {
+                        return Some(b.to_string());
+                    }
                 }
-                last = Some((e.seq, e.hash.clone()));
+                None
+            };
+            let (next, broken) = tokio::join!(next, check);
+            if let Some(b) = broken {
+                return Ok(Verification {
+                    checked: v.checked,
+                    first_break: Some(b),
+                });
             }
+            last = batch.pop().map(|e| (e.seq, e.hash));
+            batch = next?;
         }
         let (head_seq, head_hash): (i64, Vec<u8>) = read!(self, |pool| {
             sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")

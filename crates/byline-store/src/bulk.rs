@@ -312,7 +312,7 @@ impl Store {
                     .await?;
                 // Indexes that back a constraint (keys, uniqueness) stay.
                 let defs: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i \
+                    "SELECT i.indexname::text, i.indexdef::text FROM pg_indexes i \
                      WHERE i.schemaname = current_schema() AND i.tablename = ANY($1) \
                      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
                      ORDER BY i.indexname",
@@ -412,24 +412,32 @@ impl BulkLoad {
             sql.push_str(" OVERRIDING SYSTEM VALUE");
         }
         sql.push_str(" VALUES ");
-        for r in 0..rows {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
+        // NULLs are written into the statement: a bound NULL carries a type,
+        // which on PostgreSQL must match its column's.
+        let mut n = 0usize;
+        for (i, cell) in cells.iter().enumerate() {
+            sql.push_str(match (i % width, i) {
+                (0, 0) => "(",
+                (0, _) => "), (",
+                _ => ", ",
+            });
+            if *cell == Cell::Null {
+                sql.push_str("NULL");
+            } else {
+                n += 1;
                 sql.push('$');
-                sql.push_str(&(r * width + c + 1).to_string());
+                sql.push_str(&n.to_string());
             }
-            sql.push(')');
         }
+        sql.push(')');
+        // Each statement differs (where its NULLs are): not worth caching.
         match &mut self.conn {
             Conn::Sqlite(c) => {
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for cell in cells {
                     q = match cell {
                         Cell::Int(v) => q.bind(v),
-                        Cell::Null => q.bind(None::<i64>),
+                        Cell::Null => q,
                         Cell::Text(v) => q.bind(v),
                         Cell::Bytes(v) => q.bind(v),
                     };
@@ -437,11 +445,11 @@ impl BulkLoad {
                 q.execute(&mut **c).await?;
             }
             Conn::Postgres(c) => {
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for cell in cells {
                     q = match cell {
                         Cell::Int(v) => q.bind(v),
-                        Cell::Null => q.bind(None::<i64>),
+                        Cell::Null => q,
                         Cell::Text(v) => q.bind(v),
                         Cell::Bytes(v) => q.bind(v),
                     };

@@ -149,21 +149,23 @@ impl Store {
 }
 
 impl Store {
-    /// Whether a post belongs in `viewer`'s home timeline (same rule as
-    /// [`Store::home_feed`]).
-    pub async fn in_home_feed(&self, viewer: i64, post_id: i64) -> Result<bool, StoreError> {
-        let n: i64 = read!(self, |pool| {
+    /// Every profile whose home timeline holds this post (the rule of
+    /// [`Store::home_feed`]), found once per new post for live updates
+    /// rather than once per subscriber.
+    pub async fn home_audience(&self, post_id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(read!(self, |pool| {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM posts p WHERE p.id = $2 AND p.deleted_at IS NULL AND ( \
-                   (p.community_id IS NULL AND (p.author_profile_id = $1 OR p.author_profile_id IN \
-                      (SELECT followee_id FROM follows WHERE follower_id = $1))) \
-                   OR p.community_id IN (SELECT community_id FROM community_members WHERE profile_id = $1 AND state = 'member'))",
+                "SELECT p.author_profile_id FROM posts p \
+                   WHERE p.id = $1 AND p.deleted_at IS NULL AND p.community_id IS NULL \
+                 UNION SELECT f.follower_id FROM posts p JOIN follows f ON f.followee_id = p.author_profile_id \
+                   WHERE p.id = $1 AND p.deleted_at IS NULL AND p.community_id IS NULL \
+                 UNION SELECT m.profile_id FROM posts p JOIN community_members m \
+                   ON m.community_id = p.community_id AND m.state = 'member' \
+                   WHERE p.id = $1 AND p.deleted_at IS NULL",
             )
-            .bind(viewer)
             .bind(post_id)
-            .fetch_one(pool)
+            .fetch_all(pool)
             .await?
-        });
-        Ok(n > 0)
+        }))
     }
 }

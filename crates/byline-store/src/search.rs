@@ -7,7 +7,8 @@ use crate::visibility::readable_post;
 use crate::{Backend, Store, StoreError};
 use byline_core::search::SearchQuery;
 
-/// Matches considered for ranking, newest first.
+/// Matches ranked by relevance, newest first; a word with more matches
+/// ranks them newest first on SQLite (see `search_posts_as`).
 const RANK_WINDOW: i64 = 2000;
 
 /// A matching post id and its snippet (`\u{1}`/`\u{2}` around matches).
@@ -39,14 +40,15 @@ pub struct TagHit {
     pub posts: i64,
 }
 
-/// FTS5: each term quoted (so nothing is an operator), the last a prefix.
-fn fts5_query(q: &SearchQuery) -> String {
+/// FTS5: each term quoted (so nothing is an operator), the last a prefix
+/// when `prefix`.
+fn fts5_query(q: &SearchQuery, prefix: bool) -> String {
     let n = q.terms().len();
     q.terms()
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            if i + 1 == n {
+            if prefix && i + 1 == n {
                 format!("\"{t}\"*")
             } else {
                 format!("\"{t}\"")
@@ -57,13 +59,13 @@ fn fts5_query(q: &SearchQuery) -> String {
 }
 
 /// tsquery: terms are letters and digits only, so they need no quoting.
-fn tsquery(q: &SearchQuery) -> String {
+fn tsquery(q: &SearchQuery, prefix: bool) -> String {
     let n = q.terms().len();
     q.terms()
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            if i + 1 == n {
+            if prefix && i + 1 == n {
                 format!("{t}:*")
             } else {
                 t.clone()
@@ -84,32 +86,67 @@ fn like_pattern(q: &SearchQuery) -> String {
 }
 
 impl Store {
-    /// Posts matching `q` that `viewer` may read, best first.
+    /// Posts matching `q` that `viewer` may read, best first. The words
+    /// are matched whole first; only if that does not fill the page is the
+    /// last one taken as the start of a word (as while typing). A prefix
+    /// costs in proportion to every post it matches, a whole word only in
+    /// proportion to the newest matches ranked.
     pub async fn search_posts(
         &self,
         q: &SearchQuery,
         viewer: i64,
         limit: u32,
     ) -> Result<Vec<PostHit>, StoreError> {
+        let whole = self.search_posts_as(q, false, viewer, limit).await?;
+        if whole.len() >= limit as usize {
+            return Ok(whole);
+        }
+        self.search_posts_as(q, true, viewer, limit).await
+    }
+
+    async fn search_posts_as(
+        &self,
+        q: &SearchQuery,
+        prefix: bool,
+        viewer: i64,
+        limit: u32,
+    ) -> Result<Vec<PostHit>, StoreError> {
         let readable = readable_post("$1");
         let rows: Vec<(i64, String)> = match &self.backend {
             Backend::Sqlite { read, .. } => {
-                // The window is a rowid lower bound, found once: FTS5 runs
-                // `rowid IN (subquery)` again for every match, which took
-                // seconds for a word in most posts.
+                let fts = fts5_query(q, prefix);
+                // The newest matches, read lazily from the index; their
+                // oldest becomes a rowid lower bound (FTS5 runs `rowid IN
+                // (subquery)` again for every match: seconds for a common
+                // word). Past the window, matches rank newest first: bm25
+                // weighs a word by reading every post that has it, which
+                // costs in proportion to all its matches, not the window's.
+                let window: Vec<i64> = sqlx::query_scalar(
+                    "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY rowid DESC LIMIT $2",
+                )
+                .bind(&fts)
+                .bind(RANK_WINDOW + 1)
+                .fetch_all(read)
+                .await?;
+                let Some(&oldest) = window.last() else {
+                    return Ok(Vec::new());
+                };
+                let order = if window.len() as i64 > RANK_WINDOW {
+                    "posts_fts.rowid DESC"
+                } else {
+                    "bm25(posts_fts)"
+                };
                 let sql = format!(
                     "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
                      JOIN posts p ON p.id = posts_fts.rowid \
-                     WHERE posts_fts MATCH $2 AND p.deleted_at IS NULL AND {readable} \
-                       AND posts_fts.rowid >= (SELECT COALESCE(MIN(rowid), 0) FROM \
-                         (SELECT rowid FROM posts_fts WHERE posts_fts MATCH $2 ORDER BY rowid DESC LIMIT $4)) \
-                     ORDER BY bm25(posts_fts) LIMIT $3"
+                     WHERE posts_fts MATCH $2 AND posts_fts.rowid >= $4 AND p.deleted_at IS NULL AND {readable} \
+                     ORDER BY {order} LIMIT $3"
                 );
                 sqlx::query_as(&sql)
                     .bind(viewer)
-                    .bind(fts5_query(q))
+                    .bind(&fts)
                     .bind(i64::from(limit))
-                    .bind(RANK_WINDOW)
+                    .bind(oldest)
                     .fetch_all(read)
                     .await?
             }
@@ -124,7 +161,7 @@ impl Store {
                 );
                 sqlx::query_as(&sql)
                     .bind(viewer)
-                    .bind(tsquery(q))
+                    .bind(tsquery(q, prefix))
                     .bind(i64::from(limit))
                     .bind(RANK_WINDOW)
                     .fetch_all(pool)

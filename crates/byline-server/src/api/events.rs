@@ -72,8 +72,8 @@ async fn events(
                 }
             };
             match event {
-                LiveEvent::Post { id } => {
-                    if store.in_home_feed(me, id).await.unwrap_or(false) {
+                LiveEvent::Post { id, audience } => {
+                    if audience.contains(&me) {
                         yield Ok(Event::default().event("post").data(format!("{{\"id\":\"{id}\"}}")));
                     }
                 }
