@@ -71,18 +71,16 @@ async fn subscribe(address: String, token: String, arrivals: Arrivals) -> Result
                 && event == "post"
             {
                 let at = Instant::now();
-                let id = data
-                    .split('"')
-                    .nth(3)
-                    .unwrap_or_default()
-                    .to_owned();
+                let id = data.split('"').nth(3).unwrap_or_default().to_owned();
                 if let Ok(mut a) = arrivals_for.lock() {
                     a.entry(id).or_default().push(at);
                 }
             }
         }
     });
-    ready_rx.await.context("the stream closed before it opened")?;
+    ready_rx
+        .await
+        .context("the stream closed before it opened")?;
     Ok(())
 }
 
@@ -144,7 +142,8 @@ where
             .unwrap_or_default();
         let mut last = 0u64;
         for t in &times {
-            let us = u64::try_from(t.saturating_duration_since(acked).as_micros()).unwrap_or(u64::MAX);
+            let us =
+                u64::try_from(t.saturating_duration_since(acked).as_micros()).unwrap_or(u64::MAX);
             deliveries.saturating_record(us.max(1));
             last = last.max(us);
         }

@@ -125,7 +125,10 @@ pub fn client() -> reqwest::Client {
 /// Sends a request and reads the whole answer; Ok carries the server's
 /// own time in µs when it said.
 pub async fn send(request: reqwest::RequestBuilder) -> Result<Option<u64>, String> {
-    let response = request.send().await.map_err(|e| format!("transport: {e}"))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("transport: {e}"))?;
     let status = response.status();
     let server_us = response
         .headers()
@@ -141,7 +144,10 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<Option<u64>, Strin
         .map_err(|e| format!("reading the body: {e}"))?;
     if !status.is_success() {
         let text = String::from_utf8_lossy(&body);
-        return Err(format!("{status}: {}", text.chars().take(200).collect::<String>()));
+        return Err(format!(
+            "{status}: {}",
+            text.chars().take(200).collect::<String>()
+        ));
     }
     Ok(server_us)
 }
@@ -149,7 +155,12 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<Option<u64>, Strin
 /// Sends `rate` requests per second for `duration`, each timed from when
 /// it was due. At most `in_flight` are outstanding; a request that waits
 /// for a slot is still timed from when it was due.
-pub async fn open_loop(make: MakeRequest, rate: f64, duration: Duration, in_flight: usize) -> Summary {
+pub async fn open_loop(
+    make: MakeRequest,
+    rate: f64,
+    duration: Duration,
+    in_flight: usize,
+) -> Summary {
     let client = client();
     let recorder = Arc::new(Mutex::new(Recorder::default()));
     let slots = Arc::new(Semaphore::new(in_flight));

@@ -126,7 +126,11 @@ async fn main() -> Result<()> {
 
     let manifest = match reusable {
         Some(m) => {
-            eprintln!("reusing the {} organisation in {}", scale.name, data_dir.display());
+            eprintln!(
+                "reusing the {} organisation in {}",
+                scale.name,
+                data_dir.display()
+            );
             m
         }
         None => {

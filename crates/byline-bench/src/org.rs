@@ -138,20 +138,64 @@ pub fn token(seed: u64, user: i64) -> String {
 }
 
 const FIRST: &[&str] = &[
-    "ada", "grace", "alan", "jane", "omar", "ivan", "lin", "maria", "kofi", "yuki", "sara", "tomas",
-    "priya", "chen", "fatima", "lars", "noor", "diego", "eva", "sam",
+    "ada", "grace", "alan", "jane", "omar", "ivan", "lin", "maria", "kofi", "yuki", "sara",
+    "tomas", "priya", "chen", "fatima", "lars", "noor", "diego", "eva", "sam",
 ];
 const LAST: &[&str] = &[
     "lovelace", "hopper", "turing", "okafor", "silva", "tanaka", "nguyen", "schmidt", "haddad",
     "kowalski", "mensah", "rossi", "patel", "kim", "garcia", "berg",
 ];
 const WORDS: &[&str] = &[
-    "team", "update", "meeting", "thanks", "today", "project", "review", "customer", "release",
-    "office", "please", "help", "question", "laptop", "printer", "password", "network", "deadline",
-    "plan", "notes", "week", "launch", "design", "report", "support", "training", "coffee",
-    "budget", "roadmap", "welcome", "holiday", "policy", "security", "onboarding", "feedback",
-    "survey", "wellbeing", "lunch", "quarter", "results", "migration", "server", "ticket",
-    "weekend", "draft", "approval", "contract", "invoice", "volunteer", "charity",
+    "team",
+    "update",
+    "meeting",
+    "thanks",
+    "today",
+    "project",
+    "review",
+    "customer",
+    "release",
+    "office",
+    "please",
+    "help",
+    "question",
+    "laptop",
+    "printer",
+    "password",
+    "network",
+    "deadline",
+    "plan",
+    "notes",
+    "week",
+    "launch",
+    "design",
+    "report",
+    "support",
+    "training",
+    "coffee",
+    "budget",
+    "roadmap",
+    "welcome",
+    "holiday",
+    "policy",
+    "security",
+    "onboarding",
+    "feedback",
+    "survey",
+    "wellbeing",
+    "lunch",
+    "quarter",
+    "results",
+    "migration",
+    "server",
+    "ticket",
+    "weekend",
+    "draft",
+    "approval",
+    "contract",
+    "invoice",
+    "volunteer",
+    "charity",
 ];
 const SYLLABLES: &[&str] = &[
     "ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "de", "va", "zu", "fe", "go", "hi", "ju", "be",
@@ -537,8 +581,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
             community = Some(mine[rng.random_range(0..mine.len())]);
         } else if kind < 0.415 && id != thread_root {
             let s = rng.random_range(0..shared);
-            if let Some(&(user, session)) = writers[s as usize]
-                .get(rng.random_range(0..writers[s as usize].len().max(1)))
+            if let Some(&(user, session)) =
+                writers[s as usize].get(rng.random_range(0..writers[s as usize].len().max(1)))
             {
                 author = users + 1 + s;
                 writer = user;

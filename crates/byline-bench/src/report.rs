@@ -29,12 +29,7 @@ pub fn table(run: &Run) -> String {
     let _ = writeln!(
         t,
         "### {} on {} ({} users, {} posts, {} follows, {} audit events)\n",
-        run.scale,
-        run.machine.engine,
-        o.users,
-        o.posts,
-        o.follows,
-        o.audit_events
+        run.scale, run.machine.engine, o.users, o.posts, o.follows, o.audit_events
     );
     let _ = writeln!(
         t,
@@ -56,7 +51,10 @@ pub fn table(run: &Run) -> String {
         t,
         "| scenario | open loop rate/s | p50 | p90 | p99 | max | server p50 | server p99 | direct query p50 / p99 | closed loop (8 conns) req/s | vs raw | CPU s / 1k req | peak RSS MiB |"
     );
-    let _ = writeln!(t, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        t,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for s in &run.scenarios {
         let (rate, p50, p90, p99, max, sp50, sp99) = match &s.open {
             Some(o) => (
@@ -213,11 +211,17 @@ fn chart(runs: &[Run], path: &Path) -> Result<()> {
         .fold(1.0f64, f64::max)
         * 2.0;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Server time p99 (ms) against posts stored", ("sans-serif", 20))
+        .caption(
+            "Server time p99 (ms) against posts stored",
+            ("sans-serif", 20),
+        )
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d((10_000f64..20_000_000f64).log_scale(), (0.01f64..y_max).log_scale())
+        .build_cartesian_2d(
+            (10_000f64..20_000_000f64).log_scale(),
+            (0.01f64..y_max).log_scale(),
+        )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     chart
         .configure_mesh()

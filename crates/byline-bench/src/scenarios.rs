@@ -99,7 +99,11 @@ impl Run {
     pub fn failures(&self) -> Vec<String> {
         let mut out = Vec::new();
         for s in &self.scenarios {
-            for (phase, sum) in [("open", &s.open), ("closed", &s.closed), ("direct", &s.direct)] {
+            for (phase, sum) in [
+                ("open", &s.open),
+                ("closed", &s.closed),
+                ("direct", &s.direct),
+            ] {
                 if let Some(sum) = sum
                     && (sum.errors > 0 || sum.requests == 0)
                 {
@@ -108,7 +112,9 @@ impl Run {
                         s.name,
                         sum.errors,
                         sum.requests,
-                        sum.first_error.as_deref().unwrap_or("no successful request")
+                        sum.first_error
+                            .as_deref()
+                            .unwrap_or("no successful request")
                     ));
                 }
             }
@@ -162,7 +168,12 @@ fn bearer(seed: u64, user: i64) -> String {
 }
 
 /// A GET by users taking turns.
-fn get(base: &str, seed: u64, users: &[i64], path: impl Fn(u64, i64) -> String + Send + Sync + 'static) -> MakeRequest {
+fn get(
+    base: &str,
+    seed: u64,
+    users: &[i64],
+    path: impl Fn(u64, i64) -> String + Send + Sync + 'static,
+) -> MakeRequest {
     let (base, users) = (base.to_owned(), users.to_vec());
     Arc::new(move |c: &reqwest::Client, i: u64| {
         let user = users[(i as usize) % users.len()];
@@ -198,7 +209,8 @@ struct Read {
 
 mod futures_direct {
     /// A boxed direct query.
-    pub type Direct = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
+    pub type Direct =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
 }
 
 fn direct<F, Fut>(f: F) -> Box<dyn Fn(Store, u64) -> futures_direct::Direct + Send + Sync>
@@ -245,11 +257,21 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     let seed = m.seed;
     let mut out = Vec::new();
     for (group, users) in [("few", &m.few_follows), ("many", &m.many_follows)] {
-        let follows = if group == "few" { "10–40" } else { "up to 2,000" };
+        let follows = if group == "few" {
+            "10–40"
+        } else {
+            "up to 2,000"
+        };
         out.push(Read {
-            name: if group == "few" { "home_first_few" } else { "home_first_many" },
+            name: if group == "few" {
+                "home_first_few"
+            } else {
+                "home_first_many"
+            },
             about: format!("home timeline, first page, users following {follows} profiles"),
-            make: get(base, seed, users, |_, _| "/api/v1/feeds/home?limit=20".into()),
+            make: get(base, seed, users, |_, _| {
+                "/api/v1/feeds/home?limit=20".into()
+            }),
             direct: {
                 let users = users.clone();
                 direct(move |s, i| {
@@ -261,12 +283,19 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         let mut cursors = Vec::new();
         for u in users.iter() {
             let c = tenth_page(base, seed, *u).await?;
-            cursors.push((*u, c.and_then(|c| c.parse::<i64>().ok()).unwrap_or(i64::MAX)));
+            cursors.push((
+                *u,
+                c.and_then(|c| c.parse::<i64>().ok()).unwrap_or(i64::MAX),
+            ));
         }
         let deep_users: Vec<i64> = cursors.iter().map(|(u, _)| *u).collect();
         let by_user = cursors.clone();
         out.push(Read {
-            name: if group == "few" { "home_deep_few" } else { "home_deep_many" },
+            name: if group == "few" {
+                "home_deep_few"
+            } else {
+                "home_deep_many"
+            },
             about: format!("home timeline, tenth page, users following {follows} profiles"),
             make: get(base, seed, &deep_users, move |i, _| {
                 let (_, c) = by_user[(i as usize) % by_user.len()];
@@ -285,10 +314,16 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     out.push(Read {
         name: "profile",
         about: format!("profile timeline of the busiest author (@{busy})"),
-        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/profiles/{busy}/posts?limit=20")),
+        make: get(base, seed, &viewers, move |_, _| {
+            format!("/api/v1/profiles/{busy}/posts?limit=20")
+        }),
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
-            async move { s.profile_feed(busy_id, u, window(i64::MAX)).await.map(|_| ()) }
+            async move {
+                s.profile_feed(busy_id, u, window(i64::MAX))
+                    .await
+                    .map(|_| ())
+            }
         }),
     });
     let community = m.community.clone();
@@ -296,7 +331,9 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     out.push(Read {
         name: "community",
         about: format!("community timeline (/{community}, most staff are members)"),
-        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/communities/{community}/posts?limit=20")),
+        make: get(base, seed, &viewers, move |_, _| {
+            format!("/api/v1/communities/{community}/posts?limit=20")
+        }),
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
             async move { s.community_feed(1, u, window(i64::MAX)).await.map(|_| ()) }
@@ -308,7 +345,9 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     out.push(Read {
         name: "hashtag",
         about: format!("hashtag timeline (#{tag}, the most used)"),
-        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/tags/{tag}/posts?limit=20")),
+        make: get(base, seed, &viewers, move |_, _| {
+            format!("/api/v1/tags/{tag}/posts?limit=20")
+        }),
         direct: direct(move |s, i| {
             let (u, t) = (v[(i as usize) % v.len()], t.clone());
             async move { s.tag_feed(&t, u, window(i64::MAX)).await.map(|_| ()) }
@@ -319,7 +358,9 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     out.push(Read {
         name: "thread",
         about: format!("a thread of {} replies", org::LONG_THREAD),
-        make: get(base, seed, &viewers, move |_, _| format!("/api/v1/posts/{root}/thread")),
+        make: get(base, seed, &viewers, move |_, _| {
+            format!("/api/v1/posts/{root}/thread")
+        }),
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
             async move { s.thread(root, u, 500).await.map(|_| ()) }
@@ -327,7 +368,11 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     });
     for (name, word, about) in [
         ("search_common", m.common_word.clone(), "in most posts"),
-        ("search_rare", m.rare_word.clone(), "in about 1 post in 20,000"),
+        (
+            "search_rare",
+            m.rare_word.clone(),
+            "in about 1 post in 20,000",
+        ),
     ] {
         let v = viewers.clone();
         let q = SearchQuery::parse(&word).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -335,10 +380,17 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         out.push(Read {
             name,
             about: format!("full-text search for '{word}' ({about})"),
-            make: get(base, seed, &viewers, move |_, _| format!("/api/v1/search?q={w}&type=posts&limit=20")),
+            make: get(base, seed, &viewers, move |_, _| {
+                format!("/api/v1/search?q={w}&type=posts&limit=20")
+            }),
             direct: direct(move |s, i| {
                 let (u, q) = (v[(i as usize) % v.len()], q.clone());
-                async move { s.search_posts(&q, u, 20).await.map(|_| ()) }
+                async move {
+                    // The handler's work: the hits, then the posts they name.
+                    let hits = s.search_posts(&q, u, 20).await?;
+                    let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
+                    s.posts_for(&ids, u).await.map(|_| ())
+                }
             }),
         });
     }
@@ -376,7 +428,10 @@ async fn machine(store: &Store) -> Machine {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         memory_gib: (memory_gib * 10.0).round() / 10.0,
         kernel: run("uname", &["-r"]),
-        engine: store.engine_version().await.unwrap_or_else(|e| e.to_string()),
+        engine: store
+            .engine_version()
+            .await
+            .unwrap_or_else(|e| e.to_string()),
         byline: env!("CARGO_PKG_VERSION").to_owned(),
         git_commit: run("git", &["rev-parse", "--short", "HEAD"]),
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -409,7 +464,7 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         let pid = server_pid(&server);
         move || crate::server::usage_of(pid)
     };
-    let watch = RssWatch::start(pid_usage.clone());
+    let watch = RssWatch::start(pid_usage);
     let base = server.base.clone();
 
     let reads = reads(&base, m).await?;
@@ -418,7 +473,17 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         let times = if args.smoke { 20 } else { 300 };
         let s = store.clone();
         let direct = load::direct(times, |i| (r.direct)(s.clone(), i)).await;
-        let mut result = measure(args, r.name, &r.about, "read", r.make.clone(), &watch, &pid_usage, secs).await;
+        let mut result = measure(
+            args,
+            r.name,
+            &r.about,
+            "read",
+            r.make.clone(),
+            &watch,
+            &pid_usage,
+            secs,
+        )
+        .await;
         result.direct = Some(direct);
         run.scenarios.push(result);
     }
@@ -426,10 +491,17 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
     // Writes, each next to the raw rate.
     let writers: Vec<i64> = (2..=(m.users as i64).min(500)).collect();
     for (name, about, make) in [
-        ("create_post", "create a post (personal)".to_owned(), create(&base, m.seed, &writers, None)),
+        (
+            "create_post",
+            "create a post (personal)".to_owned(),
+            create(&base, m.seed, &writers, None),
+        ),
         (
             "create_post_attributed",
-            format!("create a post as @{} (policy check, byline, audit append)", m.team),
+            format!(
+                "create a post as @{} (policy check, byline, audit append)",
+                m.team
+            ),
             create(&base, m.seed, &m.team_writers, Some(m.team.clone())),
         ),
     ] {
@@ -480,7 +552,8 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         tokens,
         posts,
         |i| {
-            let (client, announcer, post_base) = (client.clone(), announcer.clone(), post_base.clone());
+            let (client, announcer, post_base) =
+                (client.clone(), announcer.clone(), post_base.clone());
             async move {
                 let v: serde_json::Value = client
                     .post(format!("{post_base}/api/v1/posts"))
@@ -491,7 +564,10 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
                     .error_for_status()?
                     .json()
                     .await?;
-                v["id"].as_str().map(str::to_owned).context("the new post has no id")
+                v["id"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .context("the new post has no id")
             }
         },
         || pid_usage().rss_mib,
@@ -546,7 +622,11 @@ async fn measure(
     secs: Duration,
 ) -> ScenarioResult {
     watch.take();
-    let rate = if kind == "write" { args.write_rate } else { args.read_rate };
+    let rate = if kind == "write" {
+        args.write_rate
+    } else {
+        args.read_rate
+    };
     let open = load::open_loop(make.clone(), rate, secs, 512).await;
     let before = usage();
     let closed = load::closed_loop(make, 8, secs).await;
@@ -567,7 +647,13 @@ async fn measure(
 fn parse_verify(text: &str) -> Option<AuditVerify> {
     let rest = text.split("intact: ").nth(1)?;
     let events: u64 = rest.split_whitespace().next()?.parse().ok()?;
-    let seconds: f64 = rest.split(" in ").nth(1)?.split_whitespace().next()?.parse().ok()?;
+    let seconds: f64 = rest
+        .split(" in ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
     Some(AuditVerify {
         events,
         seconds,
@@ -581,8 +667,9 @@ mod tests {
 
     #[test]
     fn the_verify_line_is_read() {
-        let v = parse_verify("audit chain intact: 1200 events verified in 0.004 s (300000 events/s)\n")
-            .expect("parsed");
+        let v =
+            parse_verify("audit chain intact: 1200 events verified in 0.004 s (300000 events/s)\n")
+                .expect("parsed");
         assert_eq!(v.events, 1200);
         assert!((v.events_per_s - 300_000.0).abs() < 1.0);
         assert!(parse_verify("audit chain BROKEN").is_none());

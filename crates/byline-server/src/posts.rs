@@ -161,8 +161,12 @@ pub async fn create_at(
             at,
         )
         .await?;
+    let notified = (!created.notified.is_empty()).then(|| LiveEvent::Notified {
+        profile_ids: created.notified,
+    });
     if state.live.has_listeners() {
-        // Who should hear of it is found off the request's path.
+        // Who should hear of it is found off the request's path; the
+        // notifications it caused follow the post, as they did before.
         let (store, live, id) = (state.store.clone(), state.live.clone(), created.id);
         tokio::spawn(async move {
             match store.home_audience(id).await {
@@ -172,11 +176,9 @@ pub async fn create_at(
                 }),
                 Err(e) => tracing::warn!(error = %e, post = id, "live update not sent"),
             }
-        });
-    }
-    if !created.notified.is_empty() {
-        state.live.publish(LiveEvent::Notified {
-            profile_ids: created.notified,
+            if let Some(n) = notified {
+                live.publish(n);
+            }
         });
     }
     Ok(state.store.post_for(created.id, viewer).await?)

@@ -63,10 +63,9 @@ pub async fn observe(req: Request, next: Next) -> Response {
     let elapsed = started.elapsed();
     // Server-Timing lets a client (the browser's network panel, the
     // benchmark) tell the server's own time from the network's and its own.
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
-        "app;dur={:.3}",
-        elapsed.as_secs_f64() * 1000.0
-    )) {
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0))
+    {
         response.headers_mut().insert("server-timing", v);
     }
     let status = response.status().as_u16().to_string();

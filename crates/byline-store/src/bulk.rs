@@ -190,7 +190,9 @@ impl Table {
                 "created_at",
                 "member_count",
             ],
-            Table::CommunityMembers => &["community_id", "profile_id", "role", "state", "created_at"],
+            Table::CommunityMembers => {
+                &["community_id", "profile_id", "role", "state", "created_at"]
+            }
             Table::Posts => &[
                 "id",
                 "author_profile_id",
@@ -280,9 +282,15 @@ impl Store {
                 let mut c = write.acquire().await?;
                 // The load is all or nothing (a failed one is thrown away),
                 // so it needs no fsyncs and no per-row reference checks.
-                sqlx::query("PRAGMA synchronous = OFF").execute(&mut *c).await?;
-                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *c).await?;
-                sqlx::query("PRAGMA cache_size = -524288").execute(&mut *c).await?;
+                sqlx::query("PRAGMA synchronous = OFF")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("PRAGMA cache_size = -524288")
+                    .execute(&mut *c)
+                    .await?;
                 let list = names
                     .iter()
                     .map(|n| format!("'{n}'"))
@@ -545,7 +553,10 @@ impl Store {
 /// throw-away databases: benchmarks and tests.
 pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
     use sqlx::Connection;
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         return Err(StoreError::Config(format!(
             "database name '{name}' must be lowercase letters, digits and _"
         )));

@@ -71,7 +71,12 @@ impl Backend {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let connect = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
-                    .application_name("byline");
+                    .application_name("byline")
+                    // Prepared statements would switch to one generic plan
+                    // after five runs; ours have skewed parameters (a common
+                    // or a rare search word, ten follows or two thousand),
+                    // where the generic plan was 25 times slower.
+                    .options([("plan_cache_mode", "force_custom_plan")]);
                 let pool = PgPoolOptions::new()
                     .max_connections(options.max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(5))
