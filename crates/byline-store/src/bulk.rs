@@ -232,6 +232,23 @@ impl Table {
     }
 }
 
+/// Binds non-NULL cells in order to a one-off (uncached) statement; the
+/// same code for either driver's query type.
+macro_rules! bind_cells {
+    ($query:expr, $cells:expr) => {{
+        let mut q = $query.persistent(false);
+        for cell in $cells {
+            q = match cell {
+                Cell::Int(v) => q.bind(v),
+                Cell::Null => q,
+                Cell::Text(v) => q.bind(v),
+                Cell::Bytes(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
 /// Bound parameters per statement: under SQLite's limit (32,766) and
 /// PostgreSQL's (65,535).
 const PARAMS_PER_STATEMENT: usize = 800;
@@ -441,30 +458,16 @@ impl BulkLoad {
         // Each statement differs (where its NULLs are): not worth caching.
         match &mut self.conn {
             Conn::Sqlite(c) => {
-                let mut q = sqlx::query(&sql).persistent(false);
-                for cell in cells {
-                    q = match cell {
-                        Cell::Int(v) => q.bind(v),
-                        Cell::Null => q,
-                        Cell::Text(v) => q.bind(v),
-                        Cell::Bytes(v) => q.bind(v),
-                    };
-                }
-                q.execute(&mut **c).await?;
+                bind_cells!(sqlx::query(&sql), cells)
+                    .execute(&mut **c)
+                    .await?;
             }
             Conn::Postgres(c) => {
-                let mut q = sqlx::query(&sql).persistent(false);
-                for cell in cells {
-                    q = match cell {
-                        Cell::Int(v) => q.bind(v),
-                        Cell::Null => q,
-                        Cell::Text(v) => q.bind(v),
-                        Cell::Bytes(v) => q.bind(v),
-                    };
-                }
-                q.execute(&mut **c).await?;
+                bind_cells!(sqlx::query(&sql), cells)
+                    .execute(&mut **c)
+                    .await?;
             }
-        }
+        };
         self.report.rows += rows as u64;
         self.report.insert_time += started.elapsed();
         Ok(())

@@ -14,6 +14,12 @@ app_test!(health_and_readiness_answer, |app| async move {
         r.headers().contains_key("x-request-id"),
         "every response carries a request id"
     );
+    let timing = r.headers()["server-timing"].to_str().expect("ascii");
+    let ms: f64 = timing
+        .strip_prefix("app;dur=")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("server time in milliseconds, got '{timing}'"));
+    assert!(ms >= 0.0, "the server says how long it took");
     let ready: Value = app.get(&c, "/readyz").await.json().await.expect("json");
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["backend"], app.store.backend_name());
