@@ -91,6 +91,9 @@ pub enum Speech {
     Change,
 }
 
+/// An acting session ends after this long without anything said.
+pub const ACTING_IDLE_SECS: i64 = 30 * 60;
+
 /// Where a member stands with a profile's roster at the moment they speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Duty {

@@ -1,18 +1,17 @@
-//! Acting as a shared profile: switching in and out, and the one path by
-//! which anything is said as a shared profile (policy check, byline and
-//! audit event, all in the transaction of the write).
+//! Acting as a shared profile: switching in and out, and naming the voice
+//! that the store's one speak function then checks inside the write.
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::{AppState, now};
-use byline_core::policy::{Action, Denial, authorize};
+use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::Speech;
 use byline_core::{Handle, Timestamp};
-use byline_store::audit::AuditEntry;
 use byline_store::shared_profiles::{ActingSession, Membership};
+use byline_store::speak::Voice;
 
 /// An acting session ends after this long without anything said.
-pub const IDLE_SECS: i64 = 30 * 60;
+pub const IDLE_SECS: i64 = byline_core::shared_profile::ACTING_IDLE_SECS;
 
 /// The user's membership of a shared profile, if the policy lets them act
 /// as it at all; a refusal is audited.
@@ -117,83 +116,31 @@ pub async fn current_at(
         .await?)
 }
 
-/// What the attributed-write path needs to speak as a profile.
-pub struct Speaker {
-    /// The acting session.
-    pub session: ActingSession,
-    /// The audit event to write with the words.
-    pub audit: AuditEntry,
-}
-
-impl Speaker {
-    /// The profile spoken as.
-    pub fn profile_id(&self) -> i64 {
-        self.session.membership.profile_id
-    }
-
-    /// The policy's view of the person speaking as the profile. Only the
-    /// gate hands out a `Speaker`, so only it can make this actor.
-    pub fn actor(&self, by: &CurrentUser) -> byline_core::policy::Actor {
-        byline_core::policy::Actor {
-            profile_id: self.profile_id(),
-            ..by.actor()
-        }
-    }
-
-    /// The byline the store records with the write (and whose audit event
-    /// it appends in the write's transaction).
-    pub fn byline(&self) -> byline_store::posts::Byline<'_> {
-        byline_store::posts::Byline {
-            acting_session_id: self.session.id,
-            policy: self.session.membership.policy,
-            audit: &self.audit,
-        }
-    }
-}
-
-/// The one gate for speaking as a shared profile: resolves the acting
-/// session (starting one for API callers who name `acting_as`), asks the
-/// policy whether this role may say this, and prepares the audit event.
-/// A refusal is itself audited.
-pub async fn speaker_at(
+/// Resolves who would speak as a shared profile: the membership (a user
+/// with none is refused and audited) and the acting session, starting one
+/// for API callers who name `acting_as`. It decides nothing about the
+/// words: the store's one speak function re-reads membership, role, session
+/// and shift inside the write transaction, asks the policy, and records the
+/// byline and its audit event (or audits the refusal).
+pub async fn voice_at<'a>(
     state: &AppState,
-    by: &CurrentUser,
+    by: &'a CurrentUser,
     acting_as: &str,
     speech: Speech,
     action: &'static str,
     at: Timestamp,
-) -> Result<Speaker, AppError> {
+) -> Result<Voice<'a>, AppError> {
     let m = membership(state, by, acting_as).await?;
     let session = match current_at(state, by, at).await? {
         Some(s) if s.membership.profile_id == m.profile_id => s,
         _ => switch_in_at(state, by, acting_as, "api", at).await?,
     };
-    let duty = crate::rosters::duty(state, session.membership.profile_id, by.user.id, at).await?;
-    if let Err(denial) = authorize(
-        Some(&by.actor()),
-        Action::SpeakAs {
-            role: Some(session.membership.role),
-            speech,
-            duty,
-        },
-    ) {
-        let mut entry = by.audit(
-            "speak.refused",
-            format!("profile:{}", session.membership.profile_id),
-        );
-        entry.profile_id = Some(session.membership.profile_id);
-        entry.details = serde_json::json!({
-            "role": session.membership.role.as_str(),
-            "action": action,
-            "off_shift": denial == Denial::OffShift,
-        })
-        .to_string();
-        state.store.append_audit(&entry, now()).await?;
-        return Err(denial.into());
-    }
-    let audit = AuditEntry {
-        profile_id: Some(session.membership.profile_id),
-        ..by.audit(action, String::new())
-    };
-    Ok(Speaker { session, audit })
+    Ok(Voice::new(
+        by.user.id,
+        session.membership.profile_id,
+        session.id,
+        speech,
+        action,
+        &by.source_address,
+    ))
 }

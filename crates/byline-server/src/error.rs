@@ -155,6 +155,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict { field } => AppError::Conflict(field),
             StoreError::Refused(why) => AppError::Invalid(why),
+            StoreError::SpeechRefused(denial) => AppError::from(denial),
             StoreError::NotMigrated { .. } => AppError::Unavailable,
             StoreError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");

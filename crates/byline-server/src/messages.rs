@@ -3,7 +3,6 @@
 //! shared profile reads the profile's conversations and writes in them
 //! through the attributed-write gate, so each message keeps its byline.
 
-use crate::acting::Speaker;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::live::LiveEvent;
@@ -12,7 +11,8 @@ use byline_core::Handle;
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::Speech;
-use byline_store::messages::{Conversation, Message, NewMessage};
+use byline_store::messages::{Conversation, Message, MessageText};
+use byline_store::speak::{Spoken, Utterance, Voice};
 use std::collections::HashSet;
 
 /// Most people in one conversation, the sender included.
@@ -34,15 +34,15 @@ async fn inbox(
 }
 
 /// Who speaks a new message: the person, or the shared profile through the
-/// attributed-write gate.
-async fn speaker(
+/// one speak function.
+async fn speaker<'a>(
     state: &AppState,
-    by: &CurrentUser,
+    by: &'a CurrentUser,
     acting_as: Option<&str>,
-) -> Result<Option<Speaker>, AppError> {
+) -> Result<Option<Voice<'a>>, AppError> {
     match acting_as.filter(|h| !h.is_empty()) {
         Some(handle) => Ok(Some(
-            crate::acting::speaker_at(
+            crate::acting::voice_at(
                 state,
                 by,
                 handle,
@@ -114,7 +114,7 @@ pub async fn start(
     let speaker = speaker(state, by, acting_as).await?;
     let from = speaker
         .as_ref()
-        .map_or(by.user.profile_id, Speaker::profile_id);
+        .map_or(by.user.profile_id, Voice::profile_id);
     let conversation = state.store.conversation_between(from, &ids, now()).await?;
     let message = send_parsed(state, by, conversation, &text, speaker.as_ref()).await?;
     Ok((conversation, message))
@@ -141,9 +141,9 @@ async fn send_parsed(
     by: &CurrentUser,
     conversation: i64,
     text: &PostText,
-    speaker: Option<&Speaker>,
+    speaker: Option<&Voice<'_>>,
 ) -> Result<i64, AppError> {
-    let from = speaker.map_or(by.user.profile_id, Speaker::profile_id);
+    let from = speaker.map_or(by.user.profile_id, Voice::profile_id);
     let scan = markdown::scan(text);
     let known: HashSet<String> = state
         .store
@@ -153,20 +153,32 @@ async fn send_parsed(
         .map(|(h, _)| h)
         .collect();
     let rendered = markdown::render(text, &known);
-    let (id, others) = state
-        .store
-        .send_message(
-            conversation,
-            &NewMessage {
-                author_profile_id: from,
-                written_by_user_id: by.user.id,
-                body: text.as_str(),
-                body_html: &rendered.html,
-                byline: speaker.map(Speaker::byline),
-            },
-            now(),
-        )
-        .await?;
+    let words = MessageText {
+        body: text.as_str(),
+        body_html: &rendered.html,
+    };
+    let (id, others) = match speaker {
+        Some(voice) => {
+            let message = Utterance::Message {
+                conversation_id: conversation,
+                text: &words,
+            };
+            match state.store.speak(voice, message, now()).await? {
+                Spoken::Message { id, others } => (id, others),
+                other => {
+                    return Err(AppError::Internal(format!(
+                        "unexpected outcome of speaking: {other:?}"
+                    )));
+                }
+            }
+        }
+        None => {
+            state
+                .store
+                .send_message(conversation, by.user.id, &words, now())
+                .await?
+        }
+    };
     let mut participants = others.clone();
     participants.push(from);
     state.live.publish(LiveEvent::Message {

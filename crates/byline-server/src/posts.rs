@@ -2,7 +2,6 @@
 //! Each asks the policy; reads that may touch a community the viewer cannot
 //! read answer "not found", exactly as for a post that does not exist.
 
-use crate::acting::Speaker;
 use crate::auth::CurrentUser;
 use crate::communities::visible_community;
 use crate::error::AppError;
@@ -14,7 +13,8 @@ use byline_core::policy::Actor;
 use byline_core::policy::{Action, CommunityStanding, authorize};
 use byline_core::reaction::Reaction;
 use byline_core::shared_profile::Speech;
-use byline_store::posts::{NewPost, Post, PostContent};
+use byline_store::posts::{CreatedPost, NewPost, Post, PostContent};
+use byline_store::speak::{Spoken, Utterance, Voice};
 use std::collections::HashSet;
 
 /// What someone typed into the compose box.
@@ -86,21 +86,19 @@ pub async fn create_at(
     let text = PostText::parse(&compose.text)?;
     state.limits.check(Limit::Write, by)?;
     let viewer = by.user.profile_id;
-    // Speaking as a shared profile goes through the one attributed-write gate.
-    let speaker = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
+    // Speaking as a shared profile goes through the one speak function.
+    let voice = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
         Some(handle) => {
             let (speech, action) = if compose.reply_to.is_some() {
                 (Speech::Reply, "post.reply_as_profile")
             } else {
                 (Speech::Post, "post.create_as_profile")
             };
-            Some(crate::acting::speaker_at(state, by, handle, speech, action, at).await?)
+            Some(crate::acting::voice_at(state, by, handle, speech, action, at).await?)
         }
         None => None,
     };
-    let author = speaker
-        .as_ref()
-        .map_or(viewer, |s| s.session.membership.profile_id);
+    let author = voice.as_ref().map_or(viewer, Voice::profile_id);
     let (community_id, reply_to) = match (compose.reply_to, compose.community.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(AppError::Invalid(
@@ -141,33 +139,35 @@ pub async fn create_at(
     };
     crate::attachments::check_for_post(state, by, &compose.attachments).await?;
     let (rendered, mentioned) = render(state, &text).await?;
-    let created = state
-        .store
-        .create_post(
-            &NewPost {
-                author_profile_id: author,
-                written_by_user_id: by.user.id,
-                byline: speaker.as_ref().map(Speaker::byline),
-                community_id,
-                reply_to,
-                attachment_ids: &compose.attachments,
-                content: PostContent {
-                    body: text.as_str(),
-                    body_html: &rendered.html,
-                    mentioned_profile_ids: &mentioned,
-                    tags: &rendered.tags,
-                },
-            },
-            at,
-        )
-        .await?;
-    let notified = (!created.notified.is_empty()).then(|| LiveEvent::Notified {
-        profile_ids: created.notified,
+    let new = NewPost {
+        community_id,
+        reply_to,
+        attachment_ids: &compose.attachments,
+        content: PostContent {
+            body: text.as_str(),
+            body_html: &rendered.html,
+            mentioned_profile_ids: &mentioned,
+            tags: &rendered.tags,
+        },
+    };
+    let created = match &voice {
+        Some(voice) => match state.store.speak(voice, Utterance::Post(&new), at).await? {
+            Spoken::Post(created) => created,
+            other => return Err(unexpected(other)),
+        },
+        None => state.store.create_post(by.user.id, &new, at).await?,
+    };
+    let CreatedPost {
+        id: created_id,
+        notified,
+    } = created;
+    let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
+        profile_ids: notified,
     });
     if state.live.has_listeners() {
         // Who should hear of it is found off the request's path; the
         // notifications it caused follow the post, as they did before.
-        let (store, live, id) = (state.store.clone(), state.live.clone(), created.id);
+        let (store, live, id) = (state.store.clone(), state.live.clone(), created_id);
         tokio::spawn(async move {
             match store.home_audience(id).await {
                 Ok(audience) => live.publish(LiveEvent::Post {
@@ -181,7 +181,12 @@ pub async fn create_at(
             }
         });
     }
-    Ok(state.store.post_for(created.id, viewer).await?)
+    Ok(state.store.post_for(created_id, viewer).await?)
+}
+
+/// The speak function answered with the wrong kind of outcome (a bug).
+fn unexpected(spoken: Spoken) -> AppError {
+    AppError::Internal(format!("unexpected outcome of speaking: {spoken:?}"))
 }
 
 /// A post the actor may read.
@@ -191,14 +196,14 @@ pub async fn get(state: &AppState, by: &CurrentUser, id: i64) -> Result<Post, Ap
 }
 
 /// Who changes `post`: the person themselves, or, when the post is a
-/// shared profile's and they are its member, the profile through the
-/// attributed-write gate (role, shift, byline and audit as for any speech).
-async fn changer(
+/// shared profile's and they are its member, the profile through the one
+/// speak function (role, shift, byline and audit as for any speech).
+async fn changer<'a>(
     state: &AppState,
-    by: &CurrentUser,
+    by: &'a CurrentUser,
     post: &Post,
     action: &'static str,
-) -> Result<(Actor, Option<Speaker>), AppError> {
+) -> Result<(Actor, Option<Voice<'a>>), AppError> {
     if post.author_profile_id == by.user.profile_id
         || state
             .store
@@ -208,7 +213,7 @@ async fn changer(
     {
         return Ok((by.actor(), None));
     }
-    let speaker = crate::acting::speaker_at(
+    let voice = crate::acting::voice_at(
         state,
         by,
         &post.author_handle,
@@ -217,7 +222,11 @@ async fn changer(
         now(),
     )
     .await?;
-    Ok((speaker.actor(by), Some(speaker)))
+    let actor = Actor {
+        profile_id: voice.profile_id(),
+        ..by.actor()
+    };
+    Ok((actor, Some(voice)))
 }
 
 /// Replaces the text of the actor's post (or their shared profile's); the
@@ -235,7 +244,7 @@ pub async fn edit(
         return Err(AppError::Invalid("a deleted post cannot be edited".into()));
     }
     state.limits.check(Limit::Write, by)?;
-    let (actor, speaker) = changer(state, by, &post, "post.edit_as_profile").await?;
+    let (actor, voice) = changer(state, by, &post, "post.edit_as_profile").await?;
     authorize(
         Some(&actor),
         Action::ChangePost {
@@ -245,21 +254,27 @@ pub async fn edit(
         },
     )?;
     let (rendered, mentioned) = render(state, &text).await?;
-    state
-        .store
-        .edit_post(
-            id,
-            by.user.id,
-            &PostContent {
-                body: text.as_str(),
-                body_html: &rendered.html,
-                mentioned_profile_ids: &mentioned,
-                tags: &rendered.tags,
-            },
-            speaker.as_ref().map(Speaker::byline).as_ref(),
-            now(),
-        )
-        .await?;
+    let content = PostContent {
+        body: text.as_str(),
+        body_html: &rendered.html,
+        mentioned_profile_ids: &mentioned,
+        tags: &rendered.tags,
+    };
+    match &voice {
+        Some(voice) => {
+            let edit = Utterance::Edit {
+                post_id: id,
+                content: &content,
+            };
+            state.store.speak(voice, edit, now()).await?;
+        }
+        None => {
+            state
+                .store
+                .edit_post(id, by.user.id, &content, now())
+                .await?
+        }
+    }
     Ok(state.store.post_for(id, by.user.profile_id).await?)
 }
 
@@ -280,7 +295,7 @@ pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), A
     if post.deleted_at.is_some() {
         return moderating.map_err(AppError::from).or(Ok(()));
     }
-    let (actor, speaker) = match moderating {
+    let (actor, voice) = match moderating {
         Ok(()) => (by.actor(), None),
         Err(_) => changer(state, by, &post, "post.delete_as_profile").await?,
     };
@@ -292,15 +307,14 @@ pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), A
             community,
         },
     )?;
-    Ok(state
-        .store
-        .delete_post(
-            id,
-            by.user.id,
-            speaker.as_ref().map(Speaker::byline).as_ref(),
-            now(),
-        )
-        .await?)
+    match &voice {
+        Some(voice) => {
+            let delete = Utterance::Delete { post_id: id };
+            state.store.speak(voice, delete, now()).await?;
+        }
+        None => state.store.delete_post(id, by.user.id, now()).await?,
+    }
+    Ok(())
 }
 
 /// Earlier versions of a readable, undeleted post.
@@ -335,9 +349,9 @@ pub async fn react(
         ));
     }
     state.limits.check(Limit::Write, by)?;
-    let speaker = match acting_as.filter(|h| !h.is_empty()) {
+    let voice = match acting_as.filter(|h| !h.is_empty()) {
         Some(handle) => Some(
-            crate::acting::speaker_at(
+            crate::acting::voice_at(
                 state,
                 by,
                 handle,
@@ -353,25 +367,39 @@ pub async fn react(
         ),
         None => None,
     };
-    let profile = speaker
-        .as_ref()
-        .map_or(by.user.profile_id, Speaker::profile_id);
+    let profile = voice.as_ref().map_or(by.user.profile_id, Voice::profile_id);
     if let Some(cid) = post.community_id {
         // The reacting profile itself must belong to the community.
         let standing = state.store.community_by_id(cid, profile).await?.standing();
         authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
     }
-    let byline = speaker.as_ref().map(Speaker::byline);
-    if on {
-        state
-            .store
-            .add_reaction(id, profile, reaction, byline.as_ref(), now())
-            .await?;
-    } else {
-        state
-            .store
-            .remove_reaction(id, profile, reaction, byline.as_ref(), now())
-            .await?;
+    match (&voice, on) {
+        (Some(voice), true) => {
+            let react = Utterance::React {
+                post_id: id,
+                reaction,
+            };
+            state.store.speak(voice, react, now()).await?;
+        }
+        (Some(voice), false) => {
+            let unreact = Utterance::Unreact {
+                post_id: id,
+                reaction,
+            };
+            state.store.speak(voice, unreact, now()).await?;
+        }
+        (None, true) => {
+            state
+                .store
+                .add_reaction(id, by.user.id, reaction, now())
+                .await?
+        }
+        (None, false) => {
+            state
+                .store
+                .remove_reaction(id, by.user.id, reaction)
+                .await?
+        }
     }
     Ok(state.store.post_for(id, by.user.profile_id).await?)
 }

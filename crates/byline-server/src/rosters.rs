@@ -9,7 +9,6 @@ use crate::shared_profiles::shared;
 use crate::state::{AppState, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::roster::{Occurrence, Shift};
-use byline_core::shared_profile::Duty;
 use byline_core::{Handle, Timestamp};
 use byline_store::profiles::Profile;
 use byline_store::rosters::{NewShift, ShiftRow};
@@ -293,29 +292,6 @@ async fn covering(
         }
     }
     Ok(out)
-}
-
-/// Where a member stands with a profile's roster at `at`, for the
-/// attributed-write path.
-pub(crate) async fn duty(
-    state: &AppState,
-    profile_id: i64,
-    user_id: i64,
-    at: Timestamp,
-) -> Result<Duty, AppError> {
-    if !state.store.shift_only(profile_id).await? {
-        return Ok(Duty::NotRequired);
-    }
-    Ok(
-        if covering(state, profile_id, Some(user_id), at)
-            .await?
-            .is_empty()
-        {
-            Duty::OffShift
-        } else {
-            Duty::OnShift
-        },
-    )
 }
 
 /// Turns the shift-only rule on or off (owners and admins).

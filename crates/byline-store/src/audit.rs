@@ -125,30 +125,6 @@ macro_rules! append_audit {
     }};
 }
 
-/// Records, inside the write's transaction, that a shared profile spoke:
-/// keeps the acting session alive and appends the byline's audit event
-/// (its profile is the one spoken as) with `$target` filled in.
-macro_rules! record_byline {
-    ($tx:ident, $byline:expr, $target:expr, $now:expr) => {{
-        let b: &$crate::posts::Byline<'_> = $byline;
-        sqlx::query("UPDATE acting_sessions SET last_active_at = $1 WHERE id = $2")
-            .bind($now.micros())
-            .bind(b.acting_session_id)
-            .execute(&mut *$tx)
-            .await?;
-        let entry = $crate::audit::AuditEntry {
-            target: $target,
-            details: format!(
-                "{{\"acting_session\":{},\"policy\":\"{}\"}}",
-                b.acting_session_id,
-                b.policy.as_str()
-            ),
-            ..b.audit.clone()
-        };
-        append_audit!($tx, &entry, $now);
-    }};
-}
-
 /// The outcome of verifying the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {

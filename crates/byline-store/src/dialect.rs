@@ -168,3 +168,15 @@ macro_rules! write_tx {
         }
     };
 }
+
+impl crate::Store {
+    /// The clause that locks the rows a statement reads against change
+    /// until the transaction ends: PostgreSQL's `FOR SHARE`; nothing on
+    /// SQLite, where the write transaction already holds the only write lock.
+    pub(crate) fn share_lock(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "",
+            Backend::Postgres(_) => " FOR SHARE",
+        }
+    }
+}

@@ -18,6 +18,10 @@ pub enum StoreError {
     /// shift that overlaps another of the same member's).
     #[error("{0}")]
     Refused(String),
+    /// The policy refused, inside the write transaction, something said as
+    /// a shared profile (the refusal is already audited).
+    #[error("refused: {0:?}")]
+    SpeechRefused(byline_core::policy::Denial),
     /// The database URL or data directory is unusable.
     #[error("invalid database configuration: {0}")]
     Config(String),

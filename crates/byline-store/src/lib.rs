@@ -9,6 +9,8 @@ mod dialect;
 #[macro_use]
 pub mod audit;
 pub mod attachments;
+#[macro_use]
+mod bylines;
 mod backup;
 pub mod bulk;
 pub mod communities;
@@ -16,8 +18,10 @@ mod error;
 pub mod feed;
 pub mod follows;
 pub mod investigations;
+#[macro_use]
 pub mod messages;
 pub mod notifications;
+#[macro_use]
 pub mod posts;
 pub mod profiles;
 pub mod rosters;
@@ -25,6 +29,7 @@ pub mod search;
 pub mod sessions;
 pub mod shared_profiles;
 pub mod sign_in_failures;
+pub mod speak;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

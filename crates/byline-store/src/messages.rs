@@ -4,6 +4,63 @@ use crate::posts::placeholders;
 use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
+/// Adds a message by `$w` to conversation `$conversation_id` inside `$tx`,
+/// notifies the other participants and marks it read for its author;
+/// evaluates to (message id, other participants).
+macro_rules! write_message {
+    ($tx:ident, $w:expr, $conversation_id:expr, $text:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let m: &$crate::messages::MessageText<'_> = $text;
+        let conversation_id: i64 = $conversation_id;
+        let now: byline_core::Timestamp = $now;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (conversation_id, author_profile_id, written_by_user_id, body, body_html, created_at, \
+             acting_session_id, attribution_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(conversation_id)
+        .bind(w.profile_id)
+        .bind(w.user_id)
+        .bind(m.body)
+        .bind(m.body_html)
+        .bind(now.micros())
+        .bind(w.acting_session_id())
+        .bind(w.policy())
+        .fetch_one(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE conversations SET last_message_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(conversation_id)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query("UPDATE conversation_members SET last_read_id = $1 WHERE conversation_id = $2 AND profile_id = $3")
+            .bind(id)
+            .bind(conversation_id)
+            .bind(w.profile_id)
+            .execute(&mut *$tx)
+            .await?;
+        let others: Vec<i64> = sqlx::query_scalar(
+            "SELECT profile_id FROM conversation_members WHERE conversation_id = $1 AND profile_id <> $2",
+        )
+        .bind(conversation_id)
+        .bind(w.profile_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        for r in &others {
+            sqlx::query(
+                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, conversation_id, created_at) \
+                 VALUES ($1, 'message', $2, $3, $4)",
+            )
+            .bind(r)
+            .bind(w.profile_id)
+            .bind(conversation_id)
+            .bind(now.micros())
+            .execute(&mut *$tx)
+            .await?;
+        }
+        (id, others)
+    }};
+}
+
 /// A conversation as listed for one participant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
@@ -44,18 +101,13 @@ pub struct Message {
     pub written_by_handle: String,
 }
 
-/// A message being sent.
-pub struct NewMessage<'a> {
-    /// Sender profile.
-    pub author_profile_id: i64,
-    /// Person writing.
-    pub written_by_user_id: i64,
+/// The words of a message being sent (who sends it is the store's to
+/// establish: see [`Store::send_message`] and [`crate::speak`]).
+pub struct MessageText<'a> {
     /// Markdown.
     pub body: &'a str,
     /// Rendered HTML.
     pub body_html: &'a str,
-    /// When written as a shared profile: the byline and its audit event.
-    pub byline: Option<crate::posts::Byline<'a>>,
 }
 
 impl Store {
@@ -118,63 +170,20 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Adds a message, notifies the other participants and marks it read
-    /// for its author; returns (message id, other participants).
+    /// Adds a message by `user_id` as themselves, notifies the other
+    /// participants and marks it read for its author; returns (message id,
+    /// other participants). A shared profile's messages go through
+    /// [`Store::speak`].
     pub async fn send_message(
         &self,
         conversation_id: i64,
-        m: &NewMessage<'_>,
+        user_id: i64,
+        text: &MessageText<'_>,
         now: Timestamp,
     ) -> Result<(i64, Vec<i64>), StoreError> {
         Ok(write_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO messages (conversation_id, author_profile_id, written_by_user_id, body, body_html, created_at, \
-                 acting_session_id, attribution_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(conversation_id)
-            .bind(m.author_profile_id)
-            .bind(m.written_by_user_id)
-            .bind(m.body)
-            .bind(m.body_html)
-            .bind(now.micros())
-            .bind(m.byline.as_ref().map(|b| b.acting_session_id))
-            .bind(m.byline.as_ref().map(|b| b.policy.as_str()))
-            .fetch_one(&mut *tx)
-            .await?;
-            if let Some(b) = &m.byline {
-                record_byline!(tx, b, format!("message:{id}"), now);
-            }
-            sqlx::query("UPDATE conversations SET last_message_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(conversation_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE conversation_members SET last_read_id = $1 WHERE conversation_id = $2 AND profile_id = $3")
-                .bind(id)
-                .bind(conversation_id)
-                .bind(m.author_profile_id)
-                .execute(&mut *tx)
-                .await?;
-            let others: Vec<i64> = sqlx::query_scalar(
-                "SELECT profile_id FROM conversation_members WHERE conversation_id = $1 AND profile_id <> $2",
-            )
-            .bind(conversation_id)
-            .bind(m.author_profile_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for r in &others {
-                sqlx::query(
-                    "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, conversation_id, created_at) \
-                     VALUES ($1, 'message', $2, $3, $4)",
-                )
-                .bind(r)
-                .bind(m.author_profile_id)
-                .bind(conversation_id)
-                .bind(now.micros())
-                .execute(&mut *tx)
-                .await?;
-            }
-            (id, others)
+            let w = personal_writer!(tx, user_id);
+            write_message!(tx, &w, conversation_id, text, now)
         }))
     }
 

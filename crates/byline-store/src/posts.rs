@@ -8,18 +8,20 @@ use byline_core::reaction::Reaction;
 /// Copies the current text of a post into its history inside `$tx`; a
 /// missing or deleted post ends the transaction with NotFound.
 macro_rules! archive_current_version {
-    ($tx:ident, $id:expr) => {{
+    ($tx:ident, $id:expr, $author:expr) => {{
+        let author: Option<i64> = $author;
         let n = sqlx::query(
             "INSERT INTO post_versions (post_id, version, body, body_html, written_at, written_by_user_id, acting_session_id) \
              SELECT id, version, body, body_html, COALESCE(edited_at, created_at), written_by_user_id, acting_session_id FROM posts \
-             WHERE id = $1 AND deleted_at IS NULL",
+             WHERE id = $1 AND deleted_at IS NULL AND (CAST($2 AS BIGINT) IS NULL OR author_profile_id = $2)",
         )
         .bind($id)
+        .bind(author)
         .execute(&mut *$tx)
         .await?
         .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound);
+            return Err($crate::StoreError::NotFound);
         }
     }};
 }
@@ -181,6 +183,115 @@ macro_rules! write_mentions_and_tags {
     }};
 }
 
+/// Replaces the text of `$w`'s post `$id` inside `$tx`, keeping the
+/// previous version; a post that is missing, deleted or not `$w`'s ends
+/// the transaction with NotFound.
+macro_rules! write_edit {
+    ($tx:ident, $w:expr, $id:expr, $content:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let id: i64 = $id;
+        let content: &$crate::posts::PostContent<'_> = $content;
+        archive_current_version!($tx, id, Some(w.profile_id));
+        sqlx::query(
+            "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
+             written_by_user_id = $4, acting_session_id = COALESCE($5, acting_session_id) \
+             WHERE id = $6 AND deleted_at IS NULL",
+        )
+        .bind(content.body)
+        .bind(content.body_html)
+        .bind($now.micros())
+        .bind(w.user_id)
+        .bind(w.acting_session_id())
+        .bind(id)
+        .execute(&mut *$tx)
+        .await?;
+        for table in ["post_mentions", "post_tags"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
+                .bind(id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        write_mentions_and_tags!($tx, id, content);
+    }};
+}
+
+/// Tombstones post `$id` inside `$tx` by `$w`; with `$author` set, only a
+/// post of that profile (a shared profile deletes only its own words).
+macro_rules! write_delete {
+    ($tx:ident, $w:expr, $id:expr, $author:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let id: i64 = $id;
+        archive_current_version!($tx, id, $author);
+        sqlx::query(
+            "UPDATE posts SET body = '', body_html = '', deleted_at = $1, deleted_by_user_id = $2, \
+             deleted_acting_session_id = $3 WHERE id = $4 AND deleted_at IS NULL",
+        )
+        .bind($now.micros())
+        .bind(w.user_id)
+        .bind(w.acting_session_id())
+        .bind(id)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+/// Adds `$w`'s reaction inside `$tx`, notifying the author the first time;
+/// evaluates to whether it was new.
+macro_rules! write_reaction {
+    ($tx:ident, $w:expr, $post_id:expr, $reaction:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let post_id: i64 = $post_id;
+        let reaction: byline_core::reaction::Reaction = $reaction;
+        let inserted = sqlx::query(
+            "INSERT INTO reactions (post_id, profile_id, reaction, created_at, acting_session_id) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(post_id)
+        .bind(w.profile_id)
+        .bind(reaction.name())
+        .bind($now.micros())
+        .bind(w.acting_session_id())
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            sqlx::query(
+                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
+                 SELECT p.author_profile_id, 'reaction', $1, p.id, p.community_id, $2 FROM posts p \
+                 WHERE p.id = $3 AND p.author_profile_id <> $1",
+            )
+            .bind(w.profile_id)
+            .bind($now.micros())
+            .bind(post_id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        inserted > 0
+    }};
+}
+
+/// Takes back `$w`'s reaction inside `$tx`; evaluates to whether one was there.
+macro_rules! write_unreaction {
+    ($tx:ident, $w:expr, $post_id:expr, $reaction:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let reaction: byline_core::reaction::Reaction = $reaction;
+        sqlx::query(
+            "DELETE FROM reactions WHERE post_id = $1 AND profile_id = $2 AND reaction = $3",
+        )
+        .bind($post_id)
+        .bind(w.profile_id)
+        .bind(reaction.name())
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+            > 0
+    }};
+}
+
 /// What writing a post did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedPost {
@@ -190,130 +301,126 @@ pub struct CreatedPost {
     pub notified: Vec<i64>,
 }
 
-/// A post about to be written.
+/// A post about to be written (who writes it is the store's to establish:
+/// see [`Store::create_post`] and [`crate::speak`]).
 pub struct NewPost<'a> {
-    /// Profile spoken as.
-    pub author_profile_id: i64,
-    /// Person writing.
-    pub written_by_user_id: i64,
     /// Community, for top-level posts in one (replies inherit their parent's).
     pub community_id: Option<i64>,
     /// Parent post and its thread root, for replies.
     pub reply_to: Option<(i64, i64)>,
     /// The words.
     pub content: PostContent<'a>,
-    /// The author's free uploads to attach (checked by the caller).
+    /// The writer's own free uploads to attach (checked by the caller; a
+    /// shared profile's post carries its writer's uploads).
     pub attachment_ids: &'a [i64],
-    /// When spoken as a shared profile: the byline and its audit event,
-    /// written in the same transaction as the post.
-    pub byline: Option<Byline<'a>>,
 }
 
-/// Who really spoke as a shared profile, and how it is recorded.
-pub struct Byline<'a> {
-    /// The acting session the words belong to.
-    pub acting_session_id: i64,
-    /// The profile's attribution policy at this moment.
-    pub policy: byline_core::shared_profile::AttributionPolicy,
-    /// The audit event (its target is filled in with the post).
-    pub audit: &'a crate::audit::AuditEntry,
-}
-
-impl Store {
-    /// Writes a post with its mentions, tags, the parent's reply count and
-    /// the notifications it causes, all in one transaction. Mentioned or
-    /// replied-to profiles who cannot read the post are not notified, so a
-    /// notification never reveals a community they cannot see.
-    pub async fn create_post(
-        &self,
-        new: &NewPost<'_>,
-        now: Timestamp,
-    ) -> Result<CreatedPost, StoreError> {
+/// Writes a post by `$w` (a [`crate::bylines::Writer`]) with its mentions,
+/// tags, attachments, the parent's reply count and the notifications it
+/// causes, inside `$tx`; evaluates to the [`CreatedPost`]. Mentioned or
+/// replied-to profiles who cannot read the post are not notified, so a
+/// notification never reveals a community they cannot see.
+macro_rules! write_post {
+    ($tx:ident, $w:expr, $new:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let new: &$crate::posts::NewPost<'_> = $new;
+        let now: byline_core::Timestamp = $now;
         let (reply_to, root) = match new.reply_to {
             Some((parent, root)) => (Some(parent), Some(root)),
             None => (None, None),
         };
-        let created = write_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO posts (author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, \
-                 body, body_html, created_at, acting_session_id, attribution_policy) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (author_profile_id, written_by_user_id, community_id, reply_to_id, thread_root_id, \
+             body, body_html, created_at, acting_session_id, attribution_policy) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(w.profile_id)
+        .bind(w.user_id)
+        .bind(new.community_id)
+        .bind(reply_to)
+        .bind(root)
+        .bind(new.content.body)
+        .bind(new.content.body_html)
+        .bind(now.micros())
+        .bind(w.acting_session_id())
+        .bind(w.policy())
+        .fetch_one(&mut *$tx)
+        .await?;
+        write_mentions_and_tags!($tx, id, new.content);
+        for attachment in new.attachment_ids {
+            let n = sqlx::query(
+                "UPDATE attachments SET post_id = $1 WHERE id = $2 AND uploader_profile_id = $3 AND post_id IS NULL",
             )
-            .bind(new.author_profile_id)
-            .bind(new.written_by_user_id)
-            .bind(new.community_id)
-            .bind(reply_to)
-            .bind(root)
-            .bind(new.content.body)
-            .bind(new.content.body_html)
-            .bind(now.micros())
-            .bind(new.byline.as_ref().map(|b| b.acting_session_id))
-            .bind(new.byline.as_ref().map(|b| b.policy.as_str()))
-            .fetch_one(&mut *tx)
+            .bind(id)
+            .bind(attachment)
+            .bind(w.personal_profile_id)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                // Taken by another post meanwhile: write nothing at all.
+                return Err($crate::StoreError::Conflict {
+                    field: "attachment",
+                });
+            }
+        }
+        let readable_by_recipient = $crate::visibility::readable_post("r.id");
+        let notify = format!(
+            "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
+             SELECT r.id, $1, $2, p.id, p.community_id, $3 FROM profiles r JOIN posts p ON p.id = $4 \
+             WHERE r.id = $5 AND r.id <> $2 AND {readable_by_recipient} RETURNING recipient_profile_id"
+        );
+        let mut notified: Vec<i64> = Vec::new();
+        if let Some(parent) = reply_to {
+            let parent_author: i64 = sqlx::query_scalar(
+                "UPDATE posts SET reply_count = reply_count + 1 WHERE id = $1 RETURNING author_profile_id",
+            )
+            .bind(parent)
+            .fetch_one(&mut *$tx)
             .await?;
-            if let Some(b) = &new.byline {
-                record_byline!(tx, b, format!("post:{id}"), now);
-            }
-            write_mentions_and_tags!(tx, id, new.content);
-            for attachment in new.attachment_ids {
-                let n = sqlx::query(
-                    "UPDATE attachments SET post_id = $1 WHERE id = $2 AND uploader_profile_id = $3 AND post_id IS NULL",
-                )
-                .bind(id)
-                .bind(attachment)
-                .bind(new.author_profile_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    // Taken by another post meanwhile: write nothing at all.
-                    return Err(StoreError::Conflict {
-                        field: "attachment",
-                    });
-                }
-            }
-            let readable_by_recipient = readable_post("r.id");
-            let notify = format!(
-                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
-                 SELECT r.id, $1, $2, p.id, p.community_id, $3 FROM profiles r JOIN posts p ON p.id = $4 \
-                 WHERE r.id = $5 AND r.id <> $2 AND {readable_by_recipient} RETURNING recipient_profile_id"
-            );
-            let mut notified: Vec<i64> = Vec::new();
-            if let Some(parent) = reply_to {
-                let parent_author: i64 = sqlx::query_scalar(
-                    "UPDATE posts SET reply_count = reply_count + 1 WHERE id = $1 RETURNING author_profile_id",
-                )
-                .bind(parent)
-                .fetch_one(&mut *tx)
-                .await?;
-                if !new.content.mentioned_profile_ids.contains(&parent_author) {
-                    sqlx::query_as(&notify)
-                        .bind("reply")
-                        .bind(new.author_profile_id)
-                        .bind(now.micros())
-                        .bind(id)
-                        .bind(parent_author)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .for_each(|r: (i64,)| notified.push(r.0));
-                }
-            }
-            for profile_id in new.content.mentioned_profile_ids {
+            if !new.content.mentioned_profile_ids.contains(&parent_author) {
                 sqlx::query_as(&notify)
-                    .bind("mention")
-                    .bind(new.author_profile_id)
+                    .bind("reply")
+                    .bind(w.profile_id)
                     .bind(now.micros())
                     .bind(id)
-                    .bind(profile_id)
-                    .fetch_optional(&mut *tx)
+                    .bind(parent_author)
+                    .fetch_optional(&mut *$tx)
                     .await?
                     .into_iter()
                     .for_each(|r: (i64,)| notified.push(r.0));
             }
-            CreatedPost { id, notified }
-        });
-        Ok(created)
+        }
+        for profile_id in new.content.mentioned_profile_ids {
+            sqlx::query_as(&notify)
+                .bind("mention")
+                .bind(w.profile_id)
+                .bind(now.micros())
+                .bind(id)
+                .bind(profile_id)
+                .fetch_optional(&mut *$tx)
+                .await?
+                .into_iter()
+                .for_each(|r: (i64,)| notified.push(r.0));
+        }
+        $crate::posts::CreatedPost { id, notified }
+    }};
+}
+
+impl Store {
+    /// Writes a post by `user_id` as themselves (their personal profile),
+    /// all in one transaction. Words said as a shared profile go through
+    /// [`Store::speak`] instead.
+    pub async fn create_post(
+        &self,
+        user_id: i64,
+        new: &NewPost<'_>,
+        now: Timestamp,
+    ) -> Result<CreatedPost, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let w = personal_writer!(tx, user_id);
+            write_post!(tx, &w, new, now)
+        }))
     }
 
     /// A post that `viewer` may read (tombstones included); anything else
@@ -392,72 +499,35 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces a post's text, keeping the previous version (with its
-    /// byline). A shared profile's post takes the editor's acting session.
+    /// Replaces the text of `user_id`'s own post, keeping the previous
+    /// version (with its byline). A shared profile's posts are edited
+    /// through [`Store::speak`].
     pub async fn edit_post(
         &self,
         id: i64,
-        by_user_id: i64,
+        user_id: i64,
         content: &PostContent<'_>,
-        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            archive_current_version!(tx, id);
-            sqlx::query(
-                "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
-                 written_by_user_id = $4, acting_session_id = COALESCE($5, acting_session_id) \
-                 WHERE id = $6 AND deleted_at IS NULL",
-            )
-            .bind(content.body)
-            .bind(content.body_html)
-            .bind(now.micros())
-            .bind(by_user_id)
-            .bind(byline.map(|b| b.acting_session_id))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(b) = byline {
-                record_byline!(tx, b, format!("post:{id}"), now);
-            }
-            for table in ["post_mentions", "post_tags"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            write_mentions_and_tags!(tx, id, content);
+            let w = personal_writer!(tx, user_id);
+            write_edit!(tx, &w, id, content, now);
         });
         Ok(())
     }
 
-    /// Turns a post into a tombstone; its last text joins its history.
+    /// Turns a post into a tombstone in `by_user_id`'s own name (the author,
+    /// or a moderator removing it); its last text joins its history. A
+    /// shared profile deletes its posts through [`Store::speak`].
     pub async fn delete_post(
         &self,
         id: i64,
         by_user_id: i64,
-        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            archive_current_version!(tx, id);
-            sqlx::query(
-                "UPDATE posts SET body = '', body_html = '', deleted_at = $1, deleted_by_user_id = $2, \
-                 deleted_acting_session_id = $3 WHERE id = $4 AND deleted_at IS NULL",
-            )
-            .bind(now.micros())
-            .bind(by_user_id)
-            .bind(byline.map(|b| b.acting_session_id))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(b) = byline {
-                record_byline!(tx, b, format!("post:{id}"), now);
-            }
-            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            let w = personal_writer!(tx, by_user_id);
+            write_delete!(tx, &w, id, None::<i64>, now);
         });
         Ok(())
     }
@@ -479,69 +549,32 @@ impl Store {
             .collect())
     }
 
-    /// Adds a reaction (idempotent) and notifies the author the first time.
+    /// Adds `user_id`'s own reaction (idempotent) and notifies the author
+    /// the first time.
     pub async fn add_reaction(
         &self,
         post_id: i64,
-        profile_id: i64,
+        user_id: i64,
         reaction: Reaction,
-        byline: Option<&Byline<'_>>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let inserted = sqlx::query(
-                "INSERT INTO reactions (post_id, profile_id, reaction, created_at, acting_session_id) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(post_id)
-            .bind(profile_id)
-            .bind(reaction.name())
-            .bind(now.micros())
-            .bind(byline.map(|b| b.acting_session_id))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if let (Some(b), true) = (byline, inserted > 0) {
-                record_byline!(tx, b, format!("post:{post_id}"), now);
-            }
-            if inserted > 0 {
-                sqlx::query(
-                    "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, community_id, created_at) \
-                     SELECT p.author_profile_id, 'reaction', $1, p.id, p.community_id, $2 FROM posts p \
-                     WHERE p.id = $3 AND p.author_profile_id <> $1",
-                )
-                .bind(profile_id)
-                .bind(now.micros())
-                .bind(post_id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let w = personal_writer!(tx, user_id);
+            let _ = write_reaction!(tx, &w, post_id, reaction, now);
         });
         Ok(())
     }
 
-    /// Removes a reaction (idempotent).
+    /// Removes `user_id`'s own reaction (idempotent).
     pub async fn remove_reaction(
         &self,
         post_id: i64,
-        profile_id: i64,
+        user_id: i64,
         reaction: Reaction,
-        byline: Option<&Byline<'_>>,
-        now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let removed = sqlx::query(
-                "DELETE FROM reactions WHERE post_id = $1 AND profile_id = $2 AND reaction = $3",
-            )
-            .bind(post_id)
-            .bind(profile_id)
-            .bind(reaction.name())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if let (Some(b), true) = (byline, removed > 0) {
-                record_byline!(tx, b, format!("post:{post_id}"), now);
-            }
+            let w = personal_writer!(tx, user_id);
+            let _ = write_unreaction!(tx, &w, post_id, reaction);
         });
         Ok(())
     }

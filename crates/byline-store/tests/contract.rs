@@ -782,9 +782,8 @@ contract_test!(
         let tags = vec!["wildlife".to_owned()];
         let created = store
             .create_post(
+                1,
                 &NewPost {
-                    author_profile_id: 1,
-                    written_by_user_id: 1,
                     community_id: None,
                     reply_to: None,
                     content: PostContent {
@@ -794,7 +793,6 @@ contract_test!(
                         tags: &tags,
                     },
                     attachment_ids: &[],
-                    byline: None,
                 },
                 T0,
             )

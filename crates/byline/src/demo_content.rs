@@ -440,7 +440,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
                     let r = Reaction::ALL[rng.next(4)];
                     state
                         .store
-                        .add_reaction(post.id, fan.profile_id, r, None, at.plus_seconds(60))
+                        .add_reaction(post.id, fan.id, r, at.plus_seconds(60))
                         .await?;
                 }
             }

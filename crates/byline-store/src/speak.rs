@@ -1,0 +1,220 @@
+//! Speaking as a shared profile: the one write path for everything said
+//! through a shared voice (posts, replies, edits, deletions, reactions,
+//! messages, and later ticket replies and publications).
+//!
+//! [`Store::speak`] opens the write transaction, re-reads inside it the
+//! acting session, the membership and role, the user's standing, the
+//! profile's attribution policy and shift rule and the member's shifts
+//! (locking those rows on PostgreSQL, so a removal, demotion,
+//! deactivation, policy change or roster change waits for it or is seen by
+//! it), asks the policy, writes, records the byline and appends the audit
+//! event, and commits. Nothing read before the transaction decides what it
+//! may do. A refusal is rolled back and then audited on its own.
+//!
+//! The byline is a type only this module makes, and the store's writes as
+//! a shared profile take one: there is no other way to write as a shared
+//! profile.
+
+use crate::audit::AuditEntry;
+use crate::bylines::Refusal;
+use crate::messages::MessageText;
+use crate::posts::{CreatedPost, NewPost, PostContent};
+use crate::{Store, StoreError};
+use byline_core::Timestamp;
+use byline_core::policy::Denial;
+use byline_core::reaction::Reaction;
+use byline_core::shared_profile::Speech;
+
+/// Someone's claim to speak as a shared profile: who, through which acting
+/// session, saying what kind of thing. It grants nothing; [`Store::speak`]
+/// checks it inside the write transaction.
+#[derive(Debug, Clone)]
+pub struct Voice<'a> {
+    user_id: i64,
+    profile_id: i64,
+    acting_session_id: i64,
+    speech: Speech,
+    action: &'static str,
+    source_address: &'a str,
+}
+
+impl<'a> Voice<'a> {
+    /// A claim by `user_id` to say `speech` as `profile_id` in the acting
+    /// session `acting_session_id`; `action` names the audit event
+    /// (`post.create_as_profile`, ...).
+    pub fn new(
+        user_id: i64,
+        profile_id: i64,
+        acting_session_id: i64,
+        speech: Speech,
+        action: &'static str,
+        source_address: &'a str,
+    ) -> Voice<'a> {
+        Voice {
+            user_id,
+            profile_id,
+            acting_session_id,
+            speech,
+            action,
+            source_address,
+        }
+    }
+
+    /// The profile this voice claims to speak as.
+    pub fn profile_id(&self) -> i64 {
+        self.profile_id
+    }
+}
+
+/// Something said as a shared profile.
+pub enum Utterance<'a> {
+    /// A new post or reply.
+    Post(&'a NewPost<'a>),
+    /// New text for one of the profile's posts.
+    Edit {
+        /// The post.
+        post_id: i64,
+        /// Its new words.
+        content: &'a PostContent<'a>,
+    },
+    /// Deleting one of the profile's posts.
+    Delete {
+        /// The post.
+        post_id: i64,
+    },
+    /// Adding a reaction as the profile.
+    React {
+        /// The post.
+        post_id: i64,
+        /// Which reaction.
+        reaction: Reaction,
+    },
+    /// Taking back the profile's reaction.
+    Unreact {
+        /// The post.
+        post_id: i64,
+        /// Which reaction.
+        reaction: Reaction,
+    },
+    /// A direct message in a conversation the profile takes part in.
+    Message {
+        /// The conversation.
+        conversation_id: i64,
+        /// The words.
+        text: &'a MessageText<'a>,
+    },
+}
+
+/// What an utterance did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spoken {
+    /// A post was written.
+    Post(CreatedPost),
+    /// A message was sent: its id and the other participants.
+    Message {
+        /// The message.
+        id: i64,
+        /// Who else is in the conversation.
+        others: Vec<i64>,
+    },
+    /// An edit, deletion or reaction change was made.
+    Changed,
+    /// Nothing changed (a reaction already given or already taken back).
+    Unchanged,
+}
+
+impl Store {
+    /// Says `utterance` through `voice`, or refuses: the one way anything
+    /// is written as a shared profile (see the module's documentation).
+    /// A refusal is audited (`speak.refused`) and comes back as
+    /// [`StoreError::SpeechRefused`].
+    pub async fn speak(
+        &self,
+        voice: &Voice<'_>,
+        utterance: Utterance<'_>,
+        now: Timestamp,
+    ) -> Result<Spoken, StoreError> {
+        match self.say(voice, utterance, now).await? {
+            Ok(spoken) => Ok(spoken),
+            Err(refusal) => {
+                let entry = AuditEntry {
+                    user_id: Some(voice.user_id),
+                    profile_id: Some(voice.profile_id),
+                    action: "speak.refused",
+                    target: format!("profile:{}", voice.profile_id),
+                    source_address: voice.source_address.to_owned(),
+                    details: format!(
+                        "{{\"role\":{},\"action\":\"{}\",\"off_shift\":{}}}",
+                        refusal
+                            .role
+                            .map_or("null".to_owned(), |r| format!("\"{}\"", r.as_str())),
+                        voice.action,
+                        refusal.denial == Denial::OffShift
+                    ),
+                };
+                self.append_audit(&entry, now).await?;
+                Err(StoreError::SpeechRefused(refusal.denial))
+            }
+        }
+    }
+
+    /// The transaction of [`Store::speak`]; a refusal returns before the
+    /// commit, so it rolls back.
+    async fn say(
+        &self,
+        voice: &Voice<'_>,
+        utterance: Utterance<'_>,
+        now: Timestamp,
+    ) -> Result<Result<Spoken, Refusal>, StoreError> {
+        let lock = self.share_lock();
+        Ok(Ok(write_tx!(self, |tx| {
+            let w = match hear!(tx, voice, now, lock) {
+                Ok(w) => w,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let (spoken, target) = match utterance {
+                Utterance::Post(new) => {
+                    let created = write_post!(tx, &w, new, now);
+                    let target = format!("post:{}", created.id);
+                    (Spoken::Post(created), Some(target))
+                }
+                Utterance::Edit { post_id, content } => {
+                    write_edit!(tx, &w, post_id, content, now);
+                    (Spoken::Changed, Some(format!("post:{post_id}")))
+                }
+                Utterance::Delete { post_id } => {
+                    write_delete!(tx, &w, post_id, Some(w.profile_id), now);
+                    (Spoken::Changed, Some(format!("post:{post_id}")))
+                }
+                Utterance::React { post_id, reaction } => {
+                    if write_reaction!(tx, &w, post_id, reaction, now) {
+                        (Spoken::Changed, Some(format!("post:{post_id}")))
+                    } else {
+                        (Spoken::Unchanged, None)
+                    }
+                }
+                Utterance::Unreact { post_id, reaction } => {
+                    if write_unreaction!(tx, &w, post_id, reaction) {
+                        (Spoken::Changed, Some(format!("post:{post_id}")))
+                    } else {
+                        (Spoken::Unchanged, None)
+                    }
+                }
+                Utterance::Message {
+                    conversation_id,
+                    text,
+                } => {
+                    let (id, others) = write_message!(tx, &w, conversation_id, text, now);
+                    (
+                        Spoken::Message { id, others },
+                        Some(format!("message:{id}")),
+                    )
+                }
+            };
+            if let Some(target) = target {
+                record_byline!(tx, &w, voice, target, now);
+            }
+            spoken
+        })))
+    }
+}
