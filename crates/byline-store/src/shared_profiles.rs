@@ -109,18 +109,20 @@ impl Store {
                     .await?;
                 }
                 None => {
-                    sqlx::query(
-                        "DELETE FROM profile_members WHERE profile_id = $1 AND user_id = $2",
-                    )
-                    .bind(profile_id)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    // Sessions first, in the order the speak function
+                    // locks rows, so a removal and a post never deadlock.
                     sqlx::query(
                         "UPDATE acting_sessions SET ended_at = $1, end_reason = 'membership_removed' \
                          WHERE profile_id = $2 AND user_id = $3 AND ended_at IS NULL",
                     )
                     .bind(now.micros())
+                    .bind(profile_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "DELETE FROM profile_members WHERE profile_id = $1 AND user_id = $2",
+                    )
                     .bind(profile_id)
                     .bind(user_id)
                     .execute(&mut *tx)

@@ -3,7 +3,8 @@
 //!
 //! PostgreSQL is used when `BYLINE_TEST_DATABASE_URL` is set (for example
 //! `postgres://postgres@127.0.0.1:5432/test`); when it is not, the first
-//! request says so once on the terminal and the PostgreSQL cases are skipped.
+//! request says so once on the terminal and the PostgreSQL cases are skipped,
+//! except when `CI` is set: then each PostgreSQL case fails, saying why.
 
 use crate::{Store, StoreOptions, Synchronous};
 use std::io::Write;
@@ -60,6 +61,13 @@ impl TestDatabase {
             }),
             Kind::Postgres => {
                 let Ok(admin_url) = std::env::var(DATABASE_URL_VAR) else {
+                    // In CI a skipped half would pass unseen: refuse instead.
+                    if std::env::var_os("CI").is_some() {
+                        panic!(
+                            "CI is set but {DATABASE_URL_VAR} is not: the PostgreSQL half of the suite \
+                             would be skipped. Set it, e.g. {DATABASE_URL_VAR}=postgres://postgres@127.0.0.1:5432/test"
+                        );
+                    }
                     SKIP_NOTICE.call_once(|| {
                         // Written past the test harness's capture on purpose:
                         // a skipped half must be visible in every run.

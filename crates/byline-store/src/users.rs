@@ -231,6 +231,16 @@ impl Store {
         now: Timestamp,
     ) -> Result<User, StoreError> {
         write_tx!(self, |tx| {
+            // Acting sessions are locked before the user row, in the order
+            // the speak function locks them, so the two never deadlock.
+            sqlx::query(
+                "UPDATE acting_sessions SET ended_at = $1, end_reason = 'deactivated' \
+                 WHERE user_id = $2 AND ended_at IS NULL",
+            )
+            .bind(now.micros())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
             let n = sqlx::query(
                 "UPDATE users SET active = FALSE, deactivated_at = $1 WHERE id = $2 AND active",
             )
@@ -249,14 +259,6 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                sqlx::query(
-                    "UPDATE acting_sessions SET ended_at = $1, end_reason = 'deactivated' \
-                     WHERE user_id = $2 AND ended_at IS NULL",
-                )
-                .bind(now.micros())
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
                 append_audit!(tx, audit, now);
             }
         });
