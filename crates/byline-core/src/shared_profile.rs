@@ -1,5 +1,6 @@
 //! Shared profiles: roles of their members and how bylines are shown.
 
+use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A member's role on a shared profile.
@@ -108,4 +109,97 @@ pub enum Duty {
 impl Duty {
     /// Every standing.
     pub const ALL: [Duty; 3] = [Duty::NotRequired, Duty::OnShift, Duty::OffShift];
+}
+
+/// The attribution policies a shared profile has had, each with the moment
+/// it took effect, oldest first. A byline is revealed by the policy in force
+/// when the words were said, never by the policy now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyHistory {
+    changes: Vec<(Timestamp, AttributionPolicy)>,
+}
+
+impl PolicyHistory {
+    /// A history from its changes, in any order.
+    pub fn new(mut changes: Vec<(Timestamp, AttributionPolicy)>) -> PolicyHistory {
+        changes.sort_by_key(|(t, _)| *t);
+        PolicyHistory { changes }
+    }
+
+    /// The policy in force at `t`. Before the first change the first policy
+    /// counts (the profile did not speak then); with no history at all, the
+    /// strictest, so that nothing is revealed by a gap in the record.
+    pub fn at(&self, t: Timestamp) -> AttributionPolicy {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(since, _)| *since <= t)
+            .or_else(|| self.changes.first())
+            .map_or(AttributionPolicy::Sealed, |(_, p)| *p)
+    }
+
+    /// Every policy in force at some moment of `[from, to)`, in order.
+    pub fn during(&self, from: Timestamp, to: Timestamp) -> Vec<AttributionPolicy> {
+        let mut out = vec![self.at(from)];
+        for (since, p) in &self.changes {
+            if *since > from && *since < to && out.last() != Some(p) {
+                out.push(*p);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod policy_history_tests {
+    use super::*;
+
+    const SEALED_AT: Timestamp = Timestamp(1_000);
+    const INTERNAL_AT: Timestamp = Timestamp(5_000);
+
+    fn sealed_then_internal() -> PolicyHistory {
+        PolicyHistory::new(vec![
+            (INTERNAL_AT, AttributionPolicy::Internal),
+            (SEALED_AT, AttributionPolicy::Sealed),
+        ])
+    }
+
+    #[test]
+    fn words_keep_the_policy_they_were_said_under() {
+        let h = sealed_then_internal();
+        assert_eq!(h.at(Timestamp(4_999)), AttributionPolicy::Sealed);
+        assert_eq!(h.at(INTERNAL_AT), AttributionPolicy::Internal);
+        assert_eq!(h.at(Timestamp(9_000)), AttributionPolicy::Internal);
+        assert_eq!(
+            h.at(Timestamp(10)),
+            AttributionPolicy::Sealed,
+            "before creation: the first"
+        );
+    }
+
+    #[test]
+    fn a_window_over_a_change_sees_both_policies() {
+        let h = sealed_then_internal();
+        assert_eq!(
+            h.during(Timestamp(2_000), Timestamp(6_000)),
+            vec![AttributionPolicy::Sealed, AttributionPolicy::Internal]
+        );
+        assert_eq!(
+            h.during(Timestamp(6_000), Timestamp(7_000)),
+            vec![AttributionPolicy::Internal]
+        );
+        assert_eq!(
+            h.during(Timestamp(2_000), INTERNAL_AT),
+            vec![AttributionPolicy::Sealed],
+            "the window's end is exclusive"
+        );
+    }
+
+    #[test]
+    fn no_history_reveals_nothing() {
+        assert_eq!(
+            PolicyHistory::default().at(Timestamp(1)),
+            AttributionPolicy::Sealed
+        );
+    }
 }

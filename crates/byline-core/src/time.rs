@@ -32,8 +32,16 @@ impl Timestamp {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
+        // Fractions only when there are any, so that every time written
+        // parses back to exactly the same instant.
+        let micros = self.0.rem_euclid(1_000_000);
+        let fraction = if micros == 0 {
+            String::new()
+        } else {
+            format!(".{micros:06}")
+        };
         format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z",
             rem / 3600,
             (rem % 3600) / 60,
             rem % 60
@@ -58,12 +66,15 @@ impl Timestamp {
             chrono::DateTime::parse_from_rfc3339(&format!("{}:00{}", &s[..off], &s[off..]))
                 .map_err(|_| ())
         });
-        let secs = parsed.ok()?.timestamp();
+        let parsed = parsed.ok()?;
+        let secs = parsed.timestamp();
         // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
         if !(-62_135_596_800..=253_402_300_799).contains(&secs) {
             return None;
         }
-        secs.checked_mul(1_000_000).map(Timestamp)
+        secs.checked_mul(1_000_000)?
+            .checked_add(i64::from(parsed.timestamp_subsec_micros()))
+            .map(Timestamp)
     }
 }
 
@@ -93,6 +104,11 @@ mod tests {
         assert_eq!(
             Timestamp(1_795_385_676_000_000).to_rfc3339(),
             "2026-11-22T22:14:36Z"
+        );
+        // Microseconds are written when there are any (exact round trips).
+        assert_eq!(
+            Timestamp(1_795_385_676_000_250).to_rfc3339(),
+            "2026-11-22T22:14:36.000250Z"
         );
         // A leap day.
         assert_eq!(
@@ -141,7 +157,13 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
-        for t in [0i64, 951_782_400_000_000, 1_795_385_676_000_000] {
+        for t in [
+            0i64,
+            951_782_400_000_000,
+            1_795_385_676_000_000,
+            1_795_385_676_123_456,
+            1_795_385_676_000_001,
+        ] {
             assert_eq!(
                 Timestamp::parse_rfc3339(&Timestamp(t).to_rfc3339()),
                 Some(Timestamp(t))

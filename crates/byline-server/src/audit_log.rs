@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use byline_core::Timestamp;
 use byline_core::policy::{Action, Actor, authorize};
-use byline_core::shared_profile::AttributionPolicy;
+use byline_core::shared_profile::{AttributionPolicy, PolicyHistory};
 use byline_store::Store;
 use byline_store::audit::AuditEvent;
 use std::collections::{HashMap, HashSet};
@@ -34,21 +34,17 @@ pub async fn events(
 /// export see everything); redacted events no longer match their hashes.
 pub struct Redaction {
     actor: Actor,
-    policies: HashMap<i64, AttributionPolicy>,
+    histories: HashMap<i64, PolicyHistory>,
     member_of: HashSet<i64>,
 }
 
 impl Redaction {
-    /// The redaction for this reader, with the profiles' current policies.
+    /// The redaction for this reader, with every shared profile's policy
+    /// history.
     pub async fn for_reader(state: &AppState, by: &CurrentUser) -> Result<Redaction, AppError> {
         Ok(Redaction {
             actor: by.actor(),
-            policies: state
-                .store
-                .shared_profile_policies()
-                .await?
-                .into_iter()
-                .collect(),
+            histories: state.store.policy_histories().await?,
             member_of: state
                 .store
                 .memberships_of(by.user.id, None)
@@ -65,19 +61,20 @@ impl Redaction {
         let speaking = ["post.", "acting.", "speak.", "message."]
             .iter()
             .any(|p| e.action.starts_with(p))
-            && e.action != "acting.query";
+            && !e.action.starts_with("acting.query");
         let Some(profile) = e.profile_id.filter(|_| speaking) else {
             return;
         };
-        let Some(current) = self.policies.get(&profile).copied() else {
+        let Some(history) = self.histories.get(&profile) else {
             return;
         };
         // Words record the policy they were said under; other events
-        // (acting sessions, refusals) fall under the profile's policy now.
+        // (acting sessions, refusals) fall under the policy in force when
+        // they happened, never the policy now.
         let policy = serde_json::from_str::<serde_json::Value>(&e.details)
             .ok()
             .and_then(|d| d["policy"].as_str().and_then(AttributionPolicy::parse))
-            .unwrap_or(current);
+            .unwrap_or_else(|| history.at(Timestamp(e.at)));
         let visible = authorize(
             Some(&self.actor),
             Action::SeeByline {

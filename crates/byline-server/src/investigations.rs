@@ -276,17 +276,3 @@ pub async fn touching(
     )?;
     Ok(state.store.investigations(None, Some(p.id)).await?)
 }
-
-/// Whether the actor's open investigation covers this profile and window.
-pub async fn covers(
-    state: &AppState,
-    by: &CurrentUser,
-    profile_id: i64,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<bool, AppError> {
-    Ok(state
-        .store
-        .investigation_covers(by.user.id, profile_id, from, to)
-        .await?)
-}

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::state::{AppState, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
-use byline_core::{DisplayName, Handle, ProfileKind};
+use byline_core::{DisplayName, Handle, ProfileKind, Timestamp};
 use byline_store::profiles::Profile;
 use byline_store::shared_profiles::ProfileMember;
 
@@ -142,23 +142,30 @@ pub async fn set_policy(
 }
 
 /// Whether the asker may put the who-was-acting question about this
-/// profile at all: admins (signed and internal profiles) and investigators
-/// (who need an open investigation covering the window for the answer).
+/// profile at all: admins, for any stretch the profile was signed or
+/// internal, and investigators with an open investigation of it (the answer
+/// then covers only what the investigation covers).
 pub async fn may_ask_who_acted(
     state: &AppState,
     by: &CurrentUser,
     profile_id: i64,
 ) -> Result<bool, AppError> {
-    let investigating = state.store.is_investigator(by.user.id).await?;
-    let policy = state.store.attribution_policy_of(profile_id).await?;
-    Ok(authorize(
-        Some(&by.actor()),
-        Action::AskWhoActed {
-            policy,
-            investigating,
-        },
-    )
-    .is_ok())
+    let investigating = state
+        .store
+        .investigating_profile(by.user.id, profile_id)
+        .await?;
+    let history = state.store.policy_history(profile_id).await?;
+    let ever = history.during(Timestamp(i64::MIN), Timestamp(i64::MAX));
+    Ok(ever.into_iter().any(|policy| {
+        authorize(
+            Some(&by.actor()),
+            Action::AskWhoActed {
+                policy,
+                investigating,
+            },
+        )
+        .is_ok()
+    }))
 }
 
 /// Longest window one question may cover.
@@ -172,25 +179,46 @@ pub struct WhoActed {
     pub actions: Vec<byline_store::shared_profiles::AttributedAction>,
 }
 
-/// Who was acting as a shared profile between `from` and `to` (RFC 3339
-/// with the asker's offset). Admins may ask about signed and internal
-/// profiles; sealed ones need an open investigation. The question itself
-/// is audited.
-pub async fn who_acted(
+/// Audits a who-was-acting question refused before any window was read
+/// (the asker may not ask about this profile at all).
+pub async fn refuse_question(
     state: &AppState,
     by: &CurrentUser,
-    handle: &str,
-    from: &str,
-    to: &str,
-) -> Result<WhoActed, AppError> {
-    let (p, _) = shared(state, by, handle).await?;
+    profile_id: i64,
+) -> Result<(), AppError> {
+    let mut audit = by.audit("acting.query_refused", format!("profile:{profile_id}"));
+    audit.profile_id = Some(profile_id);
+    state.store.append_audit(&audit, now()).await?;
+    Ok(())
+}
+
+/// Parses a who-was-acting window as typed (RFC 3339 with an offset).
+pub fn parse_window(from: &str, to: &str) -> Result<(Timestamp, Timestamp), AppError> {
     let bad_time = |what: &str| {
         AppError::Invalid(format!(
             "{what} must be an RFC 3339 time with an offset, e.g. 2026-11-18T14:30:00+01:00"
         ))
     };
-    let from_t = byline_core::Timestamp::parse_rfc3339(from).ok_or_else(|| bad_time("from"))?;
-    let to_t = byline_core::Timestamp::parse_rfc3339(to).ok_or_else(|| bad_time("to"))?;
+    let from_t = Timestamp::parse_rfc3339(from).ok_or_else(|| bad_time("from"))?;
+    let to_t = Timestamp::parse_rfc3339(to).ok_or_else(|| bad_time("to"))?;
+    Ok((from_t, to_t))
+}
+
+/// Who was acting as a shared profile in `[from, to)`. Each session and
+/// each act is judged by the attribution policy in force when it happened,
+/// never by the policy now: admins see what was said while the profile was
+/// signed or internal; what was said while it was sealed needs the asker's
+/// open investigation covering it, and a post-scoped investigation covers
+/// only its posts (and the sessions they were said in). The question is
+/// audited, answered (`acting.query`) or refused (`acting.query_refused`).
+pub async fn who_acted(
+    state: &AppState,
+    by: &CurrentUser,
+    handle: &str,
+    from_t: Timestamp,
+    to_t: Timestamp,
+) -> Result<WhoActed, AppError> {
+    let (p, _) = shared(state, by, handle).await?;
     if to_t <= from_t {
         return Err(AppError::Invalid("'to' must be after 'from'".into()));
     }
@@ -199,28 +227,81 @@ pub async fn who_acted(
             "a window is at most {MAX_WINDOW_DAYS} days"
         )));
     }
-    let policy = state.store.attribution_policy_of(p.id).await?;
-    let investigating = crate::investigations::covers(state, by, p.id, from_t, to_t).await?;
-    if authorize(
-        Some(&by.actor()),
-        Action::AskWhoActed {
-            policy,
-            investigating,
-        },
-    )
-    .is_err()
-    {
-        return Err(if policy == AttributionPolicy::Sealed {
-            AppError::Invalid("answers about a sealed profile need an open investigation".into())
+    let history = state.store.policy_history(p.id).await?;
+    let scope = state
+        .store
+        .investigation_scope(by.user.id, p.id, from_t, to_t)
+        .await?;
+    let whole_window = scope.as_ref().is_some_and(Vec::is_empty);
+    let scoped_posts: &[i64] = scope.as_deref().unwrap_or(&[]);
+    let may_ask = |policy: AttributionPolicy, investigating: bool| {
+        authorize(
+            Some(&by.actor()),
+            Action::AskWhoActed {
+                policy,
+                investigating,
+            },
+        )
+        .is_ok()
+    };
+    let during = history.during(from_t, to_t);
+    let askable = during
+        .iter()
+        .any(|&policy| may_ask(policy, scope.is_some()));
+    let mut audit = by.audit(
+        if askable {
+            "acting.query"
         } else {
-            AppError::Forbidden
-        });
-    }
-    let mut audit = by.audit("acting.query", format!("profile:{}", p.id));
+            "acting.query_refused"
+        },
+        format!("profile:{}", p.id),
+    );
     audit.profile_id = Some(p.id);
     audit.details =
         serde_json::json!({ "from": from_t.to_rfc3339(), "to": to_t.to_rfc3339() }).to_string();
     state.store.append_audit(&audit, now()).await?;
+    if !askable {
+        return Err(
+            if during
+                .iter()
+                .all(|&policy| policy == AttributionPolicy::Sealed)
+            {
+                AppError::Invalid(
+                    "answers about a sealed profile need an open investigation".into(),
+                )
+            } else {
+                AppError::Forbidden
+            },
+        );
+    }
     let (sessions, actions) = state.store.who_acted(p.id, from_t, to_t).await?;
+    let actions: Vec<_> = actions
+        .into_iter()
+        .filter(|a| {
+            let policy = a.policy().unwrap_or_else(|| history.at(Timestamp(a.at)));
+            let covered = whole_window || a.post_id().is_some_and(|id| scoped_posts.contains(&id));
+            may_ask(policy, covered)
+        })
+        .collect();
+    // A session is named when every policy it ran under lets the asker see
+    // it, or, for an investigator, when an act their investigation covers
+    // was said in it.
+    let sessions = sessions
+        .into_iter()
+        .filter(|s| {
+            let start = Timestamp(s.started_at.max(from_t.micros()));
+            let end = Timestamp(s.ended_at.unwrap_or(i64::MAX).min(to_t.micros()));
+            let end = if end > start {
+                end
+            } else {
+                Timestamp(start.micros() + 1)
+            };
+            history
+                .during(start, end)
+                .into_iter()
+                .all(|policy| may_ask(policy, whole_window))
+                || (scope.is_some() && actions.iter().any(|a| a.acting_session_id == Some(s.id)))
+        })
+        .collect();
     Ok(WhoActed { sessions, actions })
 }

@@ -482,6 +482,9 @@ impl BulkLoad {
         let started = Instant::now();
         let head = "UPDATE audit_head SET seq = last.seq, hash = last.hash \
                     FROM (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS last WHERE audit_head.id = 1";
+        // Loaded profiles start with the policy they were loaded with.
+        let history = "INSERT INTO attribution_policy_changes (profile_id, since, seq, policy) \
+                       SELECT id, created_at, 0, attribution_policy FROM profiles WHERE kind = 'shared'";
         match &mut self.conn {
             Conn::Sqlite(c) => {
                 for sql in &self.set_aside {
@@ -491,6 +494,7 @@ impl BulkLoad {
                     .execute(&mut **c)
                     .await?;
                 sqlx::query(head).execute(&mut **c).await?;
+                sqlx::query(history).execute(&mut **c).await?;
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&mut **c)
                     .await?;
@@ -522,6 +526,7 @@ impl BulkLoad {
                     .await?;
                 }
                 sqlx::query(head).execute(&mut **c).await?;
+                sqlx::query(history).execute(&mut **c).await?;
                 sqlx::query("ANALYZE").execute(&mut **c).await?;
                 c.close_on_drop();
             }

@@ -215,22 +215,56 @@ impl Store {
 
     /// Whether `investigator` has an open investigation on `profile_id`
     /// covering all of [from, to).
-    pub async fn investigation_covers(
+    /// What the investigator's open investigations of a profile covering
+    /// the whole window let them see: `None` when none covers it, an empty
+    /// list when one covers the whole window, else the posts they name.
+    pub async fn investigation_scope(
         &self,
         investigator: i64,
         profile_id: i64,
         from: Timestamp,
         to: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let n: i64 = read!(self, |pool| {
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        let covering: Vec<i64> = read!(self, |pool| {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM investigations WHERE investigator_id = $1 AND profile_id = $2 AND closed_at IS NULL \
-                 AND window_from <= $3 AND window_to >= $4",
+                "SELECT id FROM investigations WHERE investigator_id = $1 AND profile_id = $2 AND closed_at IS NULL \
+                 AND window_from <= $3 AND window_to >= $4 ORDER BY id",
             )
             .bind(investigator)
             .bind(profile_id)
             .bind(from.micros())
             .bind(to.micros())
+            .fetch_all(pool)
+            .await?
+        });
+        if covering.is_empty() {
+            return Ok(None);
+        }
+        let mut posts = Vec::new();
+        for id in covering {
+            let named = self.investigation_posts(id).await?;
+            if named.is_empty() {
+                return Ok(Some(Vec::new()));
+            }
+            posts.extend(named);
+        }
+        posts.sort_unstable();
+        posts.dedup();
+        Ok(Some(posts))
+    }
+
+    /// Whether the investigator has an open investigation of the profile.
+    pub async fn investigating_profile(
+        &self,
+        investigator: i64,
+        profile_id: i64,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM investigations WHERE investigator_id = $1 AND profile_id = $2 AND closed_at IS NULL",
+            )
+            .bind(investigator)
+            .bind(profile_id)
             .fetch_one(pool)
             .await?
         });

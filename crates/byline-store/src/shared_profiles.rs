@@ -2,8 +2,9 @@
 
 use crate::audit::AuditEntry;
 use crate::{Store, StoreError};
-use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
+use byline_core::shared_profile::{AttributionPolicy, PolicyHistory, ProfileRole};
 use byline_core::{DisplayName, Handle, Timestamp};
+use std::collections::HashMap;
 
 /// A member of a shared profile.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -44,6 +45,23 @@ pub struct ActingSession {
     pub started_at: Timestamp,
 }
 
+/// Records, inside `$tx`, that `$profile`'s policy is `$policy` from `$now`
+/// (`$seq` is the audit event of the change).
+macro_rules! record_policy {
+    ($tx:ident, $profile:expr, $policy:expr, $seq:expr, $now:expr) => {{
+        let policy: AttributionPolicy = $policy;
+        sqlx::query(
+            "INSERT INTO attribution_policy_changes (profile_id, since, seq, policy) VALUES ($1, $2, $3, $4)",
+        )
+        .bind($profile)
+        .bind($now.micros())
+        .bind($seq)
+        .bind(policy.as_str())
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
 }
@@ -79,7 +97,8 @@ impl Store {
                 ),
                 ..audit.clone()
             };
-            append_audit!(tx, &entry, now);
+            let seq = append_audit!(tx, &entry, now);
+            record_policy!(tx, id, policy, seq, now);
             id
         }))
     }
@@ -218,7 +237,8 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            append_audit!(tx, audit, now);
+            let seq = append_audit!(tx, audit, now);
+            record_policy!(tx, profile_id, policy, seq, now);
         });
         Ok(())
     }
@@ -379,6 +399,21 @@ pub struct AttributedAction {
     pub handle: String,
     /// Where they were.
     pub source_address: String,
+    /// The event's details (JSON), with the policy the words were said under.
+    pub details: String,
+}
+
+impl AttributedAction {
+    /// The attribution policy recorded with the act, if it was.
+    pub fn policy(&self) -> Option<AttributionPolicy> {
+        let (_, rest) = self.details.split_once("\"policy\":\"")?;
+        AttributionPolicy::parse(rest.split('"').next()?)
+    }
+
+    /// The post it touched, if any.
+    pub fn post_id(&self) -> Option<i64> {
+        self.target.strip_prefix("post:")?.parse().ok()
+    }
 }
 
 impl Store {
@@ -410,7 +445,7 @@ impl Store {
                 "SELECT a.action, a.target, a.at, \
                  (SELECT s.id FROM acting_sessions s WHERE s.user_id = a.user_id AND s.profile_id = a.profile_id \
                   AND s.started_at <= a.at ORDER BY s.started_at DESC LIMIT 1) AS acting_session_id, \
-                 a.user_id, p.handle, a.source_address \
+                 a.user_id, p.handle, a.source_address, a.details \
                  FROM audit_events a JOIN profiles p ON p.user_id = a.user_id \
                  WHERE a.profile_id = $1 AND a.at >= $2 AND a.at < $3 \
                  AND a.action IN ('post.create_as_profile', 'post.reply_as_profile', 'post.edit_as_profile', \
@@ -428,35 +463,47 @@ impl Store {
 }
 
 impl Store {
-    /// A shared profile's current attribution policy.
-    pub async fn attribution_policy_of(
-        &self,
-        profile_id: i64,
-    ) -> Result<AttributionPolicy, StoreError> {
-        let p: String = read!(self, |pool| {
-            sqlx::query_scalar("SELECT attribution_policy FROM profiles WHERE id = $1")
-                .bind(profile_id)
-                .fetch_one(pool)
-                .await?
-        });
-        AttributionPolicy::parse(&p).ok_or_else(|| corrupt("attribution policy"))
-    }
-
-    /// Every shared profile's current attribution policy.
-    pub async fn shared_profile_policies(
-        &self,
-    ) -> Result<Vec<(i64, AttributionPolicy)>, StoreError> {
+    /// Every attribution policy a profile has had, and since when.
+    pub async fn policy_history(&self, profile_id: i64) -> Result<PolicyHistory, StoreError> {
         let rows: Vec<(i64, String)> = read!(self, |pool| {
-            sqlx::query_as("SELECT id, attribution_policy FROM profiles WHERE kind = 'shared'")
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT since, policy FROM attribution_policy_changes WHERE profile_id = $1 ORDER BY since, seq",
+            )
+            .bind(profile_id)
+            .fetch_all(pool)
+            .await?
         });
-        rows.into_iter()
-            .map(|(id, p)| {
+        let changes = rows
+            .into_iter()
+            .map(|(t, p)| {
                 AttributionPolicy::parse(&p)
-                    .map(|p| (id, p))
+                    .map(|p| (Timestamp(t), p))
                     .ok_or_else(|| corrupt("attribution policy"))
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PolicyHistory::new(changes))
+    }
+
+    /// Every shared profile's policy history.
+    pub async fn policy_histories(&self) -> Result<HashMap<i64, PolicyHistory>, StoreError> {
+        let rows: Vec<(i64, i64, String)> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT profile_id, since, policy FROM attribution_policy_changes ORDER BY profile_id, since, seq",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let mut by_profile: HashMap<i64, Vec<(Timestamp, AttributionPolicy)>> = HashMap::new();
+        for (profile, t, p) in rows {
+            let p = AttributionPolicy::parse(&p).ok_or_else(|| corrupt("attribution policy"))?;
+            by_profile
+                .entry(profile)
+                .or_default()
+                .push((Timestamp(t), p));
+        }
+        Ok(by_profile
+            .into_iter()
+            .map(|(id, changes)| (id, PolicyHistory::new(changes)))
+            .collect())
     }
 }

@@ -387,7 +387,8 @@ async fn who_acted(
     crate::json::ApiQuery(q): crate::json::ApiQuery<WindowQuery>,
 ) -> Result<Json<WhoActedView>, AppError> {
     use byline_core::Timestamp;
-    let w = shared_profiles::who_acted(&state, &current, &handle, &q.from, &q.to).await?;
+    let (from, to) = shared_profiles::parse_window(&q.from, &q.to)?;
+    let w = shared_profiles::who_acted(&state, &current, &handle, from, to).await?;
     Ok(Json(WhoActedView {
         sessions: w
             .sessions

@@ -119,6 +119,10 @@ async fn who_acted(
     // The form is for those who may ask at all; the answer is decided with
     // the real window.
     if !crate::shared_profiles::may_ask_who_acted(&state, &current, profile.id).await? {
+        if q.date.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+            // A question put anyway is refused like any other, and audited.
+            crate::shared_profiles::refuse_question(&state, &current, profile.id).await?;
+        }
         return Err(AppError::ForbiddenBecause(
             "only admins (about signed and internal profiles) and investigators may ask who was acting; \
              answers about a sealed profile need an open investigation"
@@ -147,15 +151,14 @@ async fn who_acted(
     let mut status = StatusCode::OK;
     if page.asked {
         let window = |time: &str| format!("{}T{}{}", page.date, time, page.offset);
-        match crate::shared_profiles::who_acted(
-            &state,
-            &current,
-            &handle,
-            &window(&page.from),
-            &window(&page.to),
-        )
-        .await
-        {
+        let asked = crate::shared_profiles::parse_window(&window(&page.from), &window(&page.to));
+        let answer = match asked {
+            Ok((from, to)) => {
+                crate::shared_profiles::who_acted(&state, &current, &handle, from, to).await
+            }
+            Err(e) => Err(e),
+        };
+        match answer {
             Ok(w) => {
                 page.sessions = w
                     .sessions

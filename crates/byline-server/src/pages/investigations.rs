@@ -177,10 +177,10 @@ async fn detail(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let (inv, bylines) = investigations::reveal(&state, &current, parse_id(&id)?).await?;
-    let from = Timestamp(inv.window_from).to_rfc3339();
-    let to = Timestamp(inv.window_to).to_rfc3339();
-    let who = crate::shared_profiles::who_acted(&state, &current, &inv.profile_handle, &from, &to)
-        .await?;
+    // The investigation's own window, exactly (it may start mid-second).
+    let (from, to) = (Timestamp(inv.window_from), Timestamp(inv.window_to));
+    let who =
+        crate::shared_profiles::who_acted(&state, &current, &inv.profile_handle, from, to).await?;
     render(&DetailPage {
         nav: Nav::load(&state, &current, "").await?,
         csrf_token: current.csrf_token().to_owned(),

@@ -16,6 +16,7 @@ mod errors;
 mod ops;
 mod pages;
 mod posts;
+mod reveals;
 mod rosters;
 mod search;
 mod shared_profiles;
