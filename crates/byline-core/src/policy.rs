@@ -98,7 +98,12 @@ pub enum Action {
         role: Option<ProfileRole>,
     },
     /// Grant or withdraw the investigator right.
-    ManageInvestigators,
+    ManageInvestigators {
+        /// The user gaining or losing it.
+        target_user_id: i64,
+        /// True to grant.
+        grant: bool,
+    },
     /// Open an investigation.
     OpenInvestigation {
         /// Whether the actor holds the investigator right.
@@ -235,7 +240,13 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         // Investigators will join admins here when investigations arrive.
         Action::ReadAudit => actor.is_admin(),
         Action::CreateSharedProfile => actor.is_admin(),
-        Action::ManageInvestigators => actor.is_admin(),
+        // Separation of duties: an admin never grants themselves the right
+        // to reveal sealed bylines; another admin (or the operator at the
+        // command line, audited) does.
+        Action::ManageInvestigators {
+            target_user_id,
+            grant,
+        } => actor.is_admin() && !(grant && target_user_id == actor.user_id),
         Action::OpenInvestigation { investigator } => investigator,
         // Owners learn that an investigation touched their profile (who,
         // when, why); they never see its findings through this.
@@ -591,5 +602,24 @@ mod tests {
                 Action::DeactivateUser { target_user_id: 3 },
             ]
         );
+    }
+
+    #[test]
+    fn admins_grant_the_investigator_right_to_others_only() {
+        let manage = |actor: &Actor, target_user_id, grant| {
+            authorize(
+                Some(actor),
+                Action::ManageInvestigators {
+                    target_user_id,
+                    grant,
+                },
+            )
+            .is_ok()
+        };
+        assert!(manage(&ADMIN, 99, true));
+        assert!(!manage(&ADMIN, ADMIN.user_id, true), "never to themselves");
+        assert!(manage(&ADMIN, ADMIN.user_id, false), "giving it up is fine");
+        assert!(!manage(&STAFF, 99, true));
+        assert!(!manage(&STAFF, 99, false));
     }
 }

@@ -30,8 +30,30 @@ pub async fn set_investigator(
     handle: &str,
     on: bool,
 ) -> Result<(), AppError> {
-    authorize(Some(&by.actor()), Action::ManageInvestigators)?;
+    // Only admins learn whether the handle exists.
+    authorize(
+        Some(&by.actor()),
+        Action::ManageInvestigators {
+            target_user_id: 0,
+            grant: false,
+        },
+    )?;
     let user_id = user_id_of(state, handle).await?;
+    if authorize(
+        Some(&by.actor()),
+        Action::ManageInvestigators {
+            target_user_id: user_id,
+            grant: on,
+        },
+    )
+    .is_err()
+    {
+        return Err(AppError::ForbiddenBecause(
+            "an admin cannot grant themselves the investigator right: another admin grants it \
+             (in a one-admin organisation, the operator runs `byline admin grant-investigator`)"
+                .into(),
+        ));
+    }
     let audit = by.audit(
         if on {
             "investigator.grant"

@@ -179,4 +179,13 @@ impl crate::Store {
             Backend::Postgres(_) => " FOR SHARE",
         }
     }
+
+    /// The clause that locks the rows a statement reads for update until
+    /// the transaction ends: PostgreSQL's `FOR UPDATE`; nothing on SQLite.
+    pub(crate) fn update_lock(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "",
+            Backend::Postgres(_) => " FOR UPDATE",
+        }
+    }
 }

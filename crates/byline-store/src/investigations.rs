@@ -86,15 +86,33 @@ impl Store {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let granted_by = audit.user_id.unwrap_or(0);
+        // The operator at the command line is no user: the grant then
+        // records the investigator themselves, and the audit event says cli.
+        let granted_by = audit.user_id.unwrap_or(user_id);
         write_tx!(self, |tx| {
             if on {
-                sqlx::query("INSERT INTO investigators (user_id, granted_by, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                let granted = sqlx::query("INSERT INTO investigators (user_id, granted_by, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(user_id)
                     .bind(granted_by)
                     .bind(now.micros())
                     .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if granted > 0 {
+                    // Every owner of a sealed profile learns who can now
+                    // reveal its bylines.
+                    sqlx::query(
+                        "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, created_at) \
+                         SELECT DISTINCT op.id, 'investigator', ip.id, $2 FROM profile_members m \
+                         JOIN profiles p ON p.id = m.profile_id JOIN profiles op ON op.user_id = m.user_id \
+                         JOIN profiles ip ON ip.user_id = $1 \
+                         WHERE m.role = 'owner' AND p.attribution_policy = 'sealed'",
+                    )
+                    .bind(user_id)
+                    .bind(now.micros())
+                    .execute(&mut *tx)
                     .await?;
+                }
             } else {
                 sqlx::query("DELETE FROM investigators WHERE user_id = $1")
                     .bind(user_id)

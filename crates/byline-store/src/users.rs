@@ -71,6 +71,27 @@ pub struct NewUser<'a> {
     pub role: Role,
 }
 
+/// Refuses, inside `$tx`, a change that would leave the organisation with
+/// no active admin (`$user` is losing the role or their account). The
+/// admins' rows are locked on PostgreSQL, so two admins demoting each other
+/// at once cannot both succeed.
+macro_rules! keep_an_admin {
+    ($tx:ident, $user:expr, $lock:expr, $what:literal) => {{
+        let admins: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id{}",
+            $lock
+        ))
+        .fetch_all(&mut *$tx)
+        .await?;
+        if admins == [$user] {
+            return Err(StoreError::Refused(format!(
+                "this is the organisation's last admin and cannot be {}: make someone else an admin first",
+                $what
+            )));
+        }
+    }};
+}
+
 impl Store {
     /// Creates a user and their personal profile together; a taken email or
     /// handle is a [`StoreError::Conflict`] and nothing is written.
@@ -207,7 +228,11 @@ impl Store {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<User, StoreError> {
+        let lock = self.update_lock();
         write_tx!(self, |tx| {
+            if role != Role::Admin {
+                keep_an_admin!(tx, user_id, lock, "demoted");
+            }
             let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role.as_str())
                 .bind(user_id)
@@ -230,8 +255,9 @@ impl Store {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<User, StoreError> {
+        let lock = self.update_lock();
         write_tx!(self, |tx| {
-            // Acting sessions are locked before the user row, in the order
+            // Acting sessions are locked before the user rows, in the order
             // the speak function locks them, so the two never deadlock.
             sqlx::query(
                 "UPDATE acting_sessions SET ended_at = $1, end_reason = 'deactivated' \
@@ -241,6 +267,7 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+            keep_an_admin!(tx, user_id, lock, "deactivated");
             let n = sqlx::query(
                 "UPDATE users SET active = FALSE, deactivated_at = $1 WHERE id = $2 AND active",
             )

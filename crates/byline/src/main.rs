@@ -138,6 +138,15 @@ enum AdminCommand {
         #[command(flatten)]
         settings: Layer,
     },
+    /// Give a user the investigator right (for an organisation whose only
+    /// admin would otherwise grant it to themselves); audited as the operator
+    GrantInvestigator {
+        /// Work email of the user
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        settings: Layer,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -302,6 +311,31 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
             if let Some(pw) = generated {
                 println!("password: {pw}\n(shown once; ask them to change it)");
             }
+            Ok(())
+        }
+        AdminCommand::GrantInvestigator { email, settings } => {
+            let config = Config::resolve(settings, file)?;
+            let store = migrated(&config).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (user, _) = store
+                .user_for_sign_in(&email)
+                .await
+                .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
+            let audit = AuditEntry::new(
+                None,
+                "investigator.grant",
+                format!("user:{}", user.id),
+                "cli",
+            );
+            store
+                .set_investigator(user.id, true, &audit, byline_server::state::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            println!(
+                "{} may now open investigations; the owners of sealed profiles have been told",
+                user.email
+            );
             Ok(())
         }
         AdminCommand::ResetPassword {

@@ -323,6 +323,34 @@ fn an_operator_migrates_creates_a_user_and_resets_a_password() {
         .expect("a generated password is printed once")
         .to_owned();
 
+    // The only admin cannot grant themselves the investigator right over
+    // the API; the operator can, and the log says it was the command line.
+    let (ok, out, err) = output(
+        byline()
+            .args(["admin", "grant-investigator", "--email", "root@example.com"])
+            .args(data),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("may now open investigations"), "{out}");
+    let (ok, log, err) = output(byline().args(["audit", "export"]).args(data));
+    assert!(ok, "{err}");
+    let grant = log
+        .lines()
+        .find(|l| l.contains("\"investigator.grant\""))
+        .expect("the grant is audited");
+    assert!(grant.contains("\"source_address\":\"cli\""), "{grant}");
+    let (ok, _, err) = output(
+        byline()
+            .args([
+                "admin",
+                "grant-investigator",
+                "--email",
+                "nobody@example.com",
+            ])
+            .args(data),
+    );
+    assert!(!ok && err.contains("no user has the email"), "{err}");
+
     let server = Server::start(&data);
     assert_eq!(
         sign_in(server.addr, "root@example.com", "operator password"),

@@ -418,7 +418,9 @@ impl From<Vec<byline_store::communities::MemberListing>> for MemberList {
 pub struct NotificationView {
     /// Opaque id.
     pub id: String,
-    /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`.
+    /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`,
+    /// `message`, or `investigator` (the actor was given the investigator
+    /// right; sent to the owners of sealed profiles).
     pub kind: String,
     /// Who caused it.
     pub actor: AuthorView,

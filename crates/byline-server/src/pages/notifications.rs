@@ -56,6 +56,10 @@ async fn notifications(
                 "join_request" => ("asked to join", "your community"),
                 "invitation" => ("invited you to", "a community"),
                 "message" => ("sent you", "a message"),
+                "investigator" => (
+                    "was given the investigator right: investigations can reveal the bylines of the sealed profiles you own",
+                    "",
+                ),
                 _ => ("did something", ""),
             };
             let link = match (n.post_id, n.community_slug, n.conversation_id) {

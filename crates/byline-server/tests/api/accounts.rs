@@ -484,3 +484,54 @@ app_test!(
         assert_eq!(r.status(), StatusCode::OK);
     }
 );
+
+app_test!(
+    the_last_admin_can_be_neither_demoted_nor_deactivated,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let own = format!("/api/v1/users/{}", app.admin.id);
+        let demote = app.patch_json(&ada, &own, json!({"role": "staff"})).await;
+        let message = demote.text().await.expect("body");
+        assert!(message.contains("last admin"), "{message}");
+        let me = app.json(&ada, "/api/v1/me").await;
+        assert_eq!(me["role"], "admin", "nothing changed");
+
+        // With a second admin, either may step down, but not both.
+        let promote = app
+            .patch_json(
+                &ada,
+                &format!("/api/v1/users/{}", app.staff.id),
+                json!({"role": "admin"}),
+            )
+            .await;
+        assert_eq!(promote.status(), StatusCode::OK);
+        let sam = app.staff_client().await;
+        assert_eq!(
+            app.patch_json(&ada, &own, json!({"role": "staff"}))
+                .await
+                .status(),
+            StatusCode::OK,
+            "Ada steps down; Sam is still an admin"
+        );
+        let sam_path = format!("/api/v1/users/{}", app.staff.id);
+        let r = app
+            .patch_json(&sam, &sam_path, json!({"role": "staff"}))
+            .await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        let r = sam
+            .post(app.url(&format!("{sam_path}/deactivate")))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "nobody deactivates themselves"
+        );
+        let me = app.json(&sam, "/api/v1/me").await;
+        assert_eq!(me["role"], "admin");
+    }
+);

@@ -346,3 +346,54 @@ app_test!(
         }
     }
 );
+
+app_test!(
+    an_admin_cannot_grant_themselves_the_investigator_right,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        app.shared_profile(&ada, "wellbeing", "sealed", &[("sam", "owner")])
+            .await;
+        app.shared_profile(&ada, "brand", "signed", &[("ada", "owner")])
+            .await;
+        let r = app.put(&ada, "/api/v1/investigators/ada").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let why: Value = r.json().await.expect("json");
+        assert!(
+            why["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("another admin")),
+            "{why}"
+        );
+        let helen = app.new_member("helen", "Helen HR").await;
+        let now = byline_server::state::now();
+        let body = json!({"profile": "wellbeing", "reason": "Trying to look myself", "from": now.plus_seconds(-60).to_rfc3339(), "to": now.to_rfc3339()});
+        assert_eq!(
+            app.post_json(&ada, "/api/v1/investigations", body)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "still no investigator"
+        );
+
+        // Another admin's grant works, and the sealed profile's owner hears of it.
+        assert_eq!(
+            app.put(&ada, "/api/v1/investigators/helen").await.status(),
+            StatusCode::NO_CONTENT
+        );
+        let told = app.json(&sam, "/api/v1/me/notifications").await;
+        let kinds: Vec<(&str, &str)> = told["notifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .filter_map(|n| Some((n["kind"].as_str()?, n["actor"]["handle"].as_str()?)))
+            .collect();
+        assert_eq!(kinds, [("investigator", "helen")]);
+        let ada_told = app.json(&ada, "/api/v1/me/notifications").await;
+        assert!(
+            !ada_told.to_string().contains("investigator"),
+            "owners of signed profiles have nothing to fear from it"
+        );
+        drop(helen);
+    }
+);
