@@ -42,7 +42,9 @@ fn json_rejection(r: JsonRejection) -> AppError {
     }
 }
 
-/// Like `axum::extract::Query`, with failures in our error shape.
+/// Like `axum::extract::Query`, with failures in our error shape: a query
+/// string that does not parse (an unknown parameter, a number that is not
+/// one) is a 400, as a malformed body is.
 pub struct ApiQuery<T>(pub T);
 
 impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
@@ -58,7 +60,7 @@ where
     ) -> Result<Self, AppError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(AppError::Invalid(format!(
+            Err(e) => Err(AppError::BadRequest(format!(
                 "the query string does not fit: {}",
                 e.body_text()
             ))),

@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// Paging through events.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Events after this sequence number (default 0).
@@ -43,6 +44,7 @@ pub struct EventPage {
 /// Audit events in sequence order (admins).
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Events", body = EventPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Admins only", body = ErrorBody),
@@ -67,6 +69,7 @@ async fn list_events(
 
 /// The export format.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `jsonl` (default) or `csv`.
@@ -76,6 +79,7 @@ pub struct ExportQuery {
 /// The whole audit log as JSON Lines or CSV (admins).
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Every event: JSON Lines or CSV", content(
             (String = "application/jsonl"),
             (String = "text/csv"),

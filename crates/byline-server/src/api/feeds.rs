@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// Paging through a timeline.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// The previous page's `next_cursor`.
@@ -35,6 +36,7 @@ pub struct TimelineQuery {
 /// Your home timeline: your posts, posts of profiles you follow, posts in your communities.
 #[utoipa::path(get, path = "/api/v1/feeds/home", tag = "feeds", params(TimelineQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Newest first", body = PostPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = ErrorBody),
@@ -54,6 +56,7 @@ async fn home(
 /// A profile's posts that you may read.
 #[utoipa::path(get, path = "/api/v1/profiles/{handle}/posts", tag = "feeds", params(("handle" = String, Path, description = "Handle"), TimelineQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Newest first", body = PostPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such profile", body = ErrorBody),
@@ -75,6 +78,7 @@ async fn profile_posts(
 /// Posts with a hashtag that you may read.
 #[utoipa::path(get, path = "/api/v1/tags/{tag}/posts", tag = "feeds", params(("tag" = String, Path, description = "Hashtag without #"), TimelineQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Newest first", body = PostPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "Not a valid hashtag", body = ErrorBody),
@@ -96,6 +100,7 @@ async fn tag_posts(
 /// A community's posts (members only, unless it is open).
 #[utoipa::path(get, path = "/api/v1/communities/{slug}/posts", tag = "feeds", params(("slug" = String, Path, description = "Community short name"), TimelineQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Newest first", body = PostPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Closed community: members only", body = ErrorBody),

@@ -117,6 +117,7 @@ pub struct ConversationList {
 
 /// Whose conversations.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
     /// A shared profile you are a member of, to use its conversations instead of yours.
@@ -199,6 +200,7 @@ async fn start(
 
 /// Paging back through a conversation.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MessagesQuery {
     /// Only messages older than this id.

@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// Paging through notifications.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationQuery {
     /// The previous page's `next_cursor`.
@@ -35,6 +36,7 @@ pub struct NotificationQuery {
 /// Your notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "me", operation_id = "list_notifications", params(NotificationQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Notifications", body = NotificationPage),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = ErrorBody),

@@ -217,6 +217,7 @@ async fn post_thread(
 
 /// Whom to react as.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ActingQuery {
     /// React as this shared profile (you must be a member whose role may react).

@@ -98,6 +98,7 @@ pub struct RosterView {
 
 /// A window of time.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RosterQuery {
     /// Start, RFC 3339 with an offset; default now.
@@ -212,6 +213,7 @@ async fn remove_shift(
 
 /// An instant.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AtQuery {
     /// RFC 3339 with an offset; default now.

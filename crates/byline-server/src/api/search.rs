@@ -18,6 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// What to search for.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Words to find (the last one also matches as a prefix), at most 200 characters.
@@ -76,6 +77,7 @@ pub struct SearchResults {
 /// Search posts, profiles, communities and hashtags you may see.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Results", body = SearchResults),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "No words, too long, or bad type or limit", body = ErrorBody),

@@ -307,6 +307,7 @@ async fn switch_out(
 
 /// The time window asked about.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowQuery {
     /// Start, RFC 3339 with your offset, e.g. `2026-11-18T14:30:00+01:00`.
@@ -374,6 +375,7 @@ pub struct WhoActedView {
 #[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/acting", tag = "shared profiles",
     params(("handle" = String, Path, description = "Shared profile handle"), WindowQuery),
     responses(
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 200, description = "Sessions and attributed actions", body = WhoActedView),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Admins only", body = ErrorBody),

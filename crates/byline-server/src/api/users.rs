@@ -28,6 +28,7 @@ const MAX_PAGE: u32 = 100;
 
 /// Paging through a list.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Cursor from the previous page's `next_cursor`.
@@ -42,6 +43,7 @@ pub struct PageQuery {
     get, path = "/api/v1/users", tag = "users", params(PageQuery),
     responses(
         (status = 200, description = "A page of users", body = UserPage),
+        (status = 400, description = "Malformed query string (an unknown parameter, a value of the wrong type)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Admins only", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = ErrorBody),

@@ -49,6 +49,7 @@ async fn switch(
 
 /// The question "who was acting as this profile?", as typed.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct WhoActedQuery {
     /// YYYY-MM-DD.
     date: Option<String>,

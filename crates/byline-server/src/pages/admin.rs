@@ -60,6 +60,7 @@ struct UsersPage {
 
 /// Paging and the outcome of the last action, carried in the query.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsersQuery {
     /// Show users after this id.
     after: Option<i64>,

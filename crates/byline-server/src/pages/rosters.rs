@@ -71,6 +71,7 @@ struct RosterPage {
 
 /// Which week, in which zone.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct WeekQuery {
     /// Any date in the week, `YYYY-MM-DD`; default today.
     week: Option<String>,

@@ -40,6 +40,7 @@ struct SearchPage {
 
 /// The search box's query.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to find.
     q: Option<String>,

@@ -147,6 +147,7 @@ pub(crate) fn feed_parts(
 
 /// Paging through a page's feed.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// Show posts older than this id.
     pub(crate) before: Option<String>,

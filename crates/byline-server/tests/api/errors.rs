@@ -115,3 +115,20 @@ app_test!(
         assert!(body["error"]["code"].is_string());
     }
 );
+
+app_test!(
+    unknown_query_parameters_are_a_bad_request_as_documented,
+    |app| async move {
+        let c = app.admin_client().await;
+        let r = app.get(&c, "/api/v1/messages?foo=1").await;
+        assert_eq!(error_code(r, StatusCode::BAD_REQUEST).await, "bad_request");
+        let r = c
+            .post(app.url("/api/v1/messages/1/read?foo=1"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(error_code(r, StatusCode::BAD_REQUEST).await, "bad_request");
+        let r = app.get(&c, "/api/v1/search?q=x&limit=many").await;
+        assert_eq!(error_code(r, StatusCode::BAD_REQUEST).await, "bad_request");
+    }
+);

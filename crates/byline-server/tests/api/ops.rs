@@ -418,3 +418,62 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     assert_eq!(r.status(), StatusCode::OK);
     app.stop().await;
 }
+
+/// Generated clients and fuzzers read the parameters' places from the
+/// document: a query parameter declared as a path parameter breaks them.
+#[test]
+fn every_parameter_is_where_the_document_says() {
+    let spec = serde_json::to_value(byline_server::openapi()).expect("spec");
+    let mut query_params = 0;
+    let mut undocumented = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut in_path = BTreeSet::new();
+            let mut has_query = false;
+            for p in &params {
+                let name = p["name"].as_str().expect("name");
+                match p["in"].as_str() {
+                    Some("path") => {
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: '{name}' is declared in: path but is not in the path"
+                        );
+                        in_path.insert(name.to_owned());
+                    }
+                    Some("query") => {
+                        has_query = true;
+                        query_params += 1;
+                    }
+                    other => panic!("{method} {path}: '{name}' is in {other:?}"),
+                }
+            }
+            let templated: BTreeSet<String> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split('}').next())
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(in_path, templated, "{method} {path}: path parameters");
+            if has_query && path.starts_with("/api/") && op["responses"].get("400").is_none() {
+                undocumented.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "these read a query string (a malformed one is a 400) but do not document 400: {undocumented:?}"
+    );
+    assert!(query_params >= 30, "only {query_params} query parameters");
+    let search = &spec["paths"]["/api/v1/search"]["get"]["parameters"];
+    for name in ["q", "type", "limit"] {
+        assert!(
+            search
+                .as_array()
+                .expect("params")
+                .iter()
+                .any(|p| p["name"] == name && p["in"] == "query"),
+            "/api/v1/search takes {name} in the query"
+        );
+    }
+}
