@@ -237,6 +237,54 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
     }
 }
 
+/// The header a script sends the session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Cookies ride along on requests other sites make, so an unsafe API
+/// request authenticated by the session cookie must prove it comes from
+/// Byline's own pages: the session's CSRF token in `X-CSRF-Token`, or an
+/// `Origin` (or `Sec-Fetch-Site`) saying it is same-origin. Forms under the
+/// pages carry their token in the form and are checked there; bearer tokens
+/// are never sent by a browser on its own, so they need neither.
+fn check_cross_site(parts: &Parts, state: &AppState, who: &CurrentUser) -> Result<(), AppError> {
+    let Credential::Session { csrf_token, .. } = &who.credential else {
+        return Ok(());
+    };
+    let unsafe_method = !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !unsafe_method || !parts.uri.path().starts_with("/api/") {
+        return Ok(());
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if header(CSRF_HEADER).is_some_and(|t| secret_token::constant_time_eq(csrf_token, t)) {
+        return Ok(());
+    }
+    let host = state
+        .settings
+        .trust_forwarded_for
+        .then(|| header("x-forwarded-host"))
+        .flatten()
+        .or_else(|| header("host"));
+    let same_origin = match header("origin") {
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+            origin_host.is_some() && origin_host == host
+        }
+        None => header("sec-fetch-site") == Some("same-origin"),
+    };
+    if same_origin {
+        Ok(())
+    } else {
+        Err(AppError::ForbiddenBecause(
+            "a signed-in browser's API writes must come from Byline's own pages: send the session's \
+             CSRF token in the X-CSRF-Token header, or use an API token"
+                .into(),
+        ))
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -244,9 +292,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<CurrentUser, AppError> {
-        authenticate(parts, state)
+        let who = authenticate(parts, state)
             .await?
-            .ok_or(AppError::Unauthenticated("sign in first"))
+            .ok_or(AppError::Unauthenticated("sign in first"))?;
+        check_cross_site(parts, state, &who)?;
+        Ok(who)
     }
 }
 
@@ -257,6 +307,10 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<CurrentUser>, AppError> {
-        authenticate(parts, state).await
+        let who = authenticate(parts, state).await?;
+        if let Some(who) = &who {
+            check_cross_site(parts, state, who)?;
+        }
+        Ok(who)
     }
 }

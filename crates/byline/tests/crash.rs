@@ -119,16 +119,23 @@ impl Place {
     }
 }
 
-fn client() -> Client {
+/// A browser-like client on Byline's own pages (it says its origin).
+fn client(url: &str) -> Client {
+    let mut origin = reqwest::header::HeaderMap::new();
+    origin.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(url).expect("origin"),
+    );
     Client::builder()
         .cookie_store(true)
+        .default_headers(origin)
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
 }
 
 async fn sign_in(url: &str, email: &str) -> Client {
-    let c = client();
+    let c = client(url);
     let r = c
         .post(format!("{url}/api/v1/sessions"))
         .json(&json!({"email": email, "password": PASSWORD}))

@@ -133,6 +133,7 @@ app_test!(a_replayed_cookie_is_dead_after_sign_out, |app| async move {
         .expect("pair")
         .to_owned();
     c.delete(app.url("/api/v1/sessions/current"))
+        .header("origin", app.url(""))
         .send()
         .await
         .expect("send");
@@ -533,5 +534,73 @@ app_test!(
         );
         let me = app.json(&sam, "/api/v1/me").await;
         assert_eq!(me["role"], "admin");
+    }
+);
+
+app_test!(
+    cookie_authenticated_api_writes_need_a_csrf_token_or_the_same_origin,
+    |app| async move {
+        let c = client();
+        let r = app
+            .post_json(
+                &c,
+                "/api/v1/sessions",
+                json!({"email": "sam@example.com", "password": PASSWORD}),
+            )
+            .await;
+        let cookie = r.headers()[SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned();
+        let value = cookie.split_once('=').expect("pair").1.to_owned();
+        let write = |origin: Option<&str>, token: Option<&str>| {
+            let mut req = reqwest::Client::new()
+                .post(app.url("/api/v1/posts"))
+                .header("cookie", &cookie)
+                .json(&json!({"text": "Is this me?"}));
+            if let Some(o) = origin {
+                req = req.header("origin", o);
+            }
+            if let Some(t) = token {
+                req = req.header("x-csrf-token", t);
+            }
+            req.send()
+        };
+        // Another site's page cannot write with Sam's cookie.
+        let r = write(Some("https://evil.example"), None)
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = write(None, None).await.expect("send");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "no origin, no token");
+        let r = write(Some("https://evil.example"), Some("forged"))
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let mine = app
+            .json(&app.staff_client().await, "/api/v1/feeds/home")
+            .await;
+        assert!(
+            !mine.to_string().contains("Is this me?"),
+            "nothing was posted"
+        );
+        // Byline's own pages: same origin, or the session's token.
+        let r = write(Some(&app.url("")), None).await.expect("send");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let token = byline_server::auth::csrf_for_session(&value);
+        let r = write(None, Some(&token)).await.expect("send");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // Reads need neither.
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .header("cookie", &cookie)
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
     }
 );

@@ -111,9 +111,21 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Signs in through the API and returns the client holding the cookie.
+    /// Signs in through the API and returns the client holding the cookie;
+    /// like a browser on Byline's own pages, it says its origin.
     pub async fn signed_in(&self, email: &str) -> Client {
-        let c = client();
+        let mut origin = reqwest::header::HeaderMap::new();
+        origin.insert(
+            reqwest::header::ORIGIN,
+            reqwest::header::HeaderValue::from_str(&format!("http://{}", self.addr))
+                .expect("origin"),
+        );
+        let c = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(origin)
+            .build()
+            .expect("client");
         let r = c
             .post(self.url("/api/v1/sessions"))
             .json(&json!({"email": email, "password": PASSWORD}))
