@@ -140,6 +140,49 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The short name a secret community gets: the chosen one (cut to fit)
+    /// and a random suffix of 8 letters and digits (about 41 bits). Trying
+    /// to create a community with a secret one's short name would otherwise
+    /// tell anyone whether it exists ("already taken"); with the suffix,
+    /// nobody can guess one, so a chosen name is never taken by a secret
+    /// community and the answer reveals nothing.
+    pub fn secret(chosen: &Slug) -> Slug {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut rng = rand::rng();
+        let suffix: String = (0..SECRET_SUFFIX_LEN)
+            .map(|_| char::from(ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())]))
+            .collect();
+        Slug::with_suffix(chosen, &suffix)
+    }
+
+    fn with_suffix(chosen: &Slug, suffix: &str) -> Slug {
+        let room = MAX_SLUG_LEN - 1 - suffix.len();
+        let base: String = chosen.0.chars().take(room).collect();
+        Slug(format!("{base}-{suffix}"))
+    }
+}
+
+const MAX_SLUG_LEN: usize = 30;
+const SECRET_SUFFIX_LEN: usize = 8;
+
+#[cfg(test)]
+mod secret_slug_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_short_name_keeps_the_chosen_one_and_stays_valid() {
+        let chosen = Slug::parse("exec").expect("slug");
+        let secret = Slug::secret(&chosen);
+        assert!(secret.as_str().starts_with("exec-"), "{}", secret.as_str());
+        assert_eq!(secret.as_str().len(), "exec-".len() + SECRET_SUFFIX_LEN);
+        assert_eq!(Slug::parse(secret.as_str()).as_ref(), Ok(&secret));
+        assert_ne!(Slug::secret(&chosen), secret, "each one is fresh");
+        let long = Slug::parse("a-very-long-community-name-xx").expect("slug");
+        let cut = Slug::secret(&long);
+        assert_eq!(cut.as_str().len(), MAX_SLUG_LEN);
+        assert!(Slug::parse(cut.as_str()).is_ok());
+    }
 }
 
 /// Checks a community's display name: 1–80 characters, no control characters.

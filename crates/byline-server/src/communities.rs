@@ -69,6 +69,12 @@ pub async fn create(
     let description = community::check_description(&new.description)?;
     let visibility = Visibility::parse(&new.visibility)
         .ok_or_else(|| AppError::Invalid("visibility is 'open', 'closed' or 'secret'".into()))?;
+    // A secret community's short name is never the one chosen as typed, so
+    // "already taken" can never say that a secret community exists.
+    let slug = match visibility {
+        Visibility::Secret => Slug::secret(&slug),
+        Visibility::Open | Visibility::Closed => slug,
+    };
     let id = state
         .store
         .create_community(

@@ -279,13 +279,15 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
                 .map_err(err)?;
         }
     }
-    for (slug, name, visibility, description, owner, members) in COMMUNITIES {
+    // A secret community's short name gets a random suffix when it is made.
+    let mut slug_of: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for (chosen, name, visibility, description, owner, members) in COMMUNITIES {
         let owner = op(find(users, owner)?);
-        communities::create(
+        let made = communities::create(
             state,
             &owner,
             NewCommunity {
-                slug: (*slug).into(),
+                slug: (*chosen).into(),
                 name: (*name).into(),
                 description: (*description).into(),
                 visibility: (*visibility).into(),
@@ -293,6 +295,8 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         )
         .await
         .map_err(err)?;
+        let slug = made.slug.as_str();
+        slug_of.insert(chosen, made.slug.clone());
         for m in *members {
             let member = op(find(users, m)?);
             if *visibility == "secret" {
@@ -312,9 +316,14 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
     communities::join(state, &op(find(users, "chen")?), "wellbeing-circle")
         .await
         .map_err(err)?;
-    communities::invite(state, &op(find(users, "ada")?), "leadership", "wendy")
-        .await
-        .map_err(err)?;
+    communities::invite(
+        state,
+        &op(find(users, "ada")?),
+        &slug_of["leadership"],
+        "wendy",
+    )
+    .await
+    .map_err(err)?;
 
     for (from, to, lines) in CONVERSATIONS {
         let to: Vec<String> = to.iter().map(|h| (*h).to_owned()).collect();
@@ -417,7 +426,12 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         let compose = Compose {
             text,
             community: if reply_to.is_none() && !place.is_empty() {
-                Some(place.to_owned())
+                Some(
+                    slug_of
+                        .get(place)
+                        .cloned()
+                        .unwrap_or_else(|| place.to_owned()),
+                )
             } else {
                 None
             },

@@ -191,17 +191,22 @@ app_test!(
     |app| async move {
         let sam = app.staff_client().await;
         let ada = app.admin_client().await;
-        app.post_json(
-            &sam,
-            "/api/v1/communities",
-            json!({"slug": "exec", "name": "Exec", "visibility": "secret"}),
-        )
-        .await;
+        let made: serde_json::Value = app
+            .post_json(
+                &sam,
+                "/api/v1/communities",
+                json!({"slug": "exec", "name": "Exec", "visibility": "secret"}),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let exec = made["slug"].as_str().expect("slug").to_owned();
         let id = upload_png(app, &sam).await;
         let post = app
             .post(
                 &sam,
-                json!({"text": "org chart draft", "community": "exec", "attachments": [id]}),
+                json!({"text": "org chart draft", "community": exec, "attachments": [id]}),
             )
             .await;
         assert_eq!(

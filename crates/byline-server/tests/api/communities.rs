@@ -170,14 +170,19 @@ app_test!(
     |app| async move {
         let sam = app.staff_client().await;
         let ada = app.admin_client().await;
-        app.post_json(
-            &sam,
-            "/api/v1/communities",
-            json!({"slug": "exec", "name": "Exec team", "visibility": "secret"}),
-        )
-        .await;
+        let made: Value = app
+            .post_json(
+                &sam,
+                "/api/v1/communities",
+                json!({"slug": "exec", "name": "Exec team", "visibility": "secret"}),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let exec = made["slug"].as_str().expect("slug").to_owned();
         let r = ada
-            .post(app.url("/api/v1/communities/exec/join"))
+            .post(app.url(&format!("/api/v1/communities/{exec}/join")))
             .send()
             .await
             .expect("send");
@@ -185,15 +190,15 @@ app_test!(
         let r = app
             .post_json(
                 &sam,
-                "/api/v1/communities/exec/invitations",
+                &format!("/api/v1/communities/{exec}/invitations"),
                 json!({"handle": "ada"}),
             )
             .await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        let seen = app.json(&ada, "/api/v1/communities/exec").await;
+        let seen = app.json(&ada, &format!("/api/v1/communities/{exec}")).await;
         assert_eq!(seen["membership"], "invited");
         assert_eq!(
-            app.get(&ada, "/api/v1/communities/exec/posts")
+            app.get(&ada, &format!("/api/v1/communities/{exec}/posts"))
                 .await
                 .status(),
             StatusCode::FORBIDDEN,
@@ -202,13 +207,13 @@ app_test!(
         let notes = app.json(&ada, "/api/v1/me/notifications").await;
         assert_eq!(notes["notifications"][0]["kind"], "invitation");
         let r = ada
-            .post(app.url("/api/v1/communities/exec/join"))
+            .post(app.url(&format!("/api/v1/communities/{exec}/join")))
             .send()
             .await
             .expect("send");
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(
-            app.get(&ada, "/api/v1/communities/exec/posts")
+            app.get(&ada, &format!("/api/v1/communities/{exec}/posts"))
                 .await
                 .status(),
             StatusCode::OK
@@ -216,7 +221,7 @@ app_test!(
         let r = app
             .post_json(
                 &ada,
-                "/api/v1/communities/exec/invitations",
+                &format!("/api/v1/communities/{exec}/invitations"),
                 json!({"handle": "sam"}),
             )
             .await;
@@ -265,3 +270,38 @@ app_test!(bad_community_input_is_refused, |app| async move {
         Some(1)
     );
 });
+
+app_test!(
+    a_secret_communitys_short_name_cannot_be_probed_by_creating_one,
+    |app| async move {
+        let sam = app.staff_client().await;
+        let ada = app.admin_client().await;
+        let create = |c: &reqwest::Client, slug: &str, visibility: &str| {
+            c.post(app.url("/api/v1/communities"))
+                .json(&json!({"slug": slug, "name": "Board", "visibility": visibility}))
+                .send()
+        };
+        let secret: Value = create(&sam, "board", "secret")
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        let secret_slug = secret["slug"].as_str().expect("slug").to_owned();
+        assert!(secret_slug.starts_with("board-"), "{secret_slug}");
+        // The outsider's attempt with the chosen name succeeds as for any
+        // fresh name, so it says nothing about the secret one.
+        let r = create(&ada, "board", "open").await.expect("send");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let open: Value = r.json().await.expect("json");
+        assert_eq!(open["slug"], "board");
+        // And the secret one is still only its members'.
+        let r = app
+            .get(&ada, &format!("/api/v1/communities/{secret_slug}"))
+            .await;
+        assert_eq!(error_code(r, StatusCode::NOT_FOUND).await, "not_found");
+        // A name taken by a community the asker can see is still refused.
+        let r = create(&ada, "board", "closed").await.expect("send");
+        assert_eq!(error_code(r, StatusCode::CONFLICT).await, "conflict");
+    }
+);

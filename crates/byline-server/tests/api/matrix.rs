@@ -171,11 +171,16 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UYYYYYYYYU",
     ),
     ("GET", "/api/v1/communities/club", "", "UYYYYYYYYU"),
-    ("GET", "/api/v1/communities/hush", "", "UNYNNNNNNU"),
+    ("GET", "/api/v1/communities/{hush}", "", "UNYNNNNNNU"),
     ("GET", "/api/v1/communities/club/posts", "", "UFFFFFYFFU"),
-    ("GET", "/api/v1/communities/hush/posts", "", "UNYNNNNNNU"),
+    ("GET", "/api/v1/communities/{hush}/posts", "", "UNYNNNNNNU"),
     ("GET", "/api/v1/communities/club/members", "", "UFFFFFYFFU"),
-    ("GET", "/api/v1/communities/hush/members", "", "UNYNNNNNNU"),
+    (
+        "GET",
+        "/api/v1/communities/{hush}/members",
+        "",
+        "UNYNNNNNNU",
+    ),
     ("GET", "/api/v1/communities/club/requests", "", "UFFFFFYFFU"),
     (
         "POST",
@@ -183,7 +188,7 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         r#"{"handle":"uma"}"#,
         "UFFFFFYFFU",
     ),
-    ("POST", "/api/v1/communities/hush/join", "", "UNCNNNNNNU"),
+    ("POST", "/api/v1/communities/{hush}/join", "", "UNCNNNNNNU"),
     ("POST", "/api/v1/communities/club/join", "", "UYYYYYCYYU"),
     (
         "POST",
@@ -365,7 +370,7 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/notifications", "", "SYYYYYYYYS"),
     ("GET", "/communities", "", "SYYYYYYYYS"),
     ("GET", "/communities/club", "", "SYYYYYYYYS"),
-    ("GET", "/communities/hush", "", "SNYNNNNNNS"),
+    ("GET", "/communities/{hush}", "", "SNYNNNNNNS"),
     // Forms
     (
         "POST",

@@ -14,12 +14,15 @@ struct World {
     closed_post: String,
     secret_post: String,
     secret_reply: String,
+    /// The secret community's short name (it carries a random suffix).
+    exec: String,
 }
 
 /// Sam owns an open, a closed and a secret community and posts in each,
 /// mentioning the outsiders and tagging #quarterly; the outsiders follow him.
 async fn world(app: &TestApp) -> World {
     let owner = app.staff_client().await;
+    let mut exec = String::new();
     for (slug, vis) in [
         ("lounge", "open"),
         ("hr-private", "closed"),
@@ -33,6 +36,10 @@ async fn world(app: &TestApp) -> World {
             )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
+        let made: Value = r.json().await.expect("json");
+        if vis == "secret" {
+            exec = made["slug"].as_str().expect("slug").to_owned();
+        }
     }
     let admin = app.admin_client().await;
     let omar = app.new_member("omar", "Omar Outsider").await;
@@ -45,7 +52,7 @@ async fn world(app: &TestApp) -> World {
     let text = |place: &str| json!({"text": format!("{place}: @ada @omar see #quarterly numbers"), "community": place});
     let open_post = app.post(&owner, text("lounge")).await;
     let closed_post = app.post(&owner, text("hr-private")).await;
-    let secret_post = app.post(&owner, text("exec")).await;
+    let secret_post = app.post(&owner, text(&exec)).await;
     let secret_reply = app
         .post(
             &owner,
@@ -64,6 +71,7 @@ async fn world(app: &TestApp) -> World {
         closed_post,
         secret_post,
         secret_reply,
+        exec,
     }
 }
 
@@ -103,12 +111,12 @@ app_test!(
 
             // Every route about the secret community answers exactly like a community that does not exist.
             for path in [
-                "/api/v1/communities/exec",
-                "/api/v1/communities/exec/posts",
-                "/api/v1/communities/exec/members",
-                "/api/v1/communities/exec/requests",
+                format!("/api/v1/communities/{}", w.exec),
+                format!("/api/v1/communities/{}/posts", w.exec),
+                format!("/api/v1/communities/{}/members", w.exec),
+                format!("/api/v1/communities/{}/requests", w.exec),
             ] {
-                let r = app.get(c, path).await;
+                let r = app.get(c, &path).await;
                 assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who} {path}");
                 let body = r.text().await.expect("body");
                 assert_eq!(
@@ -119,7 +127,7 @@ app_test!(
             }
             for action in ["join", "leave"] {
                 let r = c
-                    .post(app.url(&format!("/api/v1/communities/exec/{action}")))
+                    .post(app.url(&format!("/api/v1/communities/{}/{action}", w.exec)))
                     .send()
                     .await
                     .expect("send");
@@ -133,7 +141,7 @@ app_test!(
                 .post_json(
                     c,
                     "/api/v1/posts",
-                    json!({"text": "hi", "community": "exec"}),
+                    json!({"text": "hi", "community": w.exec}),
                 )
                 .await;
             assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who} posting into exec");
@@ -325,13 +333,13 @@ app_test!(
         // Once invited and joined, the outsider sees the secret community too.
         app.post_json(
             &w.owner,
-            "/api/v1/communities/exec/invitations",
+            &format!("/api/v1/communities/{}/invitations", w.exec),
             json!({"handle": "omar"}),
         )
         .await;
         let (_, omar) = &w.outsiders[1];
         assert_eq!(
-            omar.post(app.url("/api/v1/communities/exec/join"))
+            omar.post(app.url(&format!("/api/v1/communities/{}/join", w.exec)))
                 .send()
                 .await
                 .expect("send")

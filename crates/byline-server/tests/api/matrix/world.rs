@@ -116,7 +116,8 @@ pub(super) async fn build(app: &TestApp) -> World {
         "club",
     )
     .await;
-    ok(
+    // A secret community's short name carries a random suffix.
+    let hush = ok(
         app.post_json(
             &c("olga"),
             "/api/v1/communities",
@@ -126,6 +127,8 @@ pub(super) async fn build(app: &TestApp) -> World {
         "hush",
     )
     .await;
+    let hush = hush["slug"].as_str().expect("slug").to_owned();
+    assert!(hush.starts_with("hush-"), "{hush}");
     ids.insert(
         "club_post",
         app.post(
@@ -146,11 +149,12 @@ pub(super) async fn build(app: &TestApp) -> World {
         "hush_post",
         app.post(
             &c("olga"),
-            json!({"text": "hush", "community": "hush", "attachments": [image]}),
+            json!({"text": "hush", "community": hush, "attachments": [image]}),
         )
         .await,
     );
     ids.insert("hush_image", image);
+    ids.insert("hush", hush);
     ids.insert(
         "ada_post",
         app.post(&ada, json!({"text": "ada speaks #matrix"})).await,
