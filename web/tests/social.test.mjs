@@ -127,6 +127,31 @@ test('a direct message appears in the open conversation without a reload', async
   await sam.context.close();
 });
 
+test('an editor of @acme posts a picture as @acme', async () => {
+  const lena = await session('lena@acme.example');
+  await lena.page.getByLabel('Act as').selectOption('acme');
+  await lena.page.getByRole('button', { name: 'Switch' }).click();
+  assert.match(await lena.page.getByRole('status').first().textContent(), /acting as Acme/);
+  await lena.page.getByLabel('New post').fill('Winter catalogue cover, first look #marketing');
+  await lena.page.setInputFiles('#compose-images', { name: 'cover.png', mimeType: 'image/png', buffer: PNG });
+  await lena.page.getByRole('button', { name: 'Post', exact: true }).click();
+  await lena.page.waitForURL(`${server.url}/`);
+  await lena.page.getByLabel('Act as').selectOption('');
+  await lena.page.getByRole('button', { name: 'Switch' }).click();
+  await lena.context.close();
+
+  const rosa = await session('rosa@acme.example');
+  await rosa.page.goto(`${server.url}/profiles/acme`);
+  const post = rosa.page.locator('article.post', { hasText: 'Winter catalogue cover, first look' });
+  assert.match(await post.textContent(), /Acme/);
+  assert.match(await post.locator('.byline').textContent(), /Lena Fischer/, 'signed: the writer is shown');
+  const img = post.locator('.post-images img');
+  assert.equal(await img.count(), 1, 'the picture is on the profile\'s post');
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 1), 'and loads for a colleague');
+  await rosa.page.screenshot({ path: join(resultsDir, 'acme-picture.png'), fullPage: true });
+  await rosa.context.close();
+});
+
 test('a member switches to a shared profile and posts; others see only what the policy shows', async () => {
   const lena = await session('lena@acme.example');
   await lena.page.getByLabel('Act as').selectOption('acme');

@@ -232,3 +232,38 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    an_editor_posts_a_picture_as_the_shared_profile,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        app.shared_profile(&ada, "brand", "signed", &[("sam", "editor")])
+            .await;
+        let id = upload_png(app, &sam).await;
+        let post = app
+            .post(
+                &sam,
+                json!({"text": "New logo", "acting_as": "brand", "attachments": [id]}),
+            )
+            .await;
+        let seen = app.json(&ada, &format!("/api/v1/posts/{post}")).await;
+        assert_eq!(seen["author"]["handle"], "brand");
+        assert_eq!(seen["attachments"][0]["id"], id.as_str(), "{seen}");
+        assert_eq!(
+            app.get(&ada, &format!("/api/v1/attachments/{id}"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        // The upload is used now: nobody attaches it again, as the profile or not.
+        let again = app
+            .post_json(
+                &sam,
+                "/api/v1/posts",
+                json!({"text": "Again", "acting_as": "brand", "attachments": [id]}),
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
