@@ -249,3 +249,194 @@ pub async fn execute_raw(store: &Store, sql: &str) {
         panic!("raw SQL failed: {e}: {sql}");
     }
 }
+
+/// The shape of a migrated database, spelled the same way for both
+/// backends, so a test can show that the two migration sets agree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Schema {
+    /// Table name to its shape.
+    pub tables: std::collections::BTreeMap<String, TableShape>,
+}
+
+/// One table: columns, keys, indexes and constraints.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableShape {
+    /// Column name to (type family, nullable).
+    pub columns: std::collections::BTreeMap<String, (&'static str, bool)>,
+    /// Primary key columns, in order.
+    pub primary_key: Vec<String>,
+    /// Indexes as (columns, unique, partial), unnamed.
+    pub indexes: std::collections::BTreeSet<(Vec<String>, bool, bool)>,
+    /// Foreign keys as (columns, referenced table).
+    pub foreign_keys: std::collections::BTreeSet<(Vec<String>, String)>,
+    /// CHECK constraints other than the 0/1 check SQLite needs for a boolean.
+    pub checks: usize,
+}
+
+/// A column type's family: both spellings of an integer, a boolean (an
+/// integer on SQLite), text, bytes, and anything else as itself.
+fn type_family(spelled: &str) -> &'static str {
+    match spelled.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" | "int" | "smallint" | "boolean" => "integer",
+        "text" | "character varying" | "varchar" => "text",
+        "blob" | "bytea" => "bytes",
+        "real" | "double precision" => "real",
+        "tsvector" => "tsvector",
+        _ => "other",
+    }
+}
+
+/// Reads the schema of a migrated store (the migrations' own table left out).
+pub async fn schema_of(store: &Store) -> Schema {
+    let result = match &store.backend {
+        crate::Backend::Sqlite { write, .. } => sqlite_schema(write).await,
+        crate::Backend::Postgres(pool) => postgres_schema(pool).await,
+    };
+    match result {
+        Ok(s) => s,
+        Err(e) => panic!("cannot read the schema: {e}"),
+    }
+}
+
+async fn sqlite_schema(pool: &sqlx::SqlitePool) -> Result<Schema, sqlx::Error> {
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut schema = Schema::default();
+    for (table, sql) in tables {
+        let mut shape = TableShape::default();
+        let columns: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info($1) ORDER BY cid",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        let mut pk: Vec<(i64, String)> = Vec::new();
+        for (name, ty, not_null, pk_pos) in columns {
+            // A primary key column is never null, whatever SQLite reports.
+            shape.columns.insert(
+                name.clone(),
+                (type_family(&ty), not_null == 0 && pk_pos == 0),
+            );
+            if pk_pos > 0 {
+                pk.push((pk_pos, name));
+            }
+        }
+        pk.sort();
+        shape.primary_key = pk.into_iter().map(|(_, n)| n).collect();
+        let indexes: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("SELECT name, \"unique\", origin, partial FROM pragma_index_list($1)")
+                .bind(&table)
+                .fetch_all(pool)
+                .await?;
+        for (name, unique, origin, partial) in indexes {
+            if origin == "pk" {
+                continue;
+            }
+            let cols: Vec<(Option<String>,)> =
+                sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&name)
+                    .fetch_all(pool)
+                    .await?;
+            let cols = cols
+                .into_iter()
+                .map(|(c,)| c.unwrap_or_else(|| "<expression>".to_owned()))
+                .collect();
+            shape.indexes.insert((cols, unique == 1, partial == 1));
+        }
+        let fks: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list($1) ORDER BY id, seq",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        let mut by_id: std::collections::BTreeMap<i64, (Vec<String>, String)> =
+            std::collections::BTreeMap::new();
+        for (id, to, from) in fks {
+            let e = by_id.entry(id).or_insert((Vec::new(), to));
+            e.0.push(from);
+        }
+        shape.foreign_keys = by_id.into_values().collect();
+        let upper = sql.to_ascii_uppercase();
+        let checks = upper.matches("CHECK (").count() + upper.matches("CHECK(").count();
+        let booleans = upper.matches("IN (0, 1))").count();
+        shape.checks = checks.saturating_sub(booleans);
+        schema.tables.insert(table, shape);
+    }
+    Ok(schema)
+}
+
+async fn postgres_schema(pool: &sqlx::PgPool) -> Result<Schema, sqlx::Error> {
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' \
+         AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut schema = Schema::default();
+    for (table,) in tables {
+        let mut shape = TableShape::default();
+        let columns: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT column_name::text, data_type::text, is_nullable::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        for (name, ty, nullable) in columns {
+            shape
+                .columns
+                .insert(name, (type_family(&ty), nullable == "YES"));
+        }
+        let indexes: Vec<(bool, bool, bool, Vec<Option<String>>)> = sqlx::query_as(
+            "SELECT ix.indisunique, ix.indisprimary, ix.indpred IS NOT NULL, \
+               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
+                     LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum \
+                     ORDER BY k.ord) \
+             FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid \
+             WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        for (unique, primary, partial, cols) in indexes {
+            let cols: Vec<String> = cols
+                .into_iter()
+                .map(|c| c.unwrap_or_else(|| "<expression>".to_owned()))
+                .collect();
+            if primary {
+                shape.primary_key = cols;
+            } else {
+                shape.indexes.insert((cols, unique, partial));
+            }
+        }
+        let constraints: Vec<(String, Vec<String>, Option<String>)> = sqlx::query_as(
+            "SELECT c.contype::text, \
+               ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) \
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord), \
+               r.relname::text \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             LEFT JOIN pg_class r ON r.oid = c.confrelid \
+             WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        for (kind, cols, referenced) in constraints {
+            match kind.as_str() {
+                "f" => {
+                    shape
+                        .foreign_keys
+                        .insert((cols, referenced.unwrap_or_default()));
+                }
+                "c" => shape.checks += 1,
+                _ => {}
+            }
+        }
+        schema.tables.insert(table, shape);
+    }
+    Ok(schema)
+}
