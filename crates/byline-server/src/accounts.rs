@@ -125,6 +125,17 @@ pub async fn set_role(
     Ok(state.store.set_role(user_id, role, &audit, now()).await?)
 }
 
+/// One user's account, for an admin.
+pub async fn user(state: &AppState, by: &CurrentUser, user_id: i64) -> Result<User, AppError> {
+    authorize(
+        Some(&by.actor()),
+        Action::ManageUser {
+            target_user_id: user_id,
+        },
+    )?;
+    Ok(state.store.user_by_id(user_id).await?)
+}
+
 /// An admin deactivates someone: their sessions and tokens stop at once.
 pub async fn deactivate(
     state: &AppState,

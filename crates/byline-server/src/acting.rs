@@ -116,6 +116,33 @@ pub async fn current_at(
         .await?)
 }
 
+/// What the profile switcher shows a signed-in person.
+pub struct Switcher {
+    /// The shared profiles they may act as.
+    pub profiles: Vec<Membership>,
+    /// The one they are acting as now, if any.
+    pub acting: Option<ActingSession>,
+    /// Unread messages in the inbox the messages pages show: the acting
+    /// profile's while acting, else their own.
+    pub unread_messages: i64,
+    /// Whether they hold the investigator right (for the menu).
+    pub investigator: bool,
+}
+
+/// The switcher's facts for the signed-in person.
+pub async fn switcher(state: &AppState, by: &CurrentUser) -> Result<Switcher, AppError> {
+    let acting = current(state, by).await?;
+    let inbox = acting
+        .as_ref()
+        .map_or(by.user.profile_id, |s| s.membership.profile_id);
+    Ok(Switcher {
+        profiles: state.store.memberships_of(by.user.id, None).await?,
+        acting,
+        unread_messages: state.store.unread_messages(inbox).await?,
+        investigator: state.store.is_investigator(by.user.id).await?,
+    })
+}
+
 /// Resolves who would speak as a shared profile: the membership (a user
 /// with none is refused and audited) and the acting session, starting one
 /// for API callers who name `acting_as`. It decides nothing about the

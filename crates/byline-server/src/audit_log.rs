@@ -164,6 +164,28 @@ impl Format {
     }
 }
 
+/// Every event as the reader may see it, in `format` (admins).
+pub async fn export_for(
+    state: &AppState,
+    by: &CurrentUser,
+    format: Format,
+) -> Result<String, AppError> {
+    authorize(Some(&by.actor()), Action::ReadAudit)?;
+    let redaction = Redaction::for_reader(state, by).await?;
+    let mut body = String::new();
+    export(&state.store, format, Some(&redaction), &mut body).await?;
+    Ok(body)
+}
+
+/// Checks the whole chain (admins).
+pub async fn verify(
+    state: &AppState,
+    by: &CurrentUser,
+) -> Result<byline_store::audit::Verification, AppError> {
+    authorize(Some(&by.actor()), Action::ReadAudit)?;
+    Ok(state.store.verify_audit().await?)
+}
+
 /// Writes every event to `out`, in batches; returns how many.
 pub async fn export(
     store: &Store,

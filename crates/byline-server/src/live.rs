@@ -68,3 +68,157 @@ impl Live {
         self.tx.subscribe()
     }
 }
+
+/// What one subscriber should hear, already decided: ids and counts only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A post entered the subscriber's home timeline.
+    Post(i64),
+    /// The subscriber's unread notifications now number this.
+    Notifications(i64),
+    /// A conversation of theirs (or of the shared profile they are acting
+    /// as) has a message; the inbox's unread messages now number this.
+    Message {
+        /// The conversation.
+        conversation_id: i64,
+        /// Unread messages in the inbox it belongs to.
+        unread: i64,
+    },
+}
+
+/// One signed-in person's view of the event bus: every event is checked
+/// against what they may see before it is delivered, and the subscription
+/// ends when their session or token stops holding.
+pub struct Subscription {
+    rx: broadcast::Receiver<LiveEvent>,
+    store: byline_store::Store,
+    credential: crate::auth::Credential,
+    me: i64,
+    user_id: i64,
+    actor: byline_core::policy::Actor,
+    shared: HashSet<i64>,
+    recheck: tokio::time::Interval,
+}
+
+/// Subscribes the signed-in person to their live events.
+pub async fn subscribe(
+    state: &crate::state::AppState,
+    by: &crate::auth::CurrentUser,
+) -> Result<Subscription, crate::error::AppError> {
+    use byline_core::policy::{Action, authorize};
+    authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    // Shared profiles this user may act as: only their conversations can
+    // concern the user beyond their own, so only those cost a query.
+    let shared = state
+        .store
+        .memberships_of(by.user.id, None)
+        .await?
+        .into_iter()
+        .map(|m| m.profile_id)
+        .collect();
+    let mut recheck = tokio::time::interval(state.settings.live_recheck);
+    recheck.tick().await;
+    Ok(Subscription {
+        rx: state.live.subscribe(),
+        store: state.store.clone(),
+        credential: by.credential.clone(),
+        me: by.user.profile_id,
+        user_id: by.user.id,
+        actor: by.actor(),
+        shared,
+        recheck,
+    })
+}
+
+impl Subscription {
+    /// The next delivery, or None once the subscription has ended.
+    pub async fn next(&mut self) -> Option<Delivery> {
+        use crate::auth::Credential;
+        use crate::state::now;
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            let event = tokio::select! {
+                received = self.rx.recv() => match received {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.recheck.tick() => {
+                    // A stream outlives the request that opened it: stop as
+                    // soon as its session or token no longer holds.
+                    let valid = match &self.credential {
+                        Credential::Session { session_id, .. } => {
+                            self.store.session_still_valid(*session_id, now()).await
+                        }
+                        Credential::ApiToken { token_id } => self.store.token_still_valid(*token_id).await,
+                        Credential::Operator => Ok(false),
+                    };
+                    if !valid.unwrap_or(false) {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            if let Some(delivery) = self.decide(event).await {
+                return Some(delivery);
+            }
+        }
+    }
+
+    /// Whether, and what, this subscriber hears of `event`.
+    async fn decide(&self, event: LiveEvent) -> Option<Delivery> {
+        use byline_core::policy::{Action, authorize};
+        let me = self.me;
+        match event {
+            LiveEvent::Post { id, audience } => {
+                audience.contains(&me).then_some(Delivery::Post(id))
+            }
+            LiveEvent::Notified { profile_ids } if profile_ids.contains(&me) => self
+                .store
+                .unread_notifications(me)
+                .await
+                .ok()
+                .map(Delivery::Notifications),
+            LiveEvent::Notified { .. } => None,
+            LiveEvent::Message {
+                conversation_id,
+                participants,
+            } => {
+                // Your own conversations, or those of the shared profile
+                // you are acting as right now (membership re-checked).
+                let inbox = if participants.contains(&me) {
+                    Some(me)
+                } else if !participants.iter().any(|p| self.shared.contains(p)) {
+                    None
+                } else {
+                    let n = crate::state::now();
+                    match self
+                        .store
+                        .current_acting(self.user_id, n.plus_seconds(-crate::acting::IDLE_SECS), n)
+                        .await
+                    {
+                        Ok(Some(s))
+                            if participants.contains(&s.membership.profile_id)
+                                && authorize(
+                                    Some(&self.actor),
+                                    Action::ActAs {
+                                        role: Some(s.membership.role),
+                                    },
+                                )
+                                .is_ok() =>
+                        {
+                            Some(s.membership.profile_id)
+                        }
+                        _ => None,
+                    }
+                };
+                let inbox = inbox?;
+                let unread = self.store.unread_messages(inbox).await.ok()?;
+                Some(Delivery::Message {
+                    conversation_id,
+                    unread,
+                })
+            }
+        }
+    }
+}

@@ -189,6 +189,15 @@ fn unexpected(spoken: Spoken) -> AppError {
     AppError::Internal(format!("unexpected outcome of speaking: {spoken:?}"))
 }
 
+/// Whether the actor may reply in the thread of `root` as themselves (in a
+/// community, only its members post).
+pub async fn may_reply(state: &AppState, by: &CurrentUser, root: &Post) -> Result<bool, AppError> {
+    Ok(match standing_of(state, by, root).await? {
+        None => true,
+        Some(standing) => authorize(Some(&by.actor()), Action::PostInCommunity(standing)).is_ok(),
+    })
+}
+
 /// A post the actor may read.
 pub async fn get(state: &AppState, by: &CurrentUser, id: i64) -> Result<Post, AppError> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;

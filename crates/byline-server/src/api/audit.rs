@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use byline_core::policy::{Action, authorize};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -93,11 +92,8 @@ async fn export(
     current: CurrentUser,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
-    authorize(Some(&current.actor()), Action::ReadAudit)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("jsonl"))?;
-    let mut body = String::new();
-    let redaction = audit_log::Redaction::for_reader(&state, &current).await?;
-    audit_log::export(&state.store, format, Some(&redaction), &mut body).await?;
+    let body = audit_log::export_for(&state, &current, format).await?;
     let (content_type, name) = match format {
         Format::JsonLines => ("application/jsonl; charset=utf-8", "byline-audit.jsonl"),
         Format::Csv => ("text/csv; charset=utf-8", "byline-audit.csv"),
@@ -138,8 +134,7 @@ async fn verify(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Json<VerifyResult>, AppError> {
-    authorize(Some(&current.actor()), Action::ReadAudit)?;
-    let v = state.store.verify_audit().await?;
+    let v = audit_log::verify(&state, &current).await?;
     Ok(Json(VerifyResult {
         checked: v.checked,
         intact: v.first_break.is_none(),

@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::feeds;
 use crate::json::{ApiJson, ApiQuery};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -48,9 +48,7 @@ async fn list(
 ) -> Result<Json<NotificationPage>, AppError> {
     authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    let me = current.user.profile_id;
-    let items = state.store.notifications(me, w.before, w.limit).await?;
-    let unread = state.store.unread_notifications(me).await?;
+    let (items, unread) = crate::notifications::page(&state, &current, w.before, w.limit).await?;
     let next_cursor = (items.len() == w.limit as usize)
         .then(|| items.last().map(|n| n.id.to_string()))
         .flatten();
@@ -98,16 +96,12 @@ async fn mark_read(
     current: CurrentUser,
     ApiJson(b): ApiJson<MarkReadRequest>,
 ) -> Result<StatusCode, AppError> {
-    authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let up_to = match b.up_to.as_deref() {
         None => i64::MAX,
         Some(id) => id
             .parse()
             .map_err(|_| AppError::Invalid("up_to is a notification id".into()))?,
     };
-    state
-        .store
-        .mark_notifications_read(current.user.profile_id, up_to, now())
-        .await?;
+    crate::notifications::mark_read(&state, &current, up_to).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,8 +7,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use byline_core::Handle;
-use byline_core::policy::{Action, authorize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -32,10 +30,11 @@ async fn get_profile(
     current: CurrentUser,
     Path(handle): Path<String>,
 ) -> Result<Json<ProfileView>, AppError> {
-    authorize(Some(&current.actor()), Action::ReadNetwork)?;
-    // A malformed handle cannot exist: not found, not a validation error.
-    let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
-    Ok(Json(state.store.profile_by_handle(&handle).await?.into()))
+    Ok(Json(
+        crate::profiles::get(&state, &current, &handle)
+            .await?
+            .into(),
+    ))
 }
 
 /// Follow a profile: its posts join your home timeline.

@@ -139,12 +139,11 @@ async fn get_user(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, AppError> {
-    let id = parse_id(&id)?;
-    authorize(
-        Some(&current.actor()),
-        Action::ManageUser { target_user_id: id },
-    )?;
-    Ok(Json(state.store.user_by_id(id).await?.into()))
+    Ok(Json(
+        crate::accounts::user(&state, &current, parse_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Changes to an account.

@@ -159,19 +159,16 @@ async fn community(
     let can_leave = c
         .membership
         .is_some_and(|m| !(m.is_member() && m.role == byline_core::community::MemberRole::Owner));
-    let viewer = current.user.profile_id;
     let (posts, next_page) = if can_read {
         let w = window(q.before.as_deref(), None)?;
-        let page = state.store.community_feed(c.id, viewer, w).await?;
+        let page = crate::feeds::community(&state, &current, &c.slug, w).await?;
         let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
         feed_parts(page, &lens, &format!("/communities/{}", c.slug))
     } else {
         (Vec::new(), None)
     };
     let requests = if moderates {
-        state
-            .store
-            .community_members(c.id, MemberState::Requested)
+        service::requests(&state, &current, &c.slug)
             .await?
             .into_iter()
             .map(|m| (m.handle, m.display_name))

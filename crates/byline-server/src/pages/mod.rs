@@ -70,25 +70,17 @@ impl Nav {
         current: &CurrentUser,
         section: &'static str,
     ) -> Result<Nav, PageError> {
-        let unread = state
-            .store
-            .unread_notifications(current.user.profile_id)
-            .await?;
-        let acting_session = crate::acting::current(state, current).await?;
-        // While acting as a shared profile the messages pages show its
-        // conversations, so the badge counts its unread messages.
-        let inbox = acting_session
-            .as_ref()
-            .map_or(current.user.profile_id, |s| s.membership.profile_id);
-        let unread_messages = state.store.unread_messages(inbox).await?;
-        let profiles = state
-            .store
-            .memberships_of(current.user.id, None)
-            .await?
+        let unread = crate::notifications::unread(state, current).await?;
+        let switcher = crate::acting::switcher(state, current).await?;
+        let profiles = switcher
+            .profiles
             .into_iter()
             .map(|m| (m.handle, m.display_name))
             .collect();
-        let acting = acting_session.map(|s| (s.membership.handle, s.membership.display_name));
+        let acting = switcher
+            .acting
+            .map(|s| (s.membership.handle, s.membership.display_name));
+        let unread_messages = switcher.unread_messages;
         Ok(Nav {
             me: Some(NavUser {
                 handle: current.user.handle.clone(),
@@ -98,7 +90,7 @@ impl Nav {
                 unread_messages,
                 profiles,
                 acting,
-                investigator: state.store.is_investigator(current.user.id).await?,
+                investigator: switcher.investigator,
             }),
             section,
         })

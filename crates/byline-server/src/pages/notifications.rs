@@ -3,7 +3,6 @@
 use super::social::TokenForm;
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::state::AppState;
-use crate::state::now;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -42,9 +41,7 @@ async fn notifications(
     State(state): State<AppState>,
     Viewer(current): Viewer,
 ) -> Result<Html<String>, PageError> {
-    let me = current.user.profile_id;
-    let items = state.store.notifications(me, i64::MAX, 50).await?;
-    let unread = state.store.unread_notifications(me).await?;
+    let (items, unread) = crate::notifications::page(&state, &current, i64::MAX, 50).await?;
     let items = items
         .into_iter()
         .map(|n| {
@@ -98,9 +95,6 @@ async fn mark_read(
     WebForm(f): WebForm<TokenForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
-    state
-        .store
-        .mark_notifications_read(current.user.profile_id, i64::MAX, now())
-        .await?;
+    crate::notifications::mark_read(&state, &current, i64::MAX).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -63,25 +63,17 @@ async fn profile(
     Path(handle): Path<String>,
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>, PageError> {
-    let parsed = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
-    let p = state.store.profile_by_handle(&parsed).await?;
+    let crate::profiles::Overview {
+        profile: p,
+        followers,
+        following,
+        i_follow,
+        show_roster,
+        show_who_acted,
+    } = crate::profiles::overview(&state, &current, &handle).await?;
     let w = window(q.before.as_deref(), None)?;
     let page = feeds::profile(&state, &current, &handle, w).await?;
-    let viewer = current.user.profile_id;
-    let (followers, following) = state.store.follow_counts(p.id).await?;
-    let i_follow = state.store.follows(viewer, p.id).await?;
-    let is_me = p.id == viewer;
-    let shared = p.kind == byline_core::ProfileKind::Shared;
-    let show_roster = shared && {
-        let role = state.store.profile_role(p.id, current.user.id).await?;
-        byline_core::policy::authorize(
-            Some(&current.actor()),
-            byline_core::policy::Action::SeeRoster { role },
-        )
-        .is_ok()
-    };
-    let show_who_acted =
-        shared && crate::shared_profiles::may_ask_who_acted(&state, &current, p.id).await?;
+    let is_me = p.id == current.user.profile_id;
     let (posts, next_page) = feed_parts(
         page,
         &BylineLens::for_viewer(&state, &current).await?,

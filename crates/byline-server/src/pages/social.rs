@@ -358,23 +358,15 @@ async fn thread(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let posts = feeds::thread(&state, &current, parse_id(&id)?).await?;
-    let viewer = current.user.profile_id;
     let root = posts.first().map(|p| p.id);
     let last_live = posts
         .iter()
         .rev()
         .find(|p| p.deleted_at.is_none())
         .map(|p| p.id);
-    let can_reply = match posts.first().and_then(|p| p.community_id) {
-        None => true,
-        Some(cid) => {
-            let standing = state.store.community_by_id(cid, viewer).await?.standing();
-            byline_core::policy::authorize(
-                Some(&current.actor()),
-                byline_core::policy::Action::PostInCommunity(standing),
-            )
-            .is_ok()
-        }
+    let can_reply = match posts.first() {
+        Some(root) => crate::posts::may_reply(&state, &current, root).await?,
+        None => false,
     } && last_live.is_some();
     render(&ThreadPage {
         nav: Nav::load(&state, &current, "").await?,
