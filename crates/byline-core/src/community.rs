@@ -166,6 +166,23 @@ impl Slug {
 const MAX_SLUG_LEN: usize = 30;
 const SECRET_SUFFIX_LEN: usize = 8;
 
+/// Checks a community's display name: 1–80 characters, no control characters.
+pub fn check_name(input: &str) -> Result<String, CoreError> {
+    crate::DisplayName::parse(input)
+        .map(|n| n.as_str().to_owned())
+        .map_err(|_| CoreError::InvalidCommunity("a community name is 1 to 80 characters"))
+}
+
+/// Checks a description: at most 1,000 characters.
+pub fn check_description(input: &str) -> Result<String, CoreError> {
+    if input.chars().count() > 1000 {
+        return Err(CoreError::InvalidCommunity(
+            "a community description is at most 1000 characters",
+        ));
+    }
+    Ok(input.trim().to_owned())
+}
+
 #[cfg(test)]
 mod secret_slug_tests {
     use super::*;
@@ -183,21 +200,4 @@ mod secret_slug_tests {
         assert_eq!(cut.as_str().len(), MAX_SLUG_LEN);
         assert!(Slug::parse(cut.as_str()).is_ok());
     }
-}
-
-/// Checks a community's display name: 1–80 characters, no control characters.
-pub fn check_name(input: &str) -> Result<String, CoreError> {
-    crate::DisplayName::parse(input)
-        .map(|n| n.as_str().to_owned())
-        .map_err(|_| CoreError::InvalidCommunity("a community name is 1 to 80 characters"))
-}
-
-/// Checks a description: at most 1,000 characters.
-pub fn check_description(input: &str) -> Result<String, CoreError> {
-    if input.chars().count() > 1000 {
-        return Err(CoreError::InvalidCommunity(
-            "a community description is at most 1000 characters",
-        ));
-    }
-    Ok(input.trim().to_owned())
 }

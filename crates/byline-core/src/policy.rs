@@ -59,6 +59,13 @@ pub enum Action {
         /// The user who owns the tokens.
         owner_user_id: i64,
     },
+    /// Attach an uploaded image to a new post.
+    AttachImage {
+        /// Whether the actor uploaded it themselves.
+        own: bool,
+        /// Whether it is already attached to a post.
+        in_use: bool,
+    },
     /// Know that a community exists (its name, description, member count).
     SeeCommunity(CommunityStanding),
     /// Read a community's posts and member list.
@@ -213,6 +220,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             actor.is_admin() && target_user_id != actor.user_id
         }
         Action::ManageTokens { owner_user_id } => owner_user_id == actor.user_id,
+        // Only one's own uploads, and each on one post only (admins included).
+        Action::AttachImage { own, in_use } => own && !in_use,
         Action::SeeCommunity(c) => match c.visibility {
             Visibility::Open | Visibility::Closed => true,
             // Secret: members and the invited only, admins included in the rule.
@@ -621,5 +630,20 @@ mod tests {
         assert!(manage(&ADMIN, ADMIN.user_id, false), "giving it up is fine");
         assert!(!manage(&STAFF, 99, true));
         assert!(!manage(&STAFF, 99, false));
+    }
+
+    #[test]
+    fn only_ones_own_unused_uploads_are_attached() {
+        for actor in [&STAFF, &ADMIN] {
+            for own in [false, true] {
+                for in_use in [false, true] {
+                    assert_eq!(
+                        authorize(Some(actor), Action::AttachImage { own, in_use }).is_ok(),
+                        own && !in_use,
+                        "{actor:?} own={own} in_use={in_use}"
+                    );
+                }
+            }
+        }
     }
 }

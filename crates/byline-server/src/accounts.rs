@@ -379,12 +379,14 @@ pub async fn revoke_token(
     by: &CurrentUser,
     token_id: i64,
 ) -> Result<(), AppError> {
-    authorize(
-        Some(&by.actor()),
-        Action::ManageTokens {
-            owner_user_id: by.user.id,
-        },
-    )?;
+    // Someone else's token answers exactly like one that does not exist.
+    let owner_user_id = state
+        .store
+        .api_token_owner(token_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(Some(&by.actor()), Action::ManageTokens { owner_user_id })
+        .map_err(|_| AppError::NotFound)?;
     Ok(state
         .store
         .revoke_api_token(

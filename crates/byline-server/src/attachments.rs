@@ -128,19 +128,27 @@ pub async fn check_for_post(
             "a post has at most {MAX_PER_POST} images"
         )));
     }
+    let refused = || AppError::Invalid("an attachment was not found or is already used".into());
     let mut unique = ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    if unique.len() != ids.len()
-        || state
-            .store
-            .count_free_attachments(by.user.profile_id, ids)
-            .await?
-            != ids.len()
-    {
-        return Err(AppError::Invalid(
-            "an attachment was not found or is already used".into(),
-        ));
+    if unique.len() != ids.len() {
+        return Err(refused());
+    }
+    let uses = state.store.attachment_uses(ids).await?;
+    if uses.len() != ids.len() {
+        return Err(refused());
+    }
+    // Uploads belong to the person's own profile, also when they post as a
+    // shared profile; someone else's upload answers like a missing one.
+    for (_, uploader, post) in uses {
+        let attach = Action::AttachImage {
+            own: uploader == by.user.profile_id,
+            in_use: post.is_some(),
+        };
+        if authorize(Some(&by.actor()), attach).is_err() {
+            return Err(refused());
+        }
     }
     Ok(())
 }

@@ -85,26 +85,25 @@ impl Store {
         }))
     }
 
-    /// How many of `ids` are `uploader`'s own, not yet attached to a post.
-    pub async fn count_free_attachments(
+    /// For each of `ids` that exists: (id, uploading profile, post it is
+    /// attached to).
+    pub async fn attachment_uses(
         &self,
-        uploader: i64,
         ids: &[i64],
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Vec<(i64, i64, Option<i64>)>, StoreError> {
         if ids.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT COUNT(*) FROM attachments WHERE uploader_profile_id = $1 AND post_id IS NULL AND id IN ({})",
-            placeholders(2, ids.len())
+            "SELECT id, uploader_profile_id, post_id FROM attachments WHERE id IN ({})",
+            placeholders(1, ids.len())
         );
-        let n: i64 = read!(self, |pool| {
-            let mut q = sqlx::query_scalar(&sql).bind(uploader);
+        Ok(read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
             for id in ids {
                 q = q.bind(id);
             }
-            q.fetch_one(pool).await?
-        });
-        Ok(usize::try_from(n).unwrap_or(0))
+            q.fetch_all(pool).await?
+        }))
     }
 }

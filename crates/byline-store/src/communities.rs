@@ -176,8 +176,8 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM communities c \
              LEFT JOIN community_members m ON m.community_id = c.id AND m.profile_id = $1 \
-             WHERE c.visibility <> 'secret' OR m.state IN ('member', 'invited') \
-             ORDER BY c.name LIMIT 500"
+             WHERE {} ORDER BY c.name LIMIT 500",
+            crate::visibility::visible_community("c", "m")
         );
         let rows: Vec<CommunityRow> = read!(self, |pool| {
             sqlx::query_as(&sql).bind(viewer).fetch_all(pool).await?
@@ -274,14 +274,15 @@ impl Store {
 
     /// Profile ids of a community's moderators and owners.
     pub async fn community_moderators(&self, community_id: i64) -> Result<Vec<i64>, StoreError> {
+        let sql = format!(
+            "SELECT m.profile_id FROM community_members m WHERE m.community_id = $1 AND {}",
+            crate::visibility::moderates("m")
+        );
         Ok(read!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT profile_id FROM community_members WHERE community_id = $1 AND state = 'member' \
-                 AND role IN ('owner', 'moderator')",
-            )
-            .bind(community_id)
-            .fetch_all(pool)
-            .await?
+            sqlx::query_scalar(&sql)
+                .bind(community_id)
+                .fetch_all(pool)
+                .await?
         }))
     }
 }

@@ -194,7 +194,8 @@ macro_rules! write_edit {
         archive_current_version!($tx, id, Some(w.profile_id));
         sqlx::query(
             "UPDATE posts SET body = $1, body_html = $2, version = version + 1, edited_at = $3, \
-             written_by_user_id = $4, acting_session_id = COALESCE($5, acting_session_id) \
+             written_by_user_id = $4, acting_session_id = COALESCE($5, acting_session_id), \
+             attribution_policy = COALESCE($7, attribution_policy) \
              WHERE id = $6 AND deleted_at IS NULL",
         )
         .bind(content.body)
@@ -203,6 +204,9 @@ macro_rules! write_edit {
         .bind(w.user_id)
         .bind(w.acting_session_id())
         .bind(id)
+        // The new text is said under the policy in force now, whatever the
+        // first version was said under.
+        .bind(w.policy())
         .execute(&mut *$tx)
         .await?;
         for table in ["post_mentions", "post_tags"] {

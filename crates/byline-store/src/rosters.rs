@@ -96,29 +96,17 @@ impl Store {
              JOIN profiles p ON p.user_id = u.id \
              WHERE s.profile_id = $1 AND s.user_id = $2 AND s.removed_at IS NULL ORDER BY s.id"
         );
+        let lock = self.update_lock();
         Ok(write_tx!(self, |tx| {
             // Serialises roster changes for one member on PostgreSQL (SQLite
             // serialises every write already); also proves membership.
-            let member: Option<String> = match &self.backend {
-                crate::Backend::Postgres(_) => {
-                    sqlx::query_scalar(
-                        "SELECT role FROM profile_members WHERE profile_id = $1 AND user_id = $2 FOR UPDATE",
-                    )
-                    .bind(shift.profile_id)
-                    .bind(shift.user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                }
-                crate::Backend::Sqlite { .. } => {
-                    sqlx::query_scalar(
-                        "SELECT role FROM profile_members WHERE profile_id = $1 AND user_id = $2",
-                    )
-                    .bind(shift.profile_id)
-                    .bind(shift.user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                }
-            };
+            let member: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT role FROM profile_members WHERE profile_id = $1 AND user_id = $2{lock}"
+            ))
+            .bind(shift.profile_id)
+            .bind(shift.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             if member.is_none() {
                 return Err(StoreError::Refused(
                     "only members of the profile can be put on its roster".into(),

@@ -201,20 +201,22 @@ impl Store {
         viewer: i64,
         limit: u32,
     ) -> Result<Vec<i64>, StoreError> {
+        let sql = format!(
+            "SELECT c.id FROM communities c \
+             LEFT JOIN community_members m ON m.community_id = c.id AND m.profile_id = $1 \
+             WHERE {} \
+               AND (LOWER(c.name) LIKE $2 ESCAPE '\\' OR LOWER(c.slug) LIKE $2 ESCAPE '\\' \
+                    OR LOWER(c.description) LIKE $2 ESCAPE '\\') \
+             ORDER BY c.name LIMIT $3",
+            crate::visibility::visible_community("c", "m")
+        );
         Ok(read!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT c.id FROM communities c \
-                 LEFT JOIN community_members m ON m.community_id = c.id AND m.profile_id = $1 \
-                 WHERE (c.visibility <> 'secret' OR m.state IN ('member', 'invited')) \
-                   AND (LOWER(c.name) LIKE $2 ESCAPE '\\' OR LOWER(c.slug) LIKE $2 ESCAPE '\\' \
-                        OR LOWER(c.description) LIKE $2 ESCAPE '\\') \
-                 ORDER BY c.name LIMIT $3",
-            )
-            .bind(viewer)
-            .bind(like_pattern(q))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
+            sqlx::query_scalar(&sql)
+                .bind(viewer)
+                .bind(like_pattern(q))
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
         }))
     }
 

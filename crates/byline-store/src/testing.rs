@@ -440,3 +440,24 @@ async fn postgres_schema(pool: &sqlx::PgPool) -> Result<Schema, sqlx::Error> {
     }
     Ok(schema)
 }
+
+/// The posts `viewer` may read by the store's SQL predicate (for the test
+/// that checks it against the policy).
+pub async fn readable_post_ids(store: &Store, viewer: i64) -> Vec<i64> {
+    let sql = format!(
+        "SELECT p.id FROM posts p WHERE {} ORDER BY p.id",
+        crate::visibility::readable_post("$1")
+    );
+    let result: Result<Vec<i64>, sqlx::Error> = match &store.backend {
+        crate::Backend::Sqlite { read, .. } => {
+            sqlx::query_scalar(&sql).bind(viewer).fetch_all(read).await
+        }
+        crate::Backend::Postgres(pool) => {
+            sqlx::query_scalar(&sql).bind(viewer).fetch_all(pool).await
+        }
+    };
+    match result {
+        Ok(ids) => ids,
+        Err(e) => panic!("readable posts: {e}"),
+    }
+}

@@ -95,6 +95,16 @@ impl Store {
         }))
     }
 
+    /// Who owns a token, if it exists.
+    pub async fn api_token_owner(&self, token_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+                .bind(token_id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// Revokes one of `user_id`'s tokens. A token of someone else is
     /// [`StoreError::NotFound`], exactly like a token that does not exist.
     pub async fn revoke_api_token(

@@ -43,13 +43,17 @@ async fn list_communities(
 #[serde(deny_unknown_fields)]
 pub struct CreateCommunityRequest {
     /// Short name for URLs (2–30 of a-z, 0-9, -, _; starting with a letter).
+    #[schema(min_length = 2, max_length = 31)]
     slug: String,
     /// Display name, 1–80 characters.
+    #[schema(min_length = 1, max_length = 80)]
     name: String,
     /// About it, at most 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     description: String,
     /// `open`, `closed` or `secret`.
+    #[schema(value_type = super::views::VisibilityName)]
     visibility: String,
 }
 

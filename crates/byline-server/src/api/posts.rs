@@ -29,6 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct CreatePostRequest {
     /// Markdown, 1–5000 characters. `@handle` mentions and `#tags` are linked.
+    #[schema(min_length = 1, max_length = 5000)]
     text: String,
     /// Short name of the community to post in (top-level posts only).
     community: Option<String>,
@@ -119,6 +120,7 @@ async fn get_post(
 #[serde(deny_unknown_fields)]
 pub struct EditPostRequest {
     /// Markdown, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
     text: String,
 }
 

@@ -34,6 +34,7 @@ pub struct CreateSharedProfile {
     /// Shown name, e.g. "IT Help Desk".
     display_name: String,
     /// `signed`, `internal` or `sealed`.
+    #[schema(value_type = super::views::PolicyName)]
     attribution_policy: String,
 }
 
@@ -70,6 +71,7 @@ async fn create(
 pub struct UpdateSharedProfile {
     /// `signed`, `internal` or `sealed`; applies to later posts only.
     #[serde(default)]
+    #[schema(value_type = Option<super::views::PolicyName>)]
     attribution_policy: Option<String>,
     /// Whether only members on shift (and owners) may speak as the profile.
     #[serde(default)]
@@ -167,6 +169,7 @@ async fn members(
 #[serde(deny_unknown_fields)]
 pub struct SetRole {
     /// `owner`, `editor`, `responder` or `observer`.
+    #[schema(value_type = super::views::ProfileRoleName)]
     role: String,
 }
 

@@ -450,3 +450,53 @@ pub struct NotificationPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+/// A community's visibility, as the API spells it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "only the OpenAPI document names it; handlers parse the text themselves to answer with their own error"
+)]
+pub enum VisibilityName {
+    /// Anyone joins.
+    Open,
+    /// Visible; joining needs a moderator's approval.
+    Closed,
+    /// Invisible to non-members; invitation only.
+    Secret,
+}
+
+/// A shared profile's attribution policy, as the API spells it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "only the OpenAPI document names it; handlers parse the text themselves to answer with their own error"
+)]
+pub enum PolicyName {
+    /// Everyone sees who wrote it.
+    Signed,
+    /// Members and admins see it.
+    Internal,
+    /// Only an investigation reveals it.
+    Sealed,
+}
+
+/// A member's role on a shared profile, as the API spells it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "only the OpenAPI document names it; handlers parse the text themselves to answer with their own error"
+)]
+pub enum ProfileRoleName {
+    /// Manages members, roster and settings.
+    Owner,
+    /// Posts and replies as the profile.
+    Editor,
+    /// Replies in the inbox only.
+    Responder,
+    /// Reads the inbox, cannot speak.
+    Observer,
+}

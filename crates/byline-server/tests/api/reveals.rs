@@ -78,7 +78,7 @@ app_test!(
         );
 
         // The audit log keeps redacting the sealed stretch's events.
-        let events = audit_events(&app, &ada).await;
+        let events = audit_events(app, &ada).await;
         let sealed_speech = events
             .iter()
             .find(|e| e["target"] == format!("post:{sealed_post}"))
@@ -205,7 +205,7 @@ app_test!(
             app.get(&ada, &ask("wellbeing")).await.status(),
             StatusCode::OK
         );
-        let events = audit_events(&app, &ada).await;
+        let events = audit_events(app, &ada).await;
         let asked: Vec<(String, String)> = events
             .iter()
             .filter(|e| {
@@ -227,6 +227,41 @@ app_test!(
                 ("acting.query_refused".to_owned(), app.admin.id.to_string()),
                 ("acting.query".to_owned(), app.admin.id.to_string()),
             ]
+        );
+    }
+);
+
+app_test!(
+    an_edit_made_while_sealed_is_sealed_whatever_the_first_version_was,
+    |app| async move {
+        let ada = app.admin_client().await;
+        let sam = app.staff_client().await;
+        let omar = app.new_member("omar", "Omar").await;
+        app.shared_profile(&ada, "brand", "signed", &[("sam", "editor")])
+            .await;
+        let post = app
+            .post(&sam, json!({"text": "Signed words", "acting_as": "brand"}))
+            .await;
+        let path = format!("/api/v1/posts/{post}");
+        assert_eq!(app.json(&omar, &path).await["byline"]["handle"], "sam");
+        let r = app
+            .patch_json(
+                &ada,
+                "/api/v1/shared-profiles/brand",
+                json!({"attribution_policy": "sealed"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .patch_json(&sam, &path, json!({"text": "Words said while sealed"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let seen = app.json(&omar, &path).await;
+        assert_eq!(seen["text"], "Words said while sealed", "{seen}");
+        assert_eq!(
+            seen["byline"],
+            Value::Null,
+            "the current text was said sealed: {seen}"
         );
     }
 );
