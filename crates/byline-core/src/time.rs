@@ -50,6 +50,15 @@ impl Timestamp {
 }
 
 impl Timestamp {
+    /// To the minute, for people: `2026-11-22 22:14 UTC`.
+    pub fn to_minute_label(self) -> String {
+        let exact = self.to_rfc3339();
+        format!(
+            "{} UTC",
+            exact.replace('T', " ").chars().take(16).collect::<String>()
+        )
+    }
+
     /// Parses RFC 3339 with an offset, e.g. `2026-11-18T14:30:00+01:00` or
     /// `2026-11-18T13:30Z` (seconds optional, fractions ignored). Strict:
     /// four-digit years, two-digit fields, a real date, an offset; the
@@ -104,6 +113,10 @@ mod tests {
         assert_eq!(
             Timestamp(1_795_385_676_000_000).to_rfc3339(),
             "2026-11-22T22:14:36Z"
+        );
+        assert_eq!(
+            Timestamp(1_795_385_676_000_250).to_minute_label(),
+            "2026-11-22 22:14 UTC"
         );
         // Microseconds are written when there are any (exact round trips).
         assert_eq!(

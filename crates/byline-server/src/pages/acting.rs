@@ -79,13 +79,7 @@ struct WhoActedPage {
 }
 
 fn short(micros: i64) -> String {
-    Timestamp(micros)
-        .to_rfc3339()
-        .replace('T', " ")
-        .chars()
-        .take(16)
-        .collect::<String>()
-        + " UTC"
+    Timestamp(micros).to_minute_label()
 }
 
 /// What an audited action means, in words.

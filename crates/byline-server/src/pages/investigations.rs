@@ -21,13 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn short(t: i64) -> String {
-    Timestamp(t)
-        .to_rfc3339()
-        .replace('T', " ")
-        .chars()
-        .take(16)
-        .collect::<String>()
-        + " UTC"
+    Timestamp(t).to_minute_label()
 }
 
 #[derive(Template)]

@@ -71,7 +71,7 @@ async fn notifications(
                 text,
                 link,
                 link_text,
-                when: byline_core::Timestamp(n.created_at).to_rfc3339(),
+                when: byline_core::Timestamp(n.created_at).to_minute_label(),
                 read: n.read_at.is_some(),
             }
         })

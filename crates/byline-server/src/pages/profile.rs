@@ -87,7 +87,7 @@ async fn profile(
             kind: p.kind.as_str().to_owned(),
             display_name: p.display_name,
             bio: p.bio,
-            created_at: p.created_at.to_rfc3339(),
+            created_at: p.created_at.to_minute_label(),
         },
         followers,
         following,
