@@ -5,7 +5,6 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::{AppState, now};
 use byline_core::policy::{Action, authorize};
-use byline_core::shared_profile::Speech;
 use byline_core::{Handle, Timestamp};
 use byline_store::shared_profiles::{ActingSession, Membership};
 use byline_store::speak::Voice;
@@ -153,8 +152,6 @@ pub async fn voice_at<'a>(
     state: &AppState,
     by: &'a CurrentUser,
     acting_as: &str,
-    speech: Speech,
-    action: &'static str,
     at: Timestamp,
 ) -> Result<Voice<'a>, AppError> {
     let m = membership(state, by, acting_as).await?;
@@ -166,8 +163,6 @@ pub async fn voice_at<'a>(
         by.user.id,
         session.membership.profile_id,
         session.id,
-        speech,
-        action,
         &by.source_address,
     ))
 }

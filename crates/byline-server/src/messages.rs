@@ -10,7 +10,6 @@ use crate::state::{AppState, now};
 use byline_core::Handle;
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
-use byline_core::shared_profile::Speech;
 use byline_store::messages::{Conversation, Message, MessageText};
 use byline_store::speak::{Spoken, Utterance, Voice};
 use std::collections::HashSet;
@@ -42,15 +41,7 @@ async fn speaker<'a>(
 ) -> Result<Option<Voice<'a>>, AppError> {
     match acting_as.filter(|h| !h.is_empty()) {
         Some(handle) => Ok(Some(
-            crate::acting::voice_at(
-                state,
-                by,
-                handle,
-                Speech::Message,
-                "message.send_as_profile",
-                now(),
-            )
-            .await?,
+            crate::acting::voice_at(state, by, handle, now()).await?,
         )),
         None => Ok(None),
     }

@@ -12,7 +12,6 @@ use byline_core::markdown::{self, PostText};
 use byline_core::policy::Actor;
 use byline_core::policy::{Action, CommunityStanding, authorize};
 use byline_core::reaction::Reaction;
-use byline_core::shared_profile::Speech;
 use byline_store::posts::{CreatedPost, NewPost, Post, PostContent};
 use byline_store::speak::{Spoken, Utterance, Voice};
 use std::collections::HashSet;
@@ -88,14 +87,7 @@ pub async fn create_at(
     let viewer = by.user.profile_id;
     // Speaking as a shared profile goes through the one speak function.
     let voice = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
-        Some(handle) => {
-            let (speech, action) = if compose.reply_to.is_some() {
-                (Speech::Reply, "post.reply_as_profile")
-            } else {
-                (Speech::Post, "post.create_as_profile")
-            };
-            Some(crate::acting::voice_at(state, by, handle, speech, action, at).await?)
-        }
+        Some(handle) => Some(crate::acting::voice_at(state, by, handle, at).await?),
         None => None,
     };
     let author = voice.as_ref().map_or(viewer, Voice::profile_id);
@@ -211,7 +203,6 @@ async fn changer<'a>(
     state: &AppState,
     by: &'a CurrentUser,
     post: &Post,
-    action: &'static str,
 ) -> Result<(Actor, Option<Voice<'a>>), AppError> {
     if post.author_profile_id == by.user.profile_id
         || state
@@ -222,15 +213,7 @@ async fn changer<'a>(
     {
         return Ok((by.actor(), None));
     }
-    let voice = crate::acting::voice_at(
-        state,
-        by,
-        &post.author_handle,
-        Speech::Change,
-        action,
-        now(),
-    )
-    .await?;
+    let voice = crate::acting::voice_at(state, by, &post.author_handle, now()).await?;
     let actor = Actor {
         profile_id: voice.profile_id(),
         ..by.actor()
@@ -253,7 +236,7 @@ pub async fn edit(
         return Err(AppError::Invalid("a deleted post cannot be edited".into()));
     }
     state.limits.check(Limit::Write, by)?;
-    let (actor, voice) = changer(state, by, &post, "post.edit_as_profile").await?;
+    let (actor, voice) = changer(state, by, &post).await?;
     authorize(
         Some(&actor),
         Action::ChangePost {
@@ -306,7 +289,7 @@ pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), A
     }
     let (actor, voice) = match moderating {
         Ok(()) => (by.actor(), None),
-        Err(_) => changer(state, by, &post, "post.delete_as_profile").await?,
+        Err(_) => changer(state, by, &post).await?,
     };
     authorize(
         Some(&actor),
@@ -359,21 +342,7 @@ pub async fn react(
     }
     state.limits.check(Limit::Write, by)?;
     let voice = match acting_as.filter(|h| !h.is_empty()) {
-        Some(handle) => Some(
-            crate::acting::voice_at(
-                state,
-                by,
-                handle,
-                Speech::React,
-                if on {
-                    "post.react_as_profile"
-                } else {
-                    "post.unreact_as_profile"
-                },
-                now(),
-            )
-            .await?,
-        ),
+        Some(handle) => Some(crate::acting::voice_at(state, by, handle, now()).await?),
         None => None,
     };
     let profile = voice.as_ref().map_or(by.user.profile_id, Voice::profile_id);

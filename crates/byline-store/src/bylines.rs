@@ -71,8 +71,9 @@ macro_rules! personal_writer {
 /// `Ok(Writer)` with its byline, or `Err(Refusal)`. `$lock` is the
 /// dialect's row-lock clause for the facts read.
 macro_rules! hear {
-    ($tx:ident, $voice:expr, $now:expr, $lock:expr) => {{
+    ($tx:ident, $voice:expr, $speech:expr, $now:expr, $lock:expr) => {{
         let v: &$crate::speak::Voice<'_> = $voice;
+        let speech: byline_core::shared_profile::Speech = $speech;
         let now: byline_core::Timestamp = $now;
         // Keeping the session alive also locks it; an ended or idle
         // session (a removal ends the member's sessions) speaks no more.
@@ -144,7 +145,7 @@ macro_rules! hear {
                     Some(&actor),
                     byline_core::policy::Action::SpeakAs {
                         role: Some(role),
-                        speech: v.speech,
+                        speech,
                         duty,
                     },
                 ) {
@@ -170,7 +171,7 @@ macro_rules! hear {
 /// Appends, inside `$tx`, the audit event of what `$writer` said through
 /// `$voice` (its profile is the one spoken as), with `$target` filled in.
 macro_rules! record_byline {
-    ($tx:ident, $writer:expr, $voice:expr, $target:expr, $now:expr) => {{
+    ($tx:ident, $writer:expr, $voice:expr, $action:expr, $target:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $writer;
         let v: &$crate::speak::Voice<'_> = $voice;
         let b = w.byline.as_ref().ok_or_else(|| {
@@ -179,7 +180,7 @@ macro_rules! record_byline {
         let entry = $crate::audit::AuditEntry {
             user_id: Some(w.user_id),
             profile_id: Some(w.profile_id),
-            action: v.action,
+            action: $action,
             target: $target,
             source_address: v.source_address.to_owned(),
             details: format!(

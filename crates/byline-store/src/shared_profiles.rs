@@ -440,23 +440,28 @@ impl Store {
         });
         // Every attributed write appends its audit event in its own
         // transaction, so the log is the one complete list of them.
+        // Exactly the actions the speak function records (one list).
+        let spoken = crate::speak::SPOKEN_ACTIONS
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT a.action, a.target, a.at, \
+             (SELECT s.id FROM acting_sessions s WHERE s.user_id = a.user_id AND s.profile_id = a.profile_id \
+              AND s.started_at <= a.at ORDER BY s.started_at DESC LIMIT 1) AS acting_session_id, \
+             a.user_id, p.handle, a.source_address, a.details \
+             FROM audit_events a JOIN profiles p ON p.user_id = a.user_id \
+             WHERE a.profile_id = $1 AND a.at >= $2 AND a.at < $3 AND a.action IN ({spoken}) \
+             ORDER BY a.seq LIMIT 1000"
+        );
         let actions: Vec<AttributedAction> = read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT a.action, a.target, a.at, \
-                 (SELECT s.id FROM acting_sessions s WHERE s.user_id = a.user_id AND s.profile_id = a.profile_id \
-                  AND s.started_at <= a.at ORDER BY s.started_at DESC LIMIT 1) AS acting_session_id, \
-                 a.user_id, p.handle, a.source_address, a.details \
-                 FROM audit_events a JOIN profiles p ON p.user_id = a.user_id \
-                 WHERE a.profile_id = $1 AND a.at >= $2 AND a.at < $3 \
-                 AND a.action IN ('post.create_as_profile', 'post.reply_as_profile', 'post.edit_as_profile', \
-                 'post.delete_as_profile', 'post.react_as_profile', 'post.unreact_as_profile', 'message.send_as_profile') \
-                 ORDER BY a.seq LIMIT 1000",
-            )
-            .bind(profile_id)
-            .bind(from.micros())
-            .bind(to.micros())
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(&sql)
+                .bind(profile_id)
+                .bind(from.micros())
+                .bind(to.micros())
+                .fetch_all(pool)
+                .await?
         });
         Ok((sessions, actions))
     }

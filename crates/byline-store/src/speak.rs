@@ -26,36 +26,31 @@ use byline_core::reaction::Reaction;
 use byline_core::shared_profile::Speech;
 
 /// Someone's claim to speak as a shared profile: who, through which acting
-/// session, saying what kind of thing. It grants nothing; [`Store::speak`]
-/// checks it inside the write transaction.
+/// session, from where. It grants nothing; [`Store::speak`] checks it
+/// inside the write transaction. What kind of speech it is, and the audit
+/// action that records it, come from the [`Utterance`] itself, so the two
+/// can never disagree.
 #[derive(Debug, Clone)]
 pub struct Voice<'a> {
     user_id: i64,
     profile_id: i64,
     acting_session_id: i64,
-    speech: Speech,
-    action: &'static str,
     source_address: &'a str,
 }
 
 impl<'a> Voice<'a> {
-    /// A claim by `user_id` to say `speech` as `profile_id` in the acting
-    /// session `acting_session_id`; `action` names the audit event
-    /// (`post.create_as_profile`, ...).
+    /// A claim by `user_id` to speak as `profile_id` in the acting session
+    /// `acting_session_id`, from `source_address`.
     pub fn new(
         user_id: i64,
         profile_id: i64,
         acting_session_id: i64,
-        speech: Speech,
-        action: &'static str,
         source_address: &'a str,
     ) -> Voice<'a> {
         Voice {
             user_id,
             profile_id,
             acting_session_id,
-            speech,
-            action,
             source_address,
         }
     }
@@ -105,6 +100,35 @@ pub enum Utterance<'a> {
     },
 }
 
+/// The audit actions of everything said as a shared profile, one per kind
+/// of [`Utterance`] (a post and a reply differ). The who-was-acting answer
+/// lists exactly these.
+pub const SPOKEN_ACTIONS: [&str; 7] = [
+    "post.create_as_profile",
+    "post.reply_as_profile",
+    "post.edit_as_profile",
+    "post.delete_as_profile",
+    "post.react_as_profile",
+    "post.unreact_as_profile",
+    "message.send_as_profile",
+];
+
+impl Utterance<'_> {
+    /// What the policy is asked about, and the audit action recording it.
+    pub fn kind(&self) -> (Speech, &'static str) {
+        let [create, reply, edit, delete, react, unreact, message] = SPOKEN_ACTIONS;
+        match self {
+            Utterance::Post(new) if new.reply_to.is_some() => (Speech::Reply, reply),
+            Utterance::Post(_) => (Speech::Post, create),
+            Utterance::Edit { .. } => (Speech::Change, edit),
+            Utterance::Delete { .. } => (Speech::Change, delete),
+            Utterance::React { .. } => (Speech::React, react),
+            Utterance::Unreact { .. } => (Speech::React, unreact),
+            Utterance::Message { .. } => (Speech::Message, message),
+        }
+    }
+}
+
 /// What an utterance did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Spoken {
@@ -134,6 +158,7 @@ impl Store {
         utterance: Utterance<'_>,
         now: Timestamp,
     ) -> Result<Spoken, StoreError> {
+        let (_, action) = utterance.kind();
         match self.say(voice, utterance, now).await? {
             Ok(spoken) => Ok(spoken),
             Err(refusal) => {
@@ -148,7 +173,7 @@ impl Store {
                         refusal
                             .role
                             .map_or("null".to_owned(), |r| format!("\"{}\"", r.as_str())),
-                        voice.action,
+                        action,
                         refusal.denial == Denial::OffShift
                     ),
                 };
@@ -167,8 +192,9 @@ impl Store {
         now: Timestamp,
     ) -> Result<Result<Spoken, Refusal>, StoreError> {
         let lock = self.share_lock();
+        let (speech, action) = utterance.kind();
         Ok(Ok(write_tx!(self, |tx| {
-            let w = match hear!(tx, voice, now, lock) {
+            let w = match hear!(tx, voice, speech, now, lock) {
                 Ok(w) => w,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -212,7 +238,7 @@ impl Store {
                 }
             };
             if let Some(target) = target {
-                record_byline!(tx, &w, voice, target, now);
+                record_byline!(tx, &w, voice, action, target, now);
             }
             spoken
         })))

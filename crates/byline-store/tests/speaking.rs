@@ -5,7 +5,7 @@
 //! refused and audited. Never a post after the change committed.
 
 use byline_core::policy::Denial;
-use byline_core::shared_profile::{AttributionPolicy, ProfileRole, Speech};
+use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
 use byline_store::audit::{AuditEntry, AuditEvent};
 use byline_store::feed::Window;
@@ -117,14 +117,7 @@ async fn speak_until_refused(
     for t in 0..SPEAKERS {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let voice = Voice::new(
-                editor,
-                profile,
-                session,
-                Speech::Post,
-                "post.create_as_profile",
-                "127.0.0.1",
-            );
+            let voice = Voice::new(editor, profile, session, "127.0.0.1");
             let (mut ok, mut refused) = (0, 0);
             for i in 0..POSTS_EACH {
                 let n = t * POSTS_EACH + i;
@@ -321,14 +314,7 @@ contract_test!(
             )
             .await
             .expect("acting");
-        let voice = Voice::new(
-            editor,
-            profile,
-            session,
-            Speech::Post,
-            "post.create_as_profile",
-            "127.0.0.1",
-        );
+        let voice = Voice::new(editor, profile, session, "127.0.0.1");
         // Each post keeps the session alive (it idles out after 30 min).
         let mut at = end.plus_seconds(-3);
         for expected_ok in [true, true, true, false, false] {
