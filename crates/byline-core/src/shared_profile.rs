@@ -138,6 +138,11 @@ impl PolicyHistory {
             .map_or(AttributionPolicy::Sealed, |(_, p)| *p)
     }
 
+    /// Every policy the profile has ever had, in order.
+    pub fn ever(&self) -> Vec<AttributionPolicy> {
+        self.during(Timestamp(i64::MIN), Timestamp(i64::MAX))
+    }
+
     /// Every policy in force at some moment of `[from, to)`, in order.
     pub fn during(&self, from: Timestamp, to: Timestamp) -> Vec<AttributionPolicy> {
         let mut out = vec![self.at(from)];

@@ -155,17 +155,22 @@ pub async fn may_ask_who_acted(
         .investigating_profile(by.user.id, profile_id)
         .await?;
     let history = state.store.policy_history(profile_id).await?;
-    let ever = history.during(Timestamp(i64::MIN), Timestamp(i64::MAX));
-    Ok(ever.into_iter().any(|policy| {
-        authorize(
-            Some(&by.actor()),
-            Action::AskWhoActed {
-                policy,
-                investigating,
-            },
-        )
-        .is_ok()
-    }))
+    Ok(history
+        .ever()
+        .into_iter()
+        .any(|policy| may_ask(by, policy, investigating)))
+}
+
+/// The policy's answer for one act or session said under `policy`.
+fn may_ask(by: &CurrentUser, policy: AttributionPolicy, investigating: bool) -> bool {
+    authorize(
+        Some(&by.actor()),
+        Action::AskWhoActed {
+            policy,
+            investigating,
+        },
+    )
+    .is_ok()
 }
 
 /// Longest window one question may cover.
@@ -234,16 +239,7 @@ pub async fn who_acted(
         .await?;
     let whole_window = scope.as_ref().is_some_and(Vec::is_empty);
     let scoped_posts: &[i64] = scope.as_deref().unwrap_or(&[]);
-    let may_ask = |policy: AttributionPolicy, investigating: bool| {
-        authorize(
-            Some(&by.actor()),
-            Action::AskWhoActed {
-                policy,
-                investigating,
-            },
-        )
-        .is_ok()
-    };
+    let may_ask = |policy, investigating| may_ask(by, policy, investigating);
     let during = history.during(from_t, to_t);
     let askable = during
         .iter()

@@ -195,49 +195,53 @@ async fn check_outcome(store: &Store, profile: i64, change: &str, ok: usize, ref
     );
 }
 
+/// Races speakers posting as the profile against `change` (started a
+/// moment after them), then checks what it left behind; `action` is the
+/// audit action the change records.
+async fn race(
+    store: &Store,
+    (profile, editor, session): (i64, i64, i64),
+    action: &str,
+    change: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let changer = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        change.await;
+    });
+    let (ok, refused) = speak_until_refused(store, profile, editor, session, |n| {
+        T0.plus_seconds(1 + n as i64 / 100)
+    })
+    .await;
+    changer.await.expect("the change");
+    check_outcome(store, profile, action, ok, refused).await;
+}
+
 contract_test!(
     a_post_racing_the_members_removal_commits_before_it_or_is_refused,
     |store| async move {
-        let (profile, editor, session) = profile_with_editor(&store).await;
-        let remover = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-                store
-                    .set_profile_member(profile, editor, None, &audit("profile.member_remove"), T0)
-                    .await
-                    .expect("remove");
-            })
-        };
-        let (ok, refused) = speak_until_refused(&store, profile, editor, session, |n| {
-            T0.plus_seconds(1 + n as i64 / 100)
+        let who = profile_with_editor(&store).await;
+        let (profile, editor, _) = who;
+        let s = store.clone();
+        race(&store, who, "profile.member_remove", async move {
+            s.set_profile_member(profile, editor, None, &audit("profile.member_remove"), T0)
+                .await
+                .expect("remove");
         })
         .await;
-        remover.await.expect("remover");
-        check_outcome(&store, profile, "profile.member_remove", ok, refused).await;
     }
 );
 
 contract_test!(
     a_post_racing_the_members_deactivation_commits_before_it_or_is_refused,
     |store| async move {
-        let (profile, editor, session) = profile_with_editor(&store).await;
-        let deactivator = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-                store
-                    .deactivate_user(editor, &audit("user.deactivate"), T0)
-                    .await
-                    .expect("deactivate");
-            })
-        };
-        let (ok, refused) = speak_until_refused(&store, profile, editor, session, |n| {
-            T0.plus_seconds(1 + n as i64 / 100)
+        let who = profile_with_editor(&store).await;
+        let s = store.clone();
+        race(&store, who, "user.deactivate", async move {
+            s.deactivate_user(who.1, &audit("user.deactivate"), T0)
+                .await
+                .expect("deactivate");
         })
         .await;
-        deactivator.await.expect("deactivator");
-        check_outcome(&store, profile, "user.deactivate", ok, refused).await;
     }
 );
 
@@ -272,28 +276,20 @@ async fn one_day_shift(store: &Store, profile: i64, editor: i64) -> i64 {
 contract_test!(
     a_post_racing_the_removal_of_the_members_shift_commits_before_it_or_is_refused,
     |store| async move {
-        let (profile, editor, session) = profile_with_editor(&store).await;
+        let who = profile_with_editor(&store).await;
+        let (profile, editor, _) = who;
         let shift = one_day_shift(&store, profile, editor).await;
-        let remover = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-                // Taken off the roster as of the start of the day, so no
-                // later post is covered by it.
-                assert!(
-                    store
-                        .remove_shift(profile, shift, &audit("roster.remove"), T0)
-                        .await
-                        .expect("remove shift")
-                );
-            })
-        };
-        let (ok, refused) = speak_until_refused(&store, profile, editor, session, |n| {
-            T0.plus_seconds(1 + n as i64 / 100)
+        let s = store.clone();
+        race(&store, who, "roster.remove", async move {
+            // Taken off the roster as of the start of the day, so no later
+            // post is covered by it.
+            assert!(
+                s.remove_shift(profile, shift, &audit("roster.remove"), T0)
+                    .await
+                    .expect("remove shift")
+            );
         })
         .await;
-        remover.await.expect("remover");
-        check_outcome(&store, profile, "roster.remove", ok, refused).await;
     }
 );
 

@@ -149,6 +149,19 @@ enum AdminCommand {
     },
 }
 
+/// The user an operator names by email, or a clear error.
+async fn user_by_email(
+    store: &byline_store::Store,
+    email: &str,
+) -> anyhow::Result<byline_store::users::User> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (user, _) = store
+        .user_for_sign_in(&email)
+        .await
+        .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
+    Ok(user)
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -316,11 +329,7 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
         AdminCommand::GrantInvestigator { email, settings } => {
             let config = Config::resolve(settings, file)?;
             let store = migrated(&config).await?;
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (user, _) = store
-                .user_for_sign_in(&email)
-                .await
-                .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
+            let user = user_by_email(&store, &email).await?;
             let audit = AuditEntry::new(
                 None,
                 "investigator.grant",
@@ -345,11 +354,7 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
         } => {
             let config = Config::resolve(settings, file)?;
             let store = migrated(&config).await?;
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (user, _) = store
-                .user_for_sign_in(&email)
-                .await
-                .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
+            let user = user_by_email(&store, &email).await?;
             let (password, generated) = password_from(password_stdin)?;
             let audit = AuditEntry::new(
                 None,

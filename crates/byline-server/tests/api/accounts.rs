@@ -116,22 +116,27 @@ app_test!(signing_out_ends_the_session, |app| async move {
     );
 });
 
-app_test!(a_replayed_cookie_is_dead_after_sign_out, |app| async move {
-    let c = client();
+/// Signs Sam in with `c` and returns the session cookie (`name=value`).
+async fn sam_cookie(app: &crate::helpers::TestApp, c: &reqwest::Client) -> String {
     let r = app
         .post_json(
-            &c,
+            c,
             "/api/v1/sessions",
             json!({"email": "sam@example.com", "password": PASSWORD}),
         )
         .await;
-    let cookie = r.headers()[SET_COOKIE]
+    r.headers()[SET_COOKIE]
         .to_str()
         .expect("ascii")
         .split(';')
         .next()
         .expect("pair")
-        .to_owned();
+        .to_owned()
+}
+
+app_test!(a_replayed_cookie_is_dead_after_sign_out, |app| async move {
+    let c = client();
+    let cookie = sam_cookie(app, &c).await;
     c.delete(app.url("/api/v1/sessions/current"))
         .header("origin", app.url(""))
         .send()
@@ -540,21 +545,7 @@ app_test!(
 app_test!(
     cookie_authenticated_api_writes_need_a_csrf_token_or_the_same_origin,
     |app| async move {
-        let c = client();
-        let r = app
-            .post_json(
-                &c,
-                "/api/v1/sessions",
-                json!({"email": "sam@example.com", "password": PASSWORD}),
-            )
-            .await;
-        let cookie = r.headers()[SET_COOKIE]
-            .to_str()
-            .expect("ascii")
-            .split(';')
-            .next()
-            .expect("pair")
-            .to_owned();
+        let cookie = sam_cookie(app, &client()).await;
         let value = cookie.split_once('=').expect("pair").1.to_owned();
         let write = |origin: Option<&str>, token: Option<&str>| {
             let mut req = reqwest::Client::new()

@@ -191,17 +191,7 @@ app_test!(
     |app| async move {
         let sam = app.staff_client().await;
         let ada = app.admin_client().await;
-        let made: serde_json::Value = app
-            .post_json(
-                &sam,
-                "/api/v1/communities",
-                json!({"slug": "exec", "name": "Exec", "visibility": "secret"}),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let exec = made["slug"].as_str().expect("slug").to_owned();
+        let exec = app.secret_community(&sam, "exec", "Exec").await;
         let id = upload_png(app, &sam).await;
         let post = app
             .post(

@@ -170,17 +170,7 @@ app_test!(
     |app| async move {
         let sam = app.staff_client().await;
         let ada = app.admin_client().await;
-        let made: Value = app
-            .post_json(
-                &sam,
-                "/api/v1/communities",
-                json!({"slug": "exec", "name": "Exec team", "visibility": "secret"}),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let exec = made["slug"].as_str().expect("slug").to_owned();
+        let exec = app.secret_community(&sam, "exec", "Exec team").await;
         let r = ada
             .post(app.url(&format!("/api/v1/communities/{exec}/join")))
             .send()

@@ -199,6 +199,23 @@ impl TestApp {
         }
     }
 
+    /// Creates a secret community as `owner` and returns its real short
+    /// name (the chosen one with its random suffix).
+    pub async fn secret_community(&self, owner: &Client, chosen: &str, name: &str) -> String {
+        let r = self
+            .post_json(
+                owner,
+                "/api/v1/communities",
+                json!({"slug": chosen, "name": name, "visibility": "secret"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "create {chosen}");
+        let made: Value = r.json().await.expect("json");
+        let slug = made["slug"].as_str().expect("slug").to_owned();
+        assert!(slug.starts_with(&format!("{chosen}-")), "{slug}");
+        slug
+    }
+
     pub async fn patch_json(&self, c: &Client, path: &str, body: Value) -> Response {
         c.patch(self.url(path))
             .json(&body)

@@ -57,17 +57,7 @@ app_test!(
         let sam = app.staff_client().await;
         let omar = app.new_member("omar", "Omar").await;
         app.put(&omar, "/api/v1/profiles/sam/follow").await;
-        let made: serde_json::Value = app
-            .post_json(
-                &sam,
-                "/api/v1/communities",
-                json!({"slug": "exec", "name": "Exec", "visibility": "secret"}),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let exec = made["slug"].as_str().expect("slug").to_owned();
+        let exec = app.secret_community(&sam, "exec", "Exec").await;
         let mut stream = omar
             .get(app.url("/api/v1/me/events"))
             .send()

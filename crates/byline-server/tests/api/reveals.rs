@@ -6,6 +6,33 @@ use crate::app_test;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// The admin changes a profile's attribution policy.
+async fn set_policy(
+    app: &crate::helpers::TestApp,
+    admin: &reqwest::Client,
+    handle: &str,
+    policy: &str,
+) {
+    let r = app
+        .patch_json(
+            admin,
+            &format!("/api/v1/shared-profiles/{handle}"),
+            json!({ "attribution_policy": policy }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// The posts a who-was-acting answer names.
+fn posts_named(answer: &Value) -> Vec<String> {
+    answer["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a["post"].as_str().map(str::to_owned))
+        .collect()
+}
+
 async fn audit_events(app: &crate::helpers::TestApp, admin: &reqwest::Client) -> Vec<Value> {
     let page: Value = app.json(admin, "/api/v1/audit/events?limit=1000").await;
     page["events"].as_array().expect("events").clone()
@@ -27,14 +54,7 @@ app_test!(
         let start = byline_server::state::now().plus_seconds(-3600);
         let before_change = byline_server::state::now();
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let r = app
-            .patch_json(
-                &ada,
-                "/api/v1/shared-profiles/helpdesk",
-                json!({"attribution_policy": "internal"}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
+        set_policy(app, &ada, "helpdesk", "internal").await;
 
         // A window wholly inside the sealed stretch stays closed to admins.
         let sealed_window = format!(
@@ -61,12 +81,7 @@ app_test!(
             byline_server::state::now().plus_seconds(60).to_rfc3339()
         );
         let answer = app.json(&ada, &both).await;
-        let posts: Vec<&str> = answer["actions"]
-            .as_array()
-            .expect("actions")
-            .iter()
-            .filter_map(|a| a["post"].as_str())
-            .collect();
+        let posts = posts_named(&answer);
         assert_eq!(
             posts,
             [internal_post.as_str()],
@@ -147,12 +162,7 @@ app_test!(
             inv["to"].as_str().expect("to")
         );
         let answer = app.json(&helen, &q).await;
-        let posts: Vec<&str> = answer["actions"]
-            .as_array()
-            .expect("actions")
-            .iter()
-            .filter_map(|a| a["post"].as_str())
-            .collect();
+        let posts = posts_named(&answer);
         assert_eq!(posts, [complained_of.as_str()]);
         let people: Vec<&str> = answer["sessions"]
             .as_array()
@@ -244,14 +254,7 @@ app_test!(
             .await;
         let path = format!("/api/v1/posts/{post}");
         assert_eq!(app.json(&omar, &path).await["byline"]["handle"], "sam");
-        let r = app
-            .patch_json(
-                &ada,
-                "/api/v1/shared-profiles/brand",
-                json!({"attribution_policy": "sealed"}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
+        set_policy(app, &ada, "brand", "sealed").await;
         let r = app
             .patch_json(&sam, &path, json!({"text": "Words said while sealed"}))
             .await;
