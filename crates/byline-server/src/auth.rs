@@ -6,11 +6,9 @@ use crate::state::{AppState, now};
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use byline_core::policy::Actor;
+use byline_app::{Caller, Credential};
 use byline_core::{Timestamp, secret_token};
 use byline_store::StoreError;
-use byline_store::audit::AuditEntry;
-use byline_store::users::User;
 use std::net::SocketAddr;
 
 /// Name of the session cookie.
@@ -18,63 +16,19 @@ pub const SESSION_COOKIE: &str = "byline_session";
 /// Name of the cookie holding the sign-in form's CSRF token.
 pub const FORM_CSRF_COOKIE: &str = "byline_csrf";
 
-/// How the request proved who it is.
+/// The signed-in caller of a request: an extractor, so no handler can
+/// forget to authenticate. It derefs to the [`Caller`] the services take.
 #[derive(Debug, Clone)]
-pub enum Credential {
-    /// A browser session; forms must carry `csrf_token`.
-    Session {
-        /// Session id.
-        session_id: i64,
-        /// The token every state-changing form of this session must carry.
-        csrf_token: String,
-        /// Digest of the cookie, to revoke it on sign-out.
-        digest: Vec<u8>,
-    },
-    /// The machine owner's authority, for CLI tasks such as seeding the
-    /// demo; never produced from an HTTP request.
-    Operator,
-    /// A personal API token.
-    ApiToken {
-        /// Token id.
-        token_id: i64,
-    },
-}
+pub struct CurrentUser(pub Caller);
 
-/// A signed-in, active user.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    /// The user.
-    pub user: User,
-    /// How they proved it.
-    pub credential: Credential,
-    /// Where the request came from (`cli` for operator tasks), for the audit log.
-    pub source_address: String,
+impl std::ops::Deref for CurrentUser {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
 }
 
 impl CurrentUser {
-    /// An audit entry for an action this user takes.
-    pub fn audit(&self, action: &'static str, target: String) -> AuditEntry {
-        AuditEntry::new(Some(self.user.id), action, target, &self.source_address)
-    }
-
-    /// `user` acting with the operator's authority (CLI tasks only).
-    pub fn operator(user: User) -> CurrentUser {
-        CurrentUser {
-            user,
-            credential: Credential::Operator,
-            source_address: "cli".to_owned(),
-        }
-    }
-
-    /// The policy's view of this user.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user.id,
-            profile_id: self.user.profile_id,
-            role: self.user.role,
-        }
-    }
-
     /// The CSRF token for forms (empty for API tokens, which need none).
     pub fn csrf_token(&self) -> &str {
         match &self.credential {
@@ -120,13 +74,16 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
-/// Where a request came from, for sessions, throttling and the audit log.
+/// Where a request came from, for sessions, throttling and the audit log:
+/// an extractor that derefs to the services' [`byline_app::Client`].
 #[derive(Debug, Clone)]
-pub struct Client {
-    /// Source address (the proxy's `X-Forwarded-For` when trusted).
-    pub address: String,
-    /// The User-Agent header, truncated.
-    pub user_agent: String,
+pub struct Client(pub byline_app::Client);
+
+impl std::ops::Deref for Client {
+    type Target = byline_app::Client;
+    fn deref(&self) -> &byline_app::Client {
+        &self.0
+    }
 }
 
 impl FromRequestParts<AppState> for Client {
@@ -164,10 +121,10 @@ impl Client {
             .chars()
             .take(256)
             .collect();
-        Client {
+        Client(byline_app::Client {
             address: forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned()),
             user_agent,
-        }
+        })
     }
 }
 
@@ -194,13 +151,13 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
                 if stale {
                     state.store.touch_api_token(api_token.id, now).await?;
                 }
-                Ok(Some(CurrentUser {
+                Ok(Some(CurrentUser(Caller {
                     user,
                     credential: Credential::ApiToken {
                         token_id: api_token.id,
                     },
-                    source_address: Client::of(parts, state).address,
-                }))
+                    source_address: Client::of(parts, state).0.address,
+                })))
             }
             Err(StoreError::NotFound) => {
                 Err(AppError::Unauthenticated("that API token is not valid"))
@@ -221,15 +178,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
                     .touch_session(found.session_id, now, now.plus_seconds(idle))
                     .await?;
             }
-            Ok(Some(CurrentUser {
+            Ok(Some(CurrentUser(Caller {
                 user: found.user,
                 credential: Credential::Session {
                     session_id: found.session_id,
                     csrf_token: csrf_for_session(cookie_value),
                     digest,
                 },
-                source_address: Client::of(parts, state).address,
-            }))
+                source_address: Client::of(parts, state).0.address,
+            })))
         }
         // A stale cookie is just "not signed in".
         Err(StoreError::NotFound) => Ok(None),

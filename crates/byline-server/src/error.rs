@@ -196,3 +196,23 @@ impl From<tokio::task::JoinError> for AppError {
         AppError::Internal(format!("background task failed: {e}"))
     }
 }
+
+/// The one place a service's error becomes an HTTP answer.
+impl From<byline_app::Error> for AppError {
+    fn from(e: byline_app::Error) -> AppError {
+        use byline_app::Error as E;
+        match e {
+            E::Invalid(why) => AppError::Invalid(why),
+            E::Unauthenticated(why) => AppError::Unauthenticated(why),
+            E::Forbidden => AppError::Forbidden,
+            E::ForbiddenBecause(why) => AppError::ForbiddenBecause(why),
+            E::NotFound => AppError::NotFound,
+            E::Conflict(field) => AppError::Conflict(field),
+            E::AlreadyDone(what) => AppError::AlreadyDone(what),
+            E::TooLarge => AppError::PayloadTooLarge,
+            E::RateLimited(secs) => AppError::RateLimited(secs),
+            E::Unavailable => AppError::Unavailable,
+            E::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}

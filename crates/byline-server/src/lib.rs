@@ -1,30 +1,13 @@
 //! Byline's HTTP face: the JSON API under `/api/v1`, the server-rendered web
-//! UI, sessions and tokens, and the operations endpoints.
+//! UI, sessions and tokens, and the operations endpoints. Every handler
+//! parses, calls one service of `byline_app`, and renders.
 
-pub mod accounts;
-pub mod acting;
 mod api;
-pub mod attachments;
-pub mod audit_log;
 pub mod auth;
-pub mod bylines;
-pub mod communities;
 pub mod error;
-pub mod feeds;
-pub mod follows;
-pub mod investigations;
 mod json;
-pub mod limits;
-pub mod live;
-pub mod messages;
-pub mod notifications;
 mod ops;
 mod pages;
-pub mod posts;
-pub mod profiles;
-pub mod rosters;
-pub mod search;
-pub mod shared_profiles;
 pub mod state;
 pub mod telemetry;
 
@@ -70,13 +53,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let (router, api) = all_routes().split_for_parts();
     let openapi_json = Bytes::from(api.to_pretty_json().unwrap_or_else(|_| "{}".to_owned()));
     let max_body = settings.max_body_bytes;
-    let state = AppState {
-        store,
-        limits: std::sync::Arc::new(limits::Limits::new(&settings.limits)),
-        settings,
-        openapi_json,
-        live: live::Live::default(),
-    };
+    let state = AppState::new(store, settings, openapi_json);
 
     let headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -1,5 +1,6 @@
-//! What every handler can reach: the store and the server's settings.
+//! What every handler can reach: the services and the server's settings.
 
+use byline_app::{App, AppSettings};
 use byline_store::Store;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ pub struct Settings {
     /// is still valid (sign-out and deactivation end streams within this).
     pub live_recheck: Duration,
     /// How fast one person or address may write, search and mint tokens.
-    pub limits: crate::limits::LimitSettings,
+    pub limits: byline_app::limits::LimitSettings,
 }
 
 impl Default for Settings {
@@ -44,46 +45,55 @@ impl Default for Settings {
             trust_forwarded_for: false,
             attachments_dir: std::path::PathBuf::from("./byline-data/attachments"),
             live_recheck: Duration::from_secs(30),
-            limits: crate::limits::LimitSettings::default(),
+            limits: byline_app::limits::LimitSettings::default(),
         }
     }
 }
 
-/// Shared by all handlers.
+/// Shared by all handlers: the services, and the HTTP settings.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Store,
+    /// The services (store, live events, limits) every handler calls.
+    pub app: App,
     /// HTTP settings.
     pub settings: Settings,
     /// The OpenAPI document, rendered once at start.
     pub openapi_json: axum::body::Bytes,
-    /// Live events for open pages.
-    pub live: crate::live::Live,
-    /// Abuse limits.
-    pub limits: std::sync::Arc<crate::limits::Limits>,
 }
 
-/// The current time as stored. The one place the server reads the clock;
-/// domain functions take the value as a parameter.
-pub fn now() -> byline_core::Timestamp {
-    let micros = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    byline_core::Timestamp(micros)
+/// A handler passes `&state` where a service wants `&App`.
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+/// The current time as stored (see [`byline_app::now`]).
+pub use byline_app::now;
+
+impl Settings {
+    /// The part of these settings that shapes the services.
+    pub fn app_settings(&self) -> AppSettings {
+        AppSettings {
+            session_idle: self.session_idle,
+            sign_in_failures_per_email: self.sign_in_failures_per_email,
+            sign_in_failures_per_address: self.sign_in_failures_per_address,
+            sign_in_failure_window: self.sign_in_failure_window,
+            attachments_dir: self.attachments_dir.clone(),
+            live_recheck: self.live_recheck,
+            limits: self.limits,
+        }
+    }
 }
 
 impl AppState {
-    /// State for work done outside a server, such as CLI tasks.
-    pub fn for_tasks(store: Store) -> AppState {
-        let settings = Settings::default();
+    /// The state over `store` shaped by `settings`.
+    pub fn new(store: Store, settings: Settings, openapi_json: axum::body::Bytes) -> AppState {
         AppState {
-            store,
-            limits: std::sync::Arc::new(crate::limits::Limits::new(&settings.limits)),
+            app: App::new(store, settings.app_settings()),
             settings,
-            openapi_json: axum::body::Bytes::new(),
-            live: crate::live::Live::default(),
+            openapi_json,
         }
     }
 }

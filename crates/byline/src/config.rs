@@ -203,7 +203,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trust_forwarded_for: self.trust_forwarded_for,
             attachments_dir: self.data_dir.join("attachments"),
-            limits: byline_server::limits::LimitSettings::default().scaled(self.rate_limit_factor),
+            limits: byline_app::limits::LimitSettings::default().scaled(self.rate_limit_factor),
             ..Settings::default()
         }
     }

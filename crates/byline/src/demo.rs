@@ -1,7 +1,7 @@
 //! The demo organisation: Acme's staff, as far as today's features reach.
 
+use byline_app::accounts::{Registration, register};
 use byline_core::{Role, Timestamp};
-use byline_server::accounts::{Registration, register};
 use byline_store::Store;
 
 /// Every demo account signs in with this password (printed at start).
@@ -80,7 +80,7 @@ pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool
         .map_err(|e| anyhow::anyhow!("seeding {local}: {e}"))?;
         users.push(user);
     }
-    let state = byline_server::AppState::for_tasks(store.clone());
+    let state = byline_app::App::for_tasks(store.clone());
     crate::demo_content::seed(&state, &users, now).await?;
     Ok(true)
 }

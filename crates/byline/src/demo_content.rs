@@ -2,12 +2,12 @@
 //! posts over the last month with threads, mentions, tags and reactions.
 //! Deterministic, so every demo looks the same.
 
+use byline_app::App;
+use byline_app::Caller;
+use byline_app::communities::{self, NewCommunity};
+use byline_app::posts::{self, Compose};
 use byline_core::Timestamp;
 use byline_core::reaction::Reaction;
-use byline_server::AppState;
-use byline_server::auth::CurrentUser;
-use byline_server::communities::{self, NewCommunity};
-use byline_server::posts::{self, Compose};
 use byline_store::users::User;
 
 /// (slug, name, visibility, description, owner, members)
@@ -258,23 +258,23 @@ fn find<'a>(users: &'a [User], handle: &str) -> anyhow::Result<&'a User> {
         .ok_or_else(|| anyhow::anyhow!("demo user {handle} missing"))
 }
 
-fn err(e: byline_server::error::AppError) -> anyhow::Error {
+fn err(e: byline_app::Error) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
 /// Seeds follows, communities and posts for the demo users.
-pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<usize> {
-    let op = |u: &User| CurrentUser::operator(u.clone());
+pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<usize> {
+    let op = |u: &User| Caller::operator(u.clone());
     // Follows: everyone follows the next five colleagues and the admin.
     for (i, u) in users.iter().enumerate() {
         for k in 1..=5 {
             let other = &users[(i + k) % users.len()];
-            byline_server::follows::follow(state, &op(u), &other.handle, true)
+            byline_app::follows::follow(state, &op(u), &other.handle, true)
                 .await
                 .map_err(err)?;
         }
         if u.handle != "ada" {
-            byline_server::follows::follow(state, &op(u), "ada", true)
+            byline_app::follows::follow(state, &op(u), "ada", true)
                 .await
                 .map_err(err)?;
         }
@@ -328,12 +328,12 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
     for (from, to, lines) in CONVERSATIONS {
         let to: Vec<String> = to.iter().map(|h| (*h).to_owned()).collect();
         let sender = op(find(users, from)?);
-        let (conversation, _) = byline_server::messages::start(state, &sender, &to, lines[0], None)
+        let (conversation, _) = byline_app::messages::start(state, &sender, &to, lines[0], None)
             .await
             .map_err(err)?;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let who = if i % 2 == 1 { &to[0] } else { *from };
-            byline_server::messages::send(state, &op(find(users, who)?), conversation, line, None)
+            byline_app::messages::send(state, &op(find(users, who)?), conversation, line, None)
                 .await
                 .map_err(err)?;
         }
@@ -341,14 +341,14 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
 
     let admin = op(find(users, "ada")?);
     for (handle, name, policy, owner, editors, lines) in SHARED {
-        byline_server::shared_profiles::create(state, &admin, handle, name, policy)
+        byline_app::shared_profiles::create(state, &admin, handle, name, policy)
             .await
             .map_err(err)?;
-        byline_server::shared_profiles::set_member(state, &admin, handle, owner, Some("owner"))
+        byline_app::shared_profiles::set_member(state, &admin, handle, owner, Some("owner"))
             .await
             .map_err(err)?;
         for e in *editors {
-            byline_server::shared_profiles::set_member(state, &admin, handle, e, Some("editor"))
+            byline_app::shared_profiles::set_member(state, &admin, handle, e, Some("editor"))
                 .await
                 .map_err(err)?;
         }
@@ -376,7 +376,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
         }
         // Leave nobody switched in: people choose to act as a profile themselves.
         for who in std::iter::once(owner).chain(editors.iter()) {
-            byline_server::acting::switch_out(state, &op(find(users, who)?), "demo_seeded")
+            byline_app::acting::switch_out(state, &op(find(users, who)?), "demo_seeded")
                 .await
                 .map_err(err)?;
         }
@@ -384,7 +384,7 @@ pub async fn seed(state: &AppState, users: &[User], now: Timestamp) -> anyhow::R
 
     seed_incident(state, users, now).await?;
     seed_roster(state, users, now).await?;
-    byline_server::investigations::set_investigator(state, &admin, "helen", true)
+    byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
 
@@ -479,11 +479,11 @@ fn last_wednesday(now: Timestamp) -> Timestamp {
 /// The incident of the demo: on Wednesday afternoon @wellbeing said something
 /// it should not have. Wendy acted as the profile at lunchtime, Priya from
 /// 14:20 to 15:40; the HR investigator can find out which of them wrote it.
-async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+async fn seed_incident(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
     let wed = last_wednesday(now);
     let at = |h: i64, m: i64| wed.plus_seconds(h * 3600 + m * 60);
-    let as_from = |handle: &str, address: &str| -> anyhow::Result<CurrentUser> {
-        let mut c = CurrentUser::operator(find(users, handle)?.clone());
+    let as_from = |handle: &str, address: &str| -> anyhow::Result<Caller> {
+        let mut c = Caller::operator(find(users, handle)?.clone());
         c.source_address = address.to_owned();
         Ok(c)
     };
@@ -495,15 +495,9 @@ async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyh
         acting_as: Some("wellbeing".to_owned()),
     };
     let wendy = as_from("wendy", "10.0.2.14")?;
-    byline_server::acting::switch_in_at(
-        state,
-        &wendy,
-        "wellbeing",
-        "Firefox on Windows",
-        at(13, 0),
-    )
-    .await
-    .map_err(err)?;
+    byline_app::acting::switch_in_at(state, &wendy, "wellbeing", "Firefox on Windows", at(13, 0))
+        .await
+        .map_err(err)?;
     posts::create_at(
         state,
         &wendy,
@@ -512,11 +506,11 @@ async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyh
     )
     .await
     .map_err(err)?;
-    byline_server::acting::switch_out_at(state, &wendy, "switched_out", at(13, 30))
+    byline_app::acting::switch_out_at(state, &wendy, "switched_out", at(13, 30))
         .await
         .map_err(err)?;
     let priya = as_from("priya", "10.0.4.23")?;
-    byline_server::acting::switch_in_at(state, &priya, "wellbeing", "Chrome on macOS", at(14, 20))
+    byline_app::acting::switch_in_at(state, &priya, "wellbeing", "Chrome on macOS", at(14, 20))
         .await
         .map_err(err)?;
     posts::create_at(
@@ -527,7 +521,7 @@ async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyh
     )
     .await
     .map_err(err)?;
-    byline_server::acting::switch_out_at(state, &priya, "switched_out", at(15, 40))
+    byline_app::acting::switch_out_at(state, &priya, "switched_out", at(15, 40))
         .await
         .map_err(err)?;
     Ok(())
@@ -537,9 +531,9 @@ async fn seed_incident(state: &AppState, users: &[User], now: Timestamp) -> anyh
 /// weekdays between them ("follow the sun"), Ivan (the owner, who may speak
 /// at any hour) takes Saturday's on-call. From now on only members on shift
 /// speak as @it-helpdesk; the posts seeded above predate the rule.
-async fn seed_roster(state: &AppState, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+async fn seed_roster(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
     use byline_core::roster::{monday_of, parse_zone};
-    let ivan = CurrentUser::operator(find(users, "ivan")?.clone());
+    let ivan = Caller::operator(find(users, "ivan")?.clone());
     let london = parse_zone("Europe/London").map_err(|e| err(e.into()))?;
     let monday = monday_of(london, now);
     let saturday = (0..5)
@@ -576,11 +570,11 @@ async fn seed_roster(state: &AppState, users: &[User], now: Timestamp) -> anyhow
         ),
     ];
     for (member, zone, from, to, rule, day, note) in shifts {
-        byline_server::rosters::add_shift(
+        byline_app::rosters::add_shift(
             state,
             &ivan,
             "it-helpdesk",
-            byline_server::rosters::ShiftInput {
+            byline_app::rosters::ShiftInput {
                 member,
                 time_zone: zone,
                 starts: &format!("{day}T{from}"),
@@ -592,7 +586,7 @@ async fn seed_roster(state: &AppState, users: &[User], now: Timestamp) -> anyhow
         .await
         .map_err(err)?;
     }
-    byline_server::rosters::set_shift_only(state, &ivan, "it-helpdesk", true)
+    byline_app::rosters::set_shift_only(state, &ivan, "it-helpdesk", true)
         .await
         .map_err(err)?;
     Ok(())

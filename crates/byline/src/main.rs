@@ -7,8 +7,8 @@ mod demo;
 mod demo_content;
 
 use anyhow::{Context, bail};
+use byline_app::accounts::{self, Registration};
 use byline_core::{Email, Role};
-use byline_server::accounts::{self, Registration};
 use byline_store::Store;
 use byline_store::audit::AuditEntry;
 use clap::{Parser, Subcommand};
@@ -214,7 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::resolve(settings, file)?;
             init_logging(&config);
             let store = migrated(&config).await?;
-            let seeded = demo::seed_if_empty(&store, byline_server::state::now()).await?;
+            let seeded = demo::seed_if_empty(&store, byline_app::now()).await?;
             store.close().await;
             if !seeded {
                 bail!("the database already has users; the demo is only seeded into an empty one");
@@ -267,11 +267,11 @@ async fn audit(command: AuditCommand, file: Option<&std::path::Path>) -> anyhow:
         } => {
             let config = Config::resolve(settings, file)?;
             let store = migrated(&config).await?;
-            let format = byline_server::audit_log::Format::parse(&format)
+            let format = byline_app::audit_log::Format::parse(&format)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut text = String::new();
             // The operator holds the database anyway: nothing is redacted here.
-            let n = byline_server::audit_log::export(&store, format, None, &mut text)
+            let n = byline_app::audit_log::export(&store, format, None, &mut text)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
@@ -309,10 +309,9 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
                 role: if admin { Role::Admin } else { Role::Staff },
             };
             let audit = AuditEntry::new(None, "user.create", String::new(), "cli");
-            let user =
-                accounts::register(&store, registration, &audit, byline_server::state::now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = accounts::register(&store, registration, &audit, byline_app::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             println!(
                 "created {} <{}> as @{} ({})",
@@ -337,7 +336,7 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
                 "cli",
             );
             store
-                .set_investigator(user.id, true, &audit, byline_server::state::now())
+                .set_investigator(user.id, true, &audit, byline_app::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
@@ -362,15 +361,9 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
                 format!("user:{}", user.id),
                 "cli",
             );
-            accounts::set_password(
-                &store,
-                user.id,
-                password,
-                &audit,
-                byline_server::state::now(),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            accounts::set_password(&store, user.id, password, &audit, byline_app::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             println!(
                 "password replaced for {}; their sessions have ended",
@@ -441,7 +434,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     init_logging(&config);
     let store = migrated(&config).await?;
     let seeded = if demo {
-        demo::seed_if_empty(&store, byline_server::state::now()).await?
+        demo::seed_if_empty(&store, byline_app::now()).await?
     } else {
         false
     };

@@ -1,6 +1,5 @@
 //! Uploading and fetching images.
 
-use crate::attachments::{self, MAX_BYTES};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::json::parse_id;
@@ -11,6 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use byline_app::attachments::{self, MAX_BYTES};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::UtoipaMethodRouterExt;

@@ -1,6 +1,5 @@
 //! The audit log, for admins.
 
-use crate::audit_log::{self, Format, MAX_PAGE};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::json::ApiQuery;
@@ -9,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use byline_app::audit_log::{self, Format, MAX_PAGE};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};

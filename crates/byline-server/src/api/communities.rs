@@ -2,13 +2,13 @@
 
 use crate::api::views::{CommunityList, CommunityView, MemberList};
 use crate::auth::CurrentUser;
-use crate::communities::{self, Joined, NewCommunity};
 use crate::error::{AppError, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::communities::{self, Joined, NewCommunity};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -2,10 +2,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
-use crate::live::{self, Delivery};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use byline_app::live::{self, Delivery};
 use std::convert::Infallible;
 use std::time::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};

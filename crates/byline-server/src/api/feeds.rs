@@ -2,13 +2,13 @@
 
 use crate::api::views::PostPage;
 use crate::auth::CurrentUser;
-use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
-use crate::feeds;
 use crate::json::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use byline_app::bylines::BylineLens;
+use byline_app::feeds;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -2,12 +2,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
-use crate::investigations;
 use crate::json::{ApiJson, parse_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::investigations;
 use byline_core::Timestamp;
 use byline_store::investigations::Investigation;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,5 @@
 //! The signed-in user and their API tokens.
 
-use crate::accounts;
 use crate::api::views::{CreatedToken, TokenList, TokenView, UserView};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
@@ -9,6 +8,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::accounts;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,7 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     )
 )]
 async fn me(current: CurrentUser) -> Json<UserView> {
-    Json(current.user.into())
+    Json(current.0.user.into())
 }
 
 /// My API tokens, newest first (secrets are never shown again).

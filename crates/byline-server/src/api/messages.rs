@@ -2,15 +2,15 @@
 
 use crate::api::views::AuthorView;
 use crate::auth::CurrentUser;
-use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
-use crate::feeds::window;
 use crate::json::{ApiJson, ApiQuery, parse_id};
-use crate::messages;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::bylines::BylineLens;
+use byline_app::feeds::window;
+use byline_app::messages;
 use byline_core::Timestamp;
 use byline_store::messages::{Conversation, Message};
 use serde::{Deserialize, Serialize};

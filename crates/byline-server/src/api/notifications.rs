@@ -3,12 +3,12 @@
 use crate::api::views::{AuthorView, NotificationPage, NotificationView};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
-use crate::feeds;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use byline_app::feeds;
 use byline_core::Timestamp;
 use byline_core::policy::{Action, authorize};
 use serde::Deserialize;
@@ -48,7 +48,8 @@ async fn list(
 ) -> Result<Json<NotificationPage>, AppError> {
     authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let w = feeds::window(q.before.as_deref(), q.limit)?;
-    let (items, unread) = crate::notifications::page(&state, &current, w.before, w.limit).await?;
+    let (items, unread) =
+        byline_app::notifications::page(&state, &current, w.before, w.limit).await?;
     let next_cursor = (items.len() == w.limit as usize)
         .then(|| items.last().map(|n| n.id.to_string()))
         .flatten();
@@ -102,6 +103,6 @@ async fn mark_read(
             .parse()
             .map_err(|_| AppError::Invalid("up_to is a notification id".into()))?,
     };
-    crate::notifications::mark_read(&state, &current, up_to).await?;
+    byline_app::notifications::mark_read(&state, &current, up_to).await?;
     Ok(StatusCode::NO_CONTENT)
 }

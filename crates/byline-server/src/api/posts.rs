@@ -2,15 +2,15 @@
 
 use crate::api::views::{PostView, ThreadView, VersionList, VersionView};
 use crate::auth::CurrentUser;
-use crate::bylines::BylineLens;
 use crate::error::{AppError, ErrorBody};
-use crate::feeds;
 use crate::json::{ApiJson, parse_id};
-use crate::posts::{self, Compose};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::bylines::BylineLens;
+use byline_app::feeds;
+use byline_app::posts::{self, Compose};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -31,7 +31,7 @@ async fn get_profile(
     Path(handle): Path<String>,
 ) -> Result<Json<ProfileView>, AppError> {
     Ok(Json(
-        crate::profiles::get(&state, &current, &handle)
+        byline_app::profiles::get(&state, &current, &handle)
             .await?
             .into(),
     ))
@@ -53,7 +53,7 @@ async fn follow(
     current: CurrentUser,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    crate::follows::follow(&state, &current, &handle, true).await?;
+    byline_app::follows::follow(&state, &current, &handle, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -73,6 +73,6 @@ async fn unfollow(
     current: CurrentUser,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    crate::follows::follow(&state, &current, &handle, false).await?;
+    byline_app::follows::follow(&state, &current, &handle, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,11 +3,11 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
-use crate::rosters::{self, RosterShift};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::rosters::{self, RosterShift};
 use byline_core::roster::Occurrence;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

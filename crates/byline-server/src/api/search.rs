@@ -4,10 +4,10 @@ use crate::api::views::{CommunityView, PostView};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::json::ApiQuery;
-use crate::search::{self, Kinds};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use byline_app::search::{self, Kinds};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -93,7 +93,7 @@ async fn search_all(
         return Err(AppError::Invalid("limit must be between 1 and 50".into()));
     }
     let kinds = Kinds::parse(p.kind.as_deref())?;
-    let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
+    let lens = byline_app::bylines::BylineLens::for_viewer(&state, &current).await?;
     let r = search::search(&state, &current, &p.q, kinds, limit).await?;
     Ok(Json(SearchResults {
         posts: r

@@ -1,6 +1,5 @@
 //! Signing in and out through the API.
 
-use crate::accounts;
 use crate::api::views::UserView;
 use crate::auth::{Client, CurrentUser, SESSION_COOKIE, cookie, set_cookie};
 use crate::error::{AppError, ErrorBody};
@@ -9,6 +8,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use byline_app::accounts;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -1,15 +1,15 @@
 //! Shared profiles and acting as them.
 
-use crate::acting;
 use crate::api::views::ProfileView;
 use crate::auth::{Client, CurrentUser};
 use crate::error::{AppError, ErrorBody};
 use crate::json::ApiJson;
-use crate::shared_profiles;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::acting;
+use byline_app::shared_profiles;
 use byline_store::shared_profiles::ActingSession;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ async fn update(
         ));
     }
     if let Some(on) = b.shift_only {
-        crate::rosters::set_shift_only(&state, &current, &handle, on).await?;
+        byline_app::rosters::set_shift_only(&state, &current, &handle, on).await?;
     }
     if let Some(policy) = b.attribution_policy.as_deref() {
         shared_profiles::set_policy(&state, &current, &handle, policy).await?;

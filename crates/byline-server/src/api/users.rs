@@ -1,6 +1,5 @@
 //! User accounts, managed by admins.
 
-use crate::accounts::{self, Registration};
 use crate::api::views::{RoleName, UserPage, UserView};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
@@ -9,6 +8,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use byline_app::accounts::{self, Registration};
 use byline_core::Role;
 use byline_core::policy::{Action, authorize};
 use serde::Deserialize;
@@ -140,7 +140,7 @@ async fn get_user(
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, AppError> {
     Ok(Json(
-        crate::accounts::user(&state, &current, parse_id(&id)?)
+        byline_app::accounts::user(&state, &current, parse_id(&id)?)
             .await?
             .into(),
     ))

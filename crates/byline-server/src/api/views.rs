@@ -230,7 +230,7 @@ pub struct AttachmentRef {
 
 impl PostView {
     /// A post as `lens`'s viewer may see it.
-    pub fn new(p: byline_store::posts::Post, lens: &crate::bylines::BylineLens) -> PostView {
+    pub fn new(p: byline_store::posts::Post, lens: &byline_app::bylines::BylineLens) -> PostView {
         let byline = lens.reveal(&p).map(|(display_name, handle)| AuthorView {
             handle,
             display_name,
@@ -293,7 +293,7 @@ pub struct PostPage {
 
 impl PostPage {
     /// A page of posts as `lens`'s viewer may see them.
-    pub fn new(p: byline_store::feed::Page, lens: &crate::bylines::BylineLens) -> PostPage {
+    pub fn new(p: byline_store::feed::Page, lens: &byline_app::bylines::BylineLens) -> PostPage {
         PostPage {
             posts: p
                 .posts

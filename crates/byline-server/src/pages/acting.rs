@@ -40,9 +40,10 @@ async fn switch(
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
     if f.profile.trim().is_empty() {
-        crate::acting::switch_out(&state, &current, "switched_out").await?;
+        byline_app::acting::switch_out(&state, &current, "switched_out").await?;
     } else {
-        crate::acting::switch_in(&state, &current, f.profile.trim(), &client.user_agent).await?;
+        byline_app::acting::switch_in(&state, &current, f.profile.trim(), &client.user_agent)
+            .await?;
     }
     Ok(Redirect::to("/").into_response())
 }
@@ -110,13 +111,13 @@ async fn who_acted(
     Path(handle): Path<String>,
     Query(q): Query<WhoActedQuery>,
 ) -> Result<Response, PageError> {
-    let (profile, _) = crate::shared_profiles::shared(&state, &current, &handle).await?;
+    let (profile, _) = byline_app::shared_profiles::shared(&state, &current, &handle).await?;
     // The form is for those who may ask at all; the answer is decided with
     // the real window.
-    if !crate::shared_profiles::may_ask_who_acted(&state, &current, profile.id).await? {
+    if !byline_app::shared_profiles::may_ask_who_acted(&state, &current, profile.id).await? {
         if q.date.as_deref().is_some_and(|d| !d.trim().is_empty()) {
             // A question put anyway is refused like any other, and audited.
-            crate::shared_profiles::refuse_question(&state, &current, profile.id).await?;
+            byline_app::shared_profiles::refuse_question(&state, &current, profile.id).await?;
         }
         return Err(AppError::ForbiddenBecause(
             "only admins (about signed and internal profiles) and investigators may ask who was acting; \
@@ -146,14 +147,15 @@ async fn who_acted(
     let mut status = StatusCode::OK;
     if page.asked {
         let window = |time: &str| format!("{}T{}{}", page.date, time, page.offset);
-        let asked = crate::shared_profiles::parse_window(&window(&page.from), &window(&page.to));
+        let asked =
+            byline_app::shared_profiles::parse_window(&window(&page.from), &window(&page.to));
         let answer = match asked {
             Ok((from, to)) => {
-                crate::shared_profiles::who_acted(&state, &current, &handle, from, to).await
+                byline_app::shared_profiles::who_acted(&state, &current, &handle, from, to).await
             }
             Err(e) => Err(e),
         };
-        match answer {
+        match answer.map_err(AppError::from) {
             Ok(w) => {
                 page.sessions = w
                     .sessions

@@ -1,7 +1,6 @@
 //! The admin pages: the user list, adding and deactivating users.
 
 use super::{Nav, PageError, Viewer, WebForm, render};
-use crate::accounts::{self, Registration};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::parse_id;
@@ -9,6 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use byline_app::accounts::{self, Registration};
 use byline_core::Role;
 use byline_core::policy::{Action, authorize};
 use byline_store::users::User;
@@ -149,7 +149,7 @@ async fn add_user(
         };
         accounts::create_user(&state, &current, registration).await
     };
-    match attempt.await {
+    match attempt.await.map_err(AppError::from) {
         Ok(_) => Ok(Redirect::to("/admin/users?notice=created").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = e.status();

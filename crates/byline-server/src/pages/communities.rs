@@ -2,12 +2,12 @@
 
 use super::social::{ComposeBox, FeedQuery, PostCard, feed_parts};
 use super::{Nav, PageError, Viewer, WebForm, render};
-use crate::communities::{self as service, NewCommunity};
-use crate::feeds::window;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_app::communities::{self as service, NewCommunity};
+use byline_app::feeds::window;
 use byline_core::community::MemberState;
 use byline_core::policy::{Action, authorize};
 use byline_store::communities::Community;
@@ -161,8 +161,8 @@ async fn community(
         .is_some_and(|m| !(m.is_member() && m.role == byline_core::community::MemberRole::Owner));
     let (posts, next_page) = if can_read {
         let w = window(q.before.as_deref(), None)?;
-        let page = crate::feeds::community(&state, &current, &c.slug, w).await?;
-        let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
+        let page = byline_app::feeds::community(&state, &current, &c.slug, w).await?;
+        let lens = byline_app::bylines::BylineLens::for_viewer(&state, &current).await?;
         feed_parts(page, &lens, &format!("/communities/{}", c.slug))
     } else {
         (Vec::new(), None)

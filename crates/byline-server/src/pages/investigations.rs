@@ -2,12 +2,12 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::error::AppError;
-use crate::investigations;
 use crate::json::parse_id;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_app::investigations;
 use byline_core::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -127,6 +127,7 @@ async fn open(
         &f.reason,
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(i) => Ok(Redirect::to(&format!("/investigations/{}", i.id)).into_response()),
         Err(e @ AppError::Invalid(_)) => {
@@ -174,7 +175,8 @@ async fn detail(
     // The investigation's own window, exactly (it may start mid-second).
     let (from, to) = (Timestamp(inv.window_from), Timestamp(inv.window_to));
     let who =
-        crate::shared_profiles::who_acted(&state, &current, &inv.profile_handle, from, to).await?;
+        byline_app::shared_profiles::who_acted(&state, &current, &inv.profile_handle, from, to)
+            .await?;
     render(&DetailPage {
         nav: Nav::load(&state, &current, "").await?,
         csrf_token: current.csrf_token().to_owned(),

@@ -2,11 +2,11 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::json::parse_id;
-use crate::messages;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_app::messages;
 use byline_core::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -138,7 +138,7 @@ async fn conversation(
     let (c, list) = messages::open(&state, &current, id, i64::MAX, 100, acting.as_deref()).await?;
     messages::mark_read(&state, &current, id, acting.as_deref()).await?;
     let me = acting.unwrap_or_else(|| current.user.handle.clone());
-    let lens = crate::bylines::BylineLens::for_viewer(&state, &current).await?;
+    let lens = byline_app::bylines::BylineLens::for_viewer(&state, &current).await?;
     render(&ConversationPage {
         nav: Nav::load(&state, &current, "messages").await?,
         csrf_token: current.csrf_token().to_owned(),
@@ -204,7 +204,7 @@ async fn acting_handle(
     state: &AppState,
     current: &crate::auth::CurrentUser,
 ) -> Result<Option<String>, PageError> {
-    Ok(crate::acting::current(state, current)
+    Ok(byline_app::acting::current(state, current)
         .await?
         .map(|s| s.membership.handle))
 }

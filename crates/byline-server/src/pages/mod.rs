@@ -70,8 +70,8 @@ impl Nav {
         current: &CurrentUser,
         section: &'static str,
     ) -> Result<Nav, PageError> {
-        let unread = crate::notifications::unread(state, current).await?;
-        let switcher = crate::acting::switcher(state, current).await?;
+        let unread = byline_app::notifications::unread(state, current).await?;
+        let switcher = byline_app::acting::switcher(state, current).await?;
         let profiles = switcher
             .profiles
             .into_iter()

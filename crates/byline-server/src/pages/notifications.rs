@@ -41,7 +41,7 @@ async fn notifications(
     State(state): State<AppState>,
     Viewer(current): Viewer,
 ) -> Result<Html<String>, PageError> {
-    let (items, unread) = crate::notifications::page(&state, &current, i64::MAX, 50).await?;
+    let (items, unread) = byline_app::notifications::page(&state, &current, i64::MAX, 50).await?;
     let items = items
         .into_iter()
         .map(|n| {
@@ -95,6 +95,6 @@ async fn mark_read(
     WebForm(f): WebForm<TokenForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
-    crate::notifications::mark_read(&state, &current, i64::MAX).await?;
+    byline_app::notifications::mark_read(&state, &current, i64::MAX).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -2,14 +2,14 @@
 
 use super::social::{FeedQuery, PostCard, feed_parts};
 use super::{Nav, PageError, Viewer, WebForm, render};
-use crate::bylines::BylineLens;
 use crate::error::AppError;
-use crate::feeds::{self, window};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_app::bylines::BylineLens;
+use byline_app::feeds::{self, window};
 use byline_core::Handle;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -63,14 +63,14 @@ async fn profile(
     Path(handle): Path<String>,
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>, PageError> {
-    let crate::profiles::Overview {
+    let byline_app::profiles::Overview {
         profile: p,
         followers,
         following,
         i_follow,
         show_roster,
         show_who_acted,
-    } = crate::profiles::overview(&state, &current, &handle).await?;
+    } = byline_app::profiles::overview(&state, &current, &handle).await?;
     let w = window(q.before.as_deref(), None)?;
     let page = feeds::profile(&state, &current, &handle, w).await?;
     let is_me = p.id == current.user.profile_id;
@@ -123,7 +123,7 @@ async fn follow(
     WebForm(f): WebForm<FollowForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
-    crate::follows::follow(&state, &current, &handle, f.follow).await?;
+    byline_app::follows::follow(&state, &current, &handle, f.follow).await?;
     let handle = Handle::parse(&handle).map_err(|_| AppError::NotFound)?;
     Ok(Redirect::to(&format!("/profiles/{}", handle.as_str())).into_response())
 }

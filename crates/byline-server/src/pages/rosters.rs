@@ -4,12 +4,12 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::error::AppError;
-use crate::rosters::{self, ShiftInput};
 use crate::state::{AppState, now};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use byline_app::rosters::{self, ShiftInput};
 use byline_core::roster::{format_in, instant_of, local_of, parse_zone};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -176,7 +176,7 @@ async fn page(
         })
         .collect();
     let members = if r.can_manage {
-        crate::shared_profiles::members(state, current, handle)
+        byline_app::shared_profiles::members(state, current, handle)
             .await?
             .into_iter()
             .map(|m| (m.handle, m.display_name))
@@ -295,7 +295,7 @@ async fn add_shift(
         },
     )
     .await;
-    match added {
+    match added.map_err(AppError::from) {
         Ok(s) => Ok(Redirect::to(&format!(
             "/profiles/{handle}/roster?week={}&tz={}",
             s.shift.starts.date(),

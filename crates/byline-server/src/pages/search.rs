@@ -68,8 +68,11 @@ async fn search(
     };
     let mut status = axum::http::StatusCode::OK;
     if !q.trim().is_empty() {
-        let all = crate::search::Kinds::parse(None)?;
-        match crate::search::search(&state, &current, &q, all, 20).await {
+        let all = byline_app::search::Kinds::parse(None)?;
+        match byline_app::search::search(&state, &current, &q, all, 20)
+            .await
+            .map_err(AppError::from)
+        {
             Ok(r) => {
                 page.searched = true;
                 page.hits = r

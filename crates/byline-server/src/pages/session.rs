@@ -1,7 +1,6 @@
 //! The sign-in and sign-out pages.
 
 use super::{Nav, PageError, Viewer, WebForm, render};
-use crate::accounts;
 use crate::auth::{Client, CurrentUser, FORM_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -9,6 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use byline_app::accounts;
 use byline_core::secret_token;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -93,7 +93,10 @@ async fn sign_in(
         return Err(PageError(AppError::Forbidden));
     }
     let previous = cookie(&headers, SESSION_COOKIE);
-    match accounts::sign_in(&state, &form.email, form.password, &client, previous).await {
+    match accounts::sign_in(&state, &form.email, form.password, &client, previous)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(signed_in) => {
             let max_age = i64::try_from(state.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
             let secure = state.settings.secure_cookies;

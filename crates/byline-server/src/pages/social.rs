@@ -3,15 +3,15 @@
 
 use super::{Nav, PageError, Viewer, WebForm, render};
 use crate::auth::CurrentUser;
-use crate::bylines::BylineLens;
 use crate::error::AppError;
-use crate::feeds::{self, window};
 use crate::json::parse_id;
-use crate::posts::{self, Compose as ComposeInput};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use byline_app::bylines::BylineLens;
+use byline_app::feeds::{self, window};
+use byline_app::posts::{self, Compose as ComposeInput};
 use byline_core::reaction::Reaction;
 use byline_store::feed::Page;
 use byline_store::posts::Post;
@@ -24,7 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(home))
         .routes(routes!(publish).layer(axum::extract::DefaultBodyLimit::max(
-            crate::attachments::MAX_PER_POST * crate::attachments::MAX_BYTES + 64 * 1024,
+            byline_app::attachments::MAX_PER_POST * byline_app::attachments::MAX_BYTES + 64 * 1024,
         )))
         .routes(routes!(thread))
         .routes(routes!(versions))
@@ -260,10 +260,10 @@ impl axum::extract::FromRequest<AppState> for ComposeSubmission {
                     let declared = field.content_type().map(str::to_owned);
                     let bytes = field.bytes().await.map_err(bad)?;
                     if !bytes.is_empty() {
-                        if images.len() == crate::attachments::MAX_PER_POST {
+                        if images.len() == byline_app::attachments::MAX_PER_POST {
                             return Err(PageError(AppError::Invalid(format!(
                                 "a post has at most {} images",
-                                crate::attachments::MAX_PER_POST
+                                byline_app::attachments::MAX_PER_POST
                             ))));
                         }
                         images.push((declared, bytes));
@@ -312,7 +312,8 @@ async fn publish(
     byline_core::markdown::PostText::parse(&f.text).map_err(AppError::from)?;
     let mut attachments = Vec::new();
     for (declared, bytes) in images {
-        let a = crate::attachments::upload(&state, &current, declared.as_deref(), bytes).await?;
+        let a =
+            byline_app::attachments::upload(&state, &current, declared.as_deref(), bytes).await?;
         attachments.push(a.id);
     }
     let post = posts::create(
@@ -323,7 +324,7 @@ async fn publish(
             community,
             reply_to,
             attachments,
-            acting_as: crate::acting::current(&state, &current)
+            acting_as: byline_app::acting::current(&state, &current)
                 .await?
                 .map(|s| s.membership.handle),
         },
@@ -365,7 +366,7 @@ async fn thread(
         .find(|p| p.deleted_at.is_none())
         .map(|p| p.id);
     let can_reply = match posts.first() {
-        Some(root) => crate::posts::may_reply(&state, &current, root).await?,
+        Some(root) => byline_app::posts::may_reply(&state, &current, root).await?,
         None => false,
     } && last_live.is_some();
     render(&ThreadPage {
@@ -473,7 +474,7 @@ async fn react(
     let post = posts::get(&state, &current, id).await?;
     let reaction = Reaction::parse(&f.reaction).map_err(AppError::from)?;
     // While acting as a shared profile, the toggle is the profile's.
-    let acting = crate::acting::current(&state, &current)
+    let acting = byline_app::acting::current(&state, &current)
         .await?
         .map(|s| s.membership.handle);
     let given =

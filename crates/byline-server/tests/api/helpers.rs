@@ -1,8 +1,8 @@
 //! `spawn_app`: a real Byline server on 127.0.0.1 over a fresh database,
 //! with a small typed client so tests read like sentences.
 
+use byline_app::accounts::{Registration, register};
 use byline_core::Role;
-use byline_server::accounts::{Registration, register};
 use byline_server::{Settings, serve};
 use byline_store::Store;
 use byline_store::testing::{Kind, TestDatabase};
@@ -35,7 +35,7 @@ pub async fn spawn_app_with(kind: Kind, settings: Settings) -> Option<TestApp> {
         ..settings
     };
     let store = db.store().await;
-    let now = byline_server::state::now();
+    let now = byline_app::now();
     let admin = add_user(
         &store,
         "ada@example.com",
@@ -165,7 +165,7 @@ impl TestApp {
             name,
             handle,
             Role::Staff,
-            byline_server::state::now(),
+            byline_app::now(),
         )
         .await;
         self.signed_in(&email).await

@@ -30,7 +30,7 @@ app_test!(
             .await;
 
         let helen = app.new_member("helen", "Helen HR").await;
-        let now = byline_server::state::now();
+        let now = byline_app::now();
         let (from, to) = (
             now.plus_seconds(-3600).to_rfc3339(),
             now.plus_seconds(3600).to_rfc3339(),
@@ -300,7 +300,7 @@ app_test!(
         let r = app.delete(&tess, &format!("/api/v1/posts/{gone}")).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
 
-        let now = byline_server::state::now();
+        let now = byline_app::now();
         let r = app
             .post_json(
                 &helen,
@@ -366,7 +366,7 @@ app_test!(
             "{why}"
         );
         let helen = app.new_member("helen", "Helen HR").await;
-        let now = byline_server::state::now();
+        let now = byline_app::now();
         let body = json!({"profile": "wellbeing", "reason": "Trying to look myself", "from": now.plus_seconds(-60).to_rfc3339(), "to": now.to_rfc3339()});
         assert_eq!(
             app.post_json(&ada, "/api/v1/investigations", body)

@@ -2,7 +2,7 @@
 //! bound; the refusal says when to come back; others are not starved.
 
 use crate::helpers::{error_code, spawn_app_with};
-use byline_server::limits::{LimitSettings, Rate};
+use byline_app::limits::{LimitSettings, Rate};
 use byline_store::testing::Kind;
 use reqwest::StatusCode;
 use serde_json::json;

@@ -535,7 +535,7 @@ app_test!(
             json!({"text": "Yoga at noon", "acting_as": "wellbeing"}),
         )
         .await;
-        let today = &byline_server::state::now().to_rfc3339()[..10];
+        let today = &byline_app::now().to_rfc3339()[..10];
         let q = format!("?date={today}&from=00:00&to=23:59&offset=%2B00:00");
 
         let r = app

@@ -51,8 +51,8 @@ app_test!(
                 json!({"text": "Said while sealed", "acting_as": "helpdesk"}),
             )
             .await;
-        let start = byline_server::state::now().plus_seconds(-3600);
-        let before_change = byline_server::state::now();
+        let start = byline_app::now().plus_seconds(-3600);
+        let before_change = byline_app::now();
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         set_policy(app, &ada, "helpdesk", "internal").await;
 
@@ -78,7 +78,7 @@ app_test!(
         let both = format!(
             "/api/v1/shared-profiles/helpdesk/acting?from={}&to={}",
             start.to_rfc3339(),
-            byline_server::state::now().plus_seconds(60).to_rfc3339()
+            byline_app::now().plus_seconds(60).to_rfc3339()
         );
         let answer = app.json(&ada, &both).await;
         let posts = posts_named(&answer);
@@ -196,7 +196,7 @@ app_test!(
         app.shared_profile(&ada, "wellbeing", "internal", &[("sam", "editor")])
             .await;
         app.shared_profile(&ada, "helpdesk", "sealed", &[]).await;
-        let now = byline_server::state::now();
+        let now = byline_app::now();
         let window = format!(
             "from={}&to={}",
             now.plus_seconds(-60).to_rfc3339(),

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// Wall-clock text in UTC of `now + minutes`.
 fn utc_local(minutes: i64) -> String {
-    let t = byline_server::state::now().plus_seconds(minutes * 60);
+    let t = byline_app::now().plus_seconds(minutes * 60);
     local_of(parse_zone("UTC").expect("zone"), t)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
@@ -65,9 +65,7 @@ app_test!(
             .filter_map(|d| d["member"].as_str())
             .collect();
         assert_eq!(on, ["sam"], "Sam is on duty now");
-        let later = byline_server::state::now()
-            .plus_seconds(3 * 3600)
-            .to_rfc3339();
+        let later = byline_app::now().plus_seconds(3 * 3600).to_rfc3339();
         let then = app
             .json(
                 &sam,

@@ -343,7 +343,7 @@ app_test!(
 );
 
 fn window_around_now() -> (String, String) {
-    let now = byline_server::state::now();
+    let now = byline_app::now();
     (
         now.plus_seconds(-3600).to_rfc3339(),
         now.plus_seconds(3600).to_rfc3339(),

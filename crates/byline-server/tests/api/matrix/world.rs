@@ -194,7 +194,7 @@ pub(super) async fn build(app: &TestApp) -> World {
     );
     // ivy investigates @desk.
     put_json(app, &ada, "/api/v1/investigators/ivy", json!({})).await;
-    let now = byline_server::state::now();
+    let now = byline_app::now();
     ids.insert("hour_ago", now.plus_seconds(-3600).to_rfc3339());
     ids.insert("in_an_hour", now.plus_seconds(3600).to_rfc3339());
     let inv = ok(
@@ -328,10 +328,8 @@ async fn csrf_tokens(app: &TestApp, w: &World) -> Vec<String> {
 /// anything else an urlencoded form.
 async fn run(app: &TestApp, w: &mut World, table: &[(&str, &str, &str, &str)]) -> Vec<String> {
     let csrf = csrf_tokens(app, w).await;
-    w.ids.insert(
-        "today",
-        byline_server::state::now().to_rfc3339()[..10].to_owned(),
-    );
+    w.ids
+        .insert("today", byline_app::now().to_rfc3339()[..10].to_owned());
     let mut wrong = Vec::new();
     for (method, path, body, expected) in table {
         let mut got = String::new();
@@ -393,7 +391,7 @@ async fn run(app: &TestApp, w: &mut World, table: &[(&str, &str, &str, &str)]) -
 pub(super) async fn check(kind: Kind, table: &[(&str, &str, &str, &str)]) {
     // The matrix makes many writes quickly; the limits are tested elsewhere.
     let settings = byline_server::Settings {
-        limits: byline_server::limits::LimitSettings::default().scaled(100),
+        limits: byline_app::limits::LimitSettings::default().scaled(100),
         ..Default::default()
     };
     let Some(app) = spawn_app_with(kind, settings).await else {

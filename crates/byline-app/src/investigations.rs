@@ -2,9 +2,9 @@
 //! needs the investigator right and a reason; every reveal is audited; the
 //! profile's owners can see that it happened.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::{AppState, now};
+use crate::Caller;
+use crate::Error;
+use crate::{App, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::ProfileRole;
 use byline_core::{Handle, ProfileKind, Timestamp};
@@ -13,23 +13,17 @@ use byline_store::investigations::{Investigation, NewInvestigation, RevealedByli
 /// Shortest accepted reason, in characters.
 pub const MIN_REASON: usize = 10;
 
-async fn user_id_of(state: &AppState, handle: &str) -> Result<i64, AppError> {
-    let h = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    state
-        .store
+async fn user_id_of(app: &App, handle: &str) -> Result<i64, Error> {
+    let h = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    app.store
         .profile_by_handle(&h)
         .await?
         .user_id
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 /// Grants (`on`) or withdraws the investigator right (admins).
-pub async fn set_investigator(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-    on: bool,
-) -> Result<(), AppError> {
+pub async fn set_investigator(app: &App, by: &Caller, handle: &str, on: bool) -> Result<(), Error> {
     // Only admins learn whether the handle exists.
     authorize(
         Some(&by.actor()),
@@ -38,7 +32,7 @@ pub async fn set_investigator(
             grant: false,
         },
     )?;
-    let user_id = user_id_of(state, handle).await?;
+    let user_id = user_id_of(app, handle).await?;
     if authorize(
         Some(&by.actor()),
         Action::ManageInvestigators {
@@ -48,7 +42,7 @@ pub async fn set_investigator(
     )
     .is_err()
     {
-        return Err(AppError::ForbiddenBecause(
+        return Err(Error::ForbiddenBecause(
             "an admin cannot grant themselves the investigator right: another admin grants it \
              (in a one-admin organisation, the operator runs `byline admin grant-investigator`)"
                 .into(),
@@ -62,7 +56,7 @@ pub async fn set_investigator(
         },
         format!("user:{user_id}"),
     );
-    Ok(state
+    Ok(app
         .store
         .set_investigator(user_id, on, &audit, now())
         .await?)
@@ -86,42 +80,42 @@ pub const MAX_POSTS: usize = 100;
 
 /// Opens an investigation into a shared profile.
 pub async fn open(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     scope: Scope<'_>,
     reason: &str,
-) -> Result<Investigation, AppError> {
+) -> Result<Investigation, Error> {
     let Scope {
         profile,
         from,
         to,
         posts,
     } = scope;
-    let investigator = state.store.is_investigator(by.user.id).await?;
+    let investigator = app.store.is_investigator(by.user.id).await?;
     authorize(
         Some(&by.actor()),
         Action::OpenInvestigation { investigator },
     )?;
     let reason = reason.trim();
     if reason.chars().count() < MIN_REASON || reason.chars().count() > 2000 {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "an investigation needs a reason of {MIN_REASON} to 2000 characters"
         )));
     }
     let h = Handle::parse(profile)
-        .map_err(|_| AppError::Invalid("no shared profile has that handle".into()))?;
-    let p = state
+        .map_err(|_| Error::Invalid("no shared profile has that handle".into()))?;
+    let p = app
         .store
         .profile_by_handle(&h)
         .await
-        .map_err(|_| AppError::Invalid("no shared profile has that handle".into()))?;
+        .map_err(|_| Error::Invalid("no shared profile has that handle".into()))?;
     if p.kind != ProfileKind::Shared {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "investigations look into shared profiles".into(),
         ));
     }
     if posts.len() > MAX_POSTS {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "an investigation names at most {MAX_POSTS} posts"
         )));
     }
@@ -135,14 +129,14 @@ pub async fn open(
             .next()
             .unwrap_or("");
         let not_its =
-            || AppError::Invalid(format!("'{}' is not a post of @{}", text.trim(), p.handle));
+            || Error::Invalid(format!("'{}' is not a post of @{}", text.trim(), p.handle));
         let id: i64 = digits
             .split('#')
             .next()
             .unwrap_or("")
             .parse()
             .map_err(|_| not_its())?;
-        let post = state
+        let post = app
             .store
             .post_for(id, by.user.profile_id)
             .await
@@ -156,8 +150,8 @@ pub async fn open(
     }
     post_ids.sort_unstable();
     post_ids.dedup();
-    let bad = |w: &str| AppError::Invalid(format!("{w} must be an RFC 3339 time with an offset"));
-    let parse = |t: Option<&str>, w: &str| -> Result<Option<Timestamp>, AppError> {
+    let bad = |w: &str| Error::Invalid(format!("{w} must be an RFC 3339 time with an offset"));
+    let parse = |t: Option<&str>, w: &str| -> Result<Option<Timestamp>, Error> {
         t.filter(|t| !t.trim().is_empty())
             .map(|t| Timestamp::parse_rfc3339(t).ok_or_else(|| bad(w)))
             .transpose()
@@ -168,13 +162,13 @@ pub async fn open(
         // (edits and deletions later still show through its versions).
         (None, None, Some((lo, hi))) => (lo, hi.plus_seconds(60)),
         _ => {
-            return Err(AppError::Invalid(
+            return Err(Error::Invalid(
                 "give a window (from and to) or the posts to look into".into(),
             ));
         }
     };
     if to <= from {
-        return Err(AppError::Invalid("'to' must be after 'from'".into()));
+        return Err(Error::Invalid("'to' must be after 'from'".into()));
     }
     let mut audit = by.audit("investigation.open", String::new());
     audit.profile_id = Some(p.id);
@@ -185,7 +179,7 @@ pub async fn open(
         "posts": post_ids,
     })
     .to_string();
-    let id = state
+    let id = app
         .store
         .open_investigation(
             &NewInvestigation {
@@ -200,26 +194,26 @@ pub async fn open(
             now(),
         )
         .await?;
-    Ok(state.store.investigation(id).await?)
+    Ok(app.store.investigation(id).await?)
 }
 
 /// The actor's own investigations.
-pub async fn mine(state: &AppState, by: &CurrentUser) -> Result<Vec<Investigation>, AppError> {
+pub async fn mine(app: &App, by: &Caller) -> Result<Vec<Investigation>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(state.store.investigations(Some(by.user.id), None).await?)
+    Ok(app.store.investigations(Some(by.user.id), None).await?)
 }
 
 /// Reveals the bylines in an open investigation's scope; every reveal is audited.
 pub async fn reveal(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
-) -> Result<(Investigation, Vec<RevealedByline>), AppError> {
-    let inv = state.store.investigation(id).await?;
+) -> Result<(Investigation, Vec<RevealedByline>), Error> {
+    let inv = app.store.investigation(id).await?;
     let own = inv.investigator_id == by.user.id;
     if !own {
         // Someone else's investigation does not exist for this asker.
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     if authorize(
         Some(&by.actor()),
@@ -230,10 +224,10 @@ pub async fn reveal(
     )
     .is_err()
     {
-        return Err(AppError::Invalid("this investigation is closed".into()));
+        return Err(Error::Invalid("this investigation is closed".into()));
     }
-    let scope = state.store.investigation_posts(id).await?;
-    let bylines = state
+    let scope = app.store.investigation_posts(id).await?;
+    let bylines = app
         .store
         .bylines_in(
             inv.profile_id,
@@ -249,46 +243,34 @@ pub async fn reveal(
         "messages": bylines.iter().filter_map(|b| b.message_id).collect::<Vec<_>>(),
     })
     .to_string();
-    state.store.append_audit(&audit, now()).await?;
+    app.store.append_audit(&audit, now()).await?;
     Ok((inv, bylines))
 }
 
 /// Closes an investigation with its outcome (its investigator or an admin).
-pub async fn close(
-    state: &AppState,
-    by: &CurrentUser,
-    id: i64,
-    outcome: &str,
-) -> Result<Investigation, AppError> {
-    let inv = state.store.investigation(id).await?;
+pub async fn close(app: &App, by: &Caller, id: i64, outcome: &str) -> Result<Investigation, Error> {
+    let inv = app.store.investigation(id).await?;
     let own = inv.investigator_id == by.user.id;
     authorize(Some(&by.actor()), Action::CloseInvestigation { own })
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(|_| Error::NotFound)?;
     let outcome = outcome.trim();
     if outcome.is_empty() || outcome.chars().count() > 2000 {
-        return Err(AppError::Invalid(
-            "an outcome is 1 to 2000 characters".into(),
-        ));
+        return Err(Error::Invalid("an outcome is 1 to 2000 characters".into()));
     }
     let mut audit = by.audit("investigation.close", format!("investigation:{id}"));
     audit.profile_id = Some(inv.profile_id);
     audit.details = serde_json::json!({ "outcome": outcome }).to_string();
-    state
-        .store
+    app.store
         .close_investigation(id, outcome, &audit, now())
         .await?;
-    Ok(state.store.investigation(id).await?)
+    Ok(app.store.investigation(id).await?)
 }
 
 /// Investigations that touched a shared profile, for its owners and admins.
-pub async fn touching(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-) -> Result<Vec<Investigation>, AppError> {
-    let h = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    let p = state.store.profile_by_handle(&h).await?;
-    let owner = state.store.profile_role(p.id, by.user.id).await? == Some(ProfileRole::Owner);
+pub async fn touching(app: &App, by: &Caller, handle: &str) -> Result<Vec<Investigation>, Error> {
+    let h = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    let p = app.store.profile_by_handle(&h).await?;
+    let owner = app.store.profile_role(p.id, by.user.id).await? == Some(ProfileRole::Owner);
     authorize(
         Some(&by.actor()),
         Action::SeeInvestigation {
@@ -296,5 +278,5 @@ pub async fn touching(
             profile_owner: owner,
         },
     )?;
-    Ok(state.store.investigations(None, Some(p.id)).await?)
+    Ok(app.store.investigations(None, Some(p.id)).await?)
 }

@@ -2,9 +2,9 @@
 //! signing in and out, creating and managing users, API tokens.
 //! Each asks the policy first; none touches HTTP.
 
-use crate::auth::{Client, Credential, CurrentUser};
-use crate::error::AppError;
-use crate::state::{AppState, now};
+use crate::Error;
+use crate::{App, now};
+use crate::{Caller, Client, Credential};
 use byline_core::password::{self, Password};
 use byline_core::policy::{Action, authorize};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp, secret_token};
@@ -36,7 +36,7 @@ pub async fn register(
     r: Registration,
     audit: &AuditEntry,
     now: Timestamp,
-) -> Result<User, AppError> {
+) -> Result<User, Error> {
     let email = Email::parse(&r.email)?;
     let display_name = DisplayName::parse(&r.display_name)?;
     let handle = match r.handle.as_deref() {
@@ -62,14 +62,10 @@ pub async fn register(
 }
 
 /// Creates a user on behalf of a signed-in admin.
-pub async fn create_user(
-    state: &AppState,
-    by: &CurrentUser,
-    r: Registration,
-) -> Result<User, AppError> {
+pub async fn create_user(app: &App, by: &Caller, r: Registration) -> Result<User, Error> {
     authorize(Some(&by.actor()), Action::CreateUser)?;
     let audit = by.audit("user.create", String::new());
-    let user = register(&state.store, r, &audit, now()).await?;
+    let user = register(&app.store, r, &audit, now()).await?;
     tracing::info!(user_id = user.id, by = by.user.id, "user created");
     Ok(user)
 }
@@ -81,7 +77,7 @@ pub async fn set_password(
     new_password: String,
     audit: &AuditEntry,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let password = Password::new(new_password)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
     store.set_password_hash(user_id, &hash, audit, now).await?;
@@ -90,11 +86,11 @@ pub async fn set_password(
 
 /// An admin resets someone's password; their sessions end.
 pub async fn reset_password(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     user_id: i64,
     new_password: String,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     authorize(
         Some(&by.actor()),
         Action::ManageUser {
@@ -102,18 +98,13 @@ pub async fn reset_password(
         },
     )?;
     let audit = by.audit("user.password_reset", format!("user:{user_id}"));
-    set_password(&state.store, user_id, new_password, &audit, now()).await?;
+    set_password(&app.store, user_id, new_password, &audit, now()).await?;
     tracing::info!(user_id, by = by.user.id, "password reset");
     Ok(())
 }
 
 /// An admin changes someone's role.
-pub async fn set_role(
-    state: &AppState,
-    by: &CurrentUser,
-    user_id: i64,
-    role: Role,
-) -> Result<User, AppError> {
+pub async fn set_role(app: &App, by: &Caller, user_id: i64, role: Role) -> Result<User, Error> {
     authorize(
         Some(&by.actor()),
         Action::ManageUser {
@@ -122,26 +113,22 @@ pub async fn set_role(
     )?;
     let mut audit = by.audit("user.role_change", format!("user:{user_id}"));
     audit.details = format!("{{\"role\":\"{}\"}}", role.as_str());
-    Ok(state.store.set_role(user_id, role, &audit, now()).await?)
+    Ok(app.store.set_role(user_id, role, &audit, now()).await?)
 }
 
 /// One user's account, for an admin.
-pub async fn user(state: &AppState, by: &CurrentUser, user_id: i64) -> Result<User, AppError> {
+pub async fn user(app: &App, by: &Caller, user_id: i64) -> Result<User, Error> {
     authorize(
         Some(&by.actor()),
         Action::ManageUser {
             target_user_id: user_id,
         },
     )?;
-    Ok(state.store.user_by_id(user_id).await?)
+    Ok(app.store.user_by_id(user_id).await?)
 }
 
 /// An admin deactivates someone: their sessions and tokens stop at once.
-pub async fn deactivate(
-    state: &AppState,
-    by: &CurrentUser,
-    user_id: i64,
-) -> Result<User, AppError> {
+pub async fn deactivate(app: &App, by: &Caller, user_id: i64) -> Result<User, Error> {
     authorize(
         Some(&by.actor()),
         Action::DeactivateUser {
@@ -149,20 +136,20 @@ pub async fn deactivate(
         },
     )?;
     let audit = by.audit("user.deactivate", format!("user:{user_id}"));
-    let user = state.store.deactivate_user(user_id, &audit, now()).await?;
+    let user = app.store.deactivate_user(user_id, &audit, now()).await?;
     tracing::info!(user_id, by = by.user.id, "user deactivated");
     Ok(user)
 }
 
 /// One page of users for an admin.
 pub async fn list_users(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     after: i64,
     limit: u32,
-) -> Result<Vec<User>, AppError> {
+) -> Result<Vec<User>, Error> {
     authorize(Some(&by.actor()), Action::ListUsers)?;
-    Ok(state.store.list_users(after, limit).await?)
+    Ok(app.store.list_users(after, limit).await?)
 }
 
 /// The outcome of a successful sign-in.
@@ -173,25 +160,25 @@ pub struct SignedIn {
     pub cookie_value: String,
 }
 
-const FAILED: AppError =
-    AppError::Unauthenticated("that email and password do not match an active account");
+const FAILED: Error =
+    Error::Unauthenticated("that email and password do not match an active account");
 
 /// Checks a password and opens a session. Unknown emails, wrong passwords
 /// and deactivated accounts fail identically (same message, same work), and
 /// repeated failures per email or per address are throttled.
 pub async fn sign_in(
-    state: &AppState,
+    app: &App,
     email_text: &str,
     password_text: String,
     client: &Client,
     previous_session: Option<&str>,
-) -> Result<SignedIn, AppError> {
+) -> Result<SignedIn, Error> {
     let now = now();
-    let settings = &state.settings;
+    let settings = &app.settings;
     let email_key = email_text.trim().to_lowercase();
     let window = i64::try_from(settings.sign_in_failure_window.as_secs()).unwrap_or(900);
     let since = now.plus_seconds(-window);
-    let recent = state
+    let recent = app
         .store
         .recent_sign_in_failures(&email_key, &client.address, since)
         .await?;
@@ -209,11 +196,11 @@ pub async fn sign_in(
     .max();
     if let Some(until) = blocked_until {
         tracing::warn!(address = %client.address, "sign-in throttled");
-        return Err(AppError::RateLimited(now.seconds_until(until)));
+        return Err(Error::RateLimited(now.seconds_until(until)));
     }
 
     let found = match Email::parse(email_text) {
-        Ok(email) => match state.store.user_for_sign_in(&email).await {
+        Ok(email) => match app.store.user_for_sign_in(&email).await {
             Ok(found) => Some(found),
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
@@ -237,8 +224,7 @@ pub async fn sign_in(
     let user = match user {
         Some(user) if ok && user.active => user,
         _ => {
-            state
-                .store
+            app.store
                 .record_sign_in_failure(
                     &email_key,
                     &client.address,
@@ -258,20 +244,18 @@ pub async fn sign_in(
             return Err(FAILED);
         }
     };
-    state.store.clear_sign_in_failures(&email_key).await?;
+    app.store.clear_sign_in_failures(&email_key).await?;
 
     // A fresh token every time: a cookie planted before sign-in never
     // becomes a signed-in session (no session fixation).
     if let Some(old) = previous_session {
-        state
-            .store
+        app.store
             .revoke_session(&secret_token::digest(old), None, now)
             .await?;
     }
     let minted = secret_token::mint("bys_");
     let idle = i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX);
-    state
-        .store
+    app.store
         .create_session(
             &NewSession {
                 user_id: user.id,
@@ -298,13 +282,12 @@ pub async fn sign_in(
 
 /// Ends the session the request came with (API tokens are revoked through
 /// the token routes instead).
-pub async fn sign_out(state: &AppState, current: &CurrentUser) -> Result<(), AppError> {
+pub async fn sign_out(app: &App, current: &Caller) -> Result<(), Error> {
     // Signing out also ends acting as a shared profile.
-    crate::acting::switch_out(state, current, "signed_out").await?;
+    crate::acting::switch_out(app, current, "signed_out").await?;
     if let Credential::Session { digest, .. } = &current.credential {
         let audit = current.audit("session.sign_out", format!("user:{}", current.user.id));
-        state
-            .store
+        app.store
             .revoke_session(digest, Some(&audit), now())
             .await?;
         tracing::info!(user_id = current.user.id, "signed out");
@@ -324,29 +307,25 @@ pub struct NewToken {
 const MAX_TOKEN_NAME: usize = 100;
 
 /// Creates an API token for the current user.
-pub async fn create_token(
-    state: &AppState,
-    by: &CurrentUser,
-    name: &str,
-) -> Result<NewToken, AppError> {
+pub async fn create_token(app: &App, by: &Caller, name: &str) -> Result<NewToken, Error> {
     authorize(
         Some(&by.actor()),
         Action::ManageTokens {
             owner_user_id: by.user.id,
         },
     )?;
-    state.limits.check(crate::limits::Limit::Token, by)?;
+    app.limits.check(crate::limits::Limit::Token, by)?;
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > MAX_TOKEN_NAME
         || name.chars().any(char::is_control)
     {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a token name is 1 to {MAX_TOKEN_NAME} characters"
         )));
     }
     let minted = secret_token::mint("byl_");
-    let token = state
+    let token = app
         .store
         .create_api_token(
             by.user.id,
@@ -363,31 +342,27 @@ pub async fn create_token(
 }
 
 /// The current user's tokens.
-pub async fn list_tokens(state: &AppState, by: &CurrentUser) -> Result<Vec<ApiToken>, AppError> {
+pub async fn list_tokens(app: &App, by: &Caller) -> Result<Vec<ApiToken>, Error> {
     authorize(
         Some(&by.actor()),
         Action::ManageTokens {
             owner_user_id: by.user.id,
         },
     )?;
-    Ok(state.store.list_api_tokens(by.user.id).await?)
+    Ok(app.store.list_api_tokens(by.user.id).await?)
 }
 
 /// Revokes one of the current user's tokens.
-pub async fn revoke_token(
-    state: &AppState,
-    by: &CurrentUser,
-    token_id: i64,
-) -> Result<(), AppError> {
+pub async fn revoke_token(app: &App, by: &Caller, token_id: i64) -> Result<(), Error> {
     // Someone else's token answers exactly like one that does not exist.
-    let owner_user_id = state
+    let owner_user_id = app
         .store
         .api_token_owner(token_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     authorize(Some(&by.actor()), Action::ManageTokens { owner_user_id })
-        .map_err(|_| AppError::NotFound)?;
-    Ok(state
+        .map_err(|_| Error::NotFound)?;
+    Ok(app
         .store
         .revoke_api_token(
             by.user.id,

@@ -1,8 +1,8 @@
 //! Reading and exporting the audit log (admins), as JSON Lines or CSV.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 use byline_core::Timestamp;
 use byline_core::policy::{Action, Actor, authorize};
 use byline_core::shared_profile::{AttributionPolicy, PolicyHistory};
@@ -15,14 +15,14 @@ pub const MAX_PAGE: u32 = 1000;
 
 /// A page of events after `after`, for an admin.
 pub async fn events(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     after: i64,
     limit: u32,
-) -> Result<Vec<AuditEvent>, AppError> {
+) -> Result<Vec<AuditEvent>, Error> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    let redaction = Redaction::for_reader(state, by).await?;
-    let mut events = state.store.audit_events(after, limit).await?;
+    let redaction = Redaction::for_reader(app, by).await?;
+    let mut events = app.store.audit_events(after, limit).await?;
     events.iter_mut().for_each(|e| redaction.redact(e));
     Ok(events)
 }
@@ -41,11 +41,11 @@ pub struct Redaction {
 impl Redaction {
     /// The redaction for this reader, with every shared profile's policy
     /// history.
-    pub async fn for_reader(state: &AppState, by: &CurrentUser) -> Result<Redaction, AppError> {
+    pub async fn for_reader(app: &App, by: &Caller) -> Result<Redaction, Error> {
         Ok(Redaction {
             actor: by.actor(),
-            histories: state.store.policy_histories().await?,
-            member_of: state
+            histories: app.store.policy_histories().await?,
+            member_of: app
                 .store
                 .memberships_of(by.user.id, None)
                 .await?
@@ -155,35 +155,28 @@ pub enum Format {
 
 impl Format {
     /// Parses `jsonl` or `csv`.
-    pub fn parse(s: &str) -> Result<Format, AppError> {
+    pub fn parse(s: &str) -> Result<Format, Error> {
         match s {
             "jsonl" | "json-lines" => Ok(Format::JsonLines),
             "csv" => Ok(Format::Csv),
-            _ => Err(AppError::Invalid("format is 'jsonl' or 'csv'".into())),
+            _ => Err(Error::Invalid("format is 'jsonl' or 'csv'".into())),
         }
     }
 }
 
 /// Every event as the reader may see it, in `format` (admins).
-pub async fn export_for(
-    state: &AppState,
-    by: &CurrentUser,
-    format: Format,
-) -> Result<String, AppError> {
+pub async fn export_for(app: &App, by: &Caller, format: Format) -> Result<String, Error> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    let redaction = Redaction::for_reader(state, by).await?;
+    let redaction = Redaction::for_reader(app, by).await?;
     let mut body = String::new();
-    export(&state.store, format, Some(&redaction), &mut body).await?;
+    export(&app.store, format, Some(&redaction), &mut body).await?;
     Ok(body)
 }
 
 /// Checks the whole chain (admins).
-pub async fn verify(
-    state: &AppState,
-    by: &CurrentUser,
-) -> Result<byline_store::audit::Verification, AppError> {
+pub async fn verify(app: &App, by: &Caller) -> Result<byline_store::audit::Verification, Error> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    Ok(state.store.verify_audit().await?)
+    Ok(app.store.verify_audit().await?)
 }
 
 /// Writes every event to `out`, in batches; returns how many.
@@ -192,7 +185,7 @@ pub async fn export(
     format: Format,
     redact: Option<&Redaction>,
     out: &mut String,
-) -> Result<u64, AppError> {
+) -> Result<u64, Error> {
     if format == Format::Csv {
         out.push_str(CSV_HEADER);
     }

@@ -1,18 +1,18 @@
 //! Profiles: looking one up, and what its page shows about it.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 use byline_core::policy::{Action, authorize};
 use byline_core::{Handle, ProfileKind};
 use byline_store::profiles::Profile;
 
 /// A profile by handle (with or without `@`); a malformed handle cannot
 /// exist, so it is simply not found.
-pub async fn get(state: &AppState, by: &CurrentUser, handle: &str) -> Result<Profile, AppError> {
+pub async fn get(app: &App, by: &Caller, handle: &str) -> Result<Profile, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    Ok(state.store.profile_by_handle(&handle).await?)
+    let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    Ok(app.store.profile_by_handle(&handle).await?)
 }
 
 /// What a profile's page says about it, for this viewer.
@@ -32,21 +32,17 @@ pub struct Overview {
 }
 
 /// The facts of a profile's page.
-pub async fn overview(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-) -> Result<Overview, AppError> {
-    let profile = get(state, by, handle).await?;
-    let (followers, following) = state.store.follow_counts(profile.id).await?;
-    let i_follow = state.store.follows(by.user.profile_id, profile.id).await?;
+pub async fn overview(app: &App, by: &Caller, handle: &str) -> Result<Overview, Error> {
+    let profile = get(app, by, handle).await?;
+    let (followers, following) = app.store.follow_counts(profile.id).await?;
+    let i_follow = app.store.follows(by.user.profile_id, profile.id).await?;
     let shared = profile.kind == ProfileKind::Shared;
     let show_roster = shared && {
-        let role = state.store.profile_role(profile.id, by.user.id).await?;
+        let role = app.store.profile_role(profile.id, by.user.id).await?;
         authorize(Some(&by.actor()), Action::SeeRoster { role }).is_ok()
     };
     let show_who_acted =
-        shared && crate::shared_profiles::may_ask_who_acted(state, by, profile.id).await?;
+        shared && crate::shared_profiles::may_ask_who_acted(app, by, profile.id).await?;
     Ok(Overview {
         profile,
         followers,

@@ -2,9 +2,9 @@
 //! a shared profile's post is shown. Every rendering of a post goes through
 //! a [`BylineLens`], so no route can show a byline the policy withholds.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 use byline_core::policy::{Action, Actor, authorize};
 use byline_core::shared_profile::{AttributionPolicy, Duty, Speech};
 use byline_store::posts::Post;
@@ -20,8 +20,8 @@ pub struct BylineLens {
 
 impl BylineLens {
     /// The lens of the signed-in user (their shared-profile memberships loaded once).
-    pub async fn for_viewer(state: &AppState, by: &CurrentUser) -> Result<BylineLens, AppError> {
-        let memberships = state.store.memberships_of(by.user.id, None).await?;
+    pub async fn for_viewer(app: &App, by: &Caller) -> Result<BylineLens, Error> {
+        let memberships = app.store.memberships_of(by.user.id, None).await?;
         let actor = by.actor();
         // The roster is checked when the change is made; here we only
         // decide whether to offer it.

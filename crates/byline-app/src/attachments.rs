@@ -1,13 +1,13 @@
 //! Image attachments: checked by their content, stored by their SHA-256 in
 //! the data directory, served only to those who may read their post.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::Caller;
+use crate::Error;
 use crate::limits::Limit;
-use crate::state::{AppState, now};
-use axum::body::Bytes;
+use crate::{App, now};
 use byline_core::policy::{Action, authorize};
 use byline_store::attachments::Attachment;
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,21 +54,21 @@ fn rand_suffix() -> u64 {
 /// Checks and stores an uploaded image for the actor. `declared` is the
 /// request's Content-Type; when it names an image it must match the bytes.
 pub async fn upload(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     declared: Option<&str>,
     bytes: Bytes,
-) -> Result<Attachment, AppError> {
+) -> Result<Attachment, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    state.limits.check(Limit::Write, by)?;
+    app.limits.check(Limit::Write, by)?;
     if bytes.is_empty() {
-        return Err(AppError::Invalid("the upload is empty".into()));
+        return Err(Error::Invalid("the upload is empty".into()));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(AppError::PayloadTooLarge);
+        return Err(Error::TooLarge);
     }
     let Some(media_type) = byline_core::image::sniff(&bytes) else {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "only PNG, JPEG, GIF or WebP images can be attached".into(),
         ));
     };
@@ -83,7 +83,7 @@ pub async fn upload(
         None | Some("") | Some("application/octet-stream") => {}
         Some(d) if d == media_type => {}
         Some(d) => {
-            return Err(AppError::Invalid(format!(
+            return Err(Error::Invalid(format!(
                 "the file is labelled {} but its content is {media_type}",
                 d.chars().take(60).collect::<String>()
             )));
@@ -93,49 +93,41 @@ pub async fn upload(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = path_for(&state.settings.attachments_dir, &sha256);
+    let path = path_for(&app.settings.attachments_dir, &sha256);
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     tokio::task::spawn_blocking(move || store_file(&path, &bytes))
         .await?
-        .map_err(|e| AppError::Internal(format!("storing an attachment: {e}")))?;
-    let id = state
+        .map_err(|e| Error::Internal(format!("storing an attachment: {e}")))?;
+    let id = app
         .store
         .create_attachment(by.user.profile_id, &sha256, media_type, size, now())
         .await?;
-    Ok(state.store.attachment_for(id, by.user.profile_id).await?)
+    Ok(app.store.attachment_for(id, by.user.profile_id).await?)
 }
 
 /// An attachment the actor may see and the file holding it.
-pub async fn open(
-    state: &AppState,
-    by: &CurrentUser,
-    id: i64,
-) -> Result<(Attachment, PathBuf), AppError> {
+pub async fn open(app: &App, by: &Caller, id: i64) -> Result<(Attachment, PathBuf), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let a = state.store.attachment_for(id, by.user.profile_id).await?;
-    let path = path_for(&state.settings.attachments_dir, &a.sha256);
+    let a = app.store.attachment_for(id, by.user.profile_id).await?;
+    let path = path_for(&app.settings.attachments_dir, &a.sha256);
     Ok((a, path))
 }
 
 /// Checks that `ids` are the actor's own unused uploads, at most four.
-pub async fn check_for_post(
-    state: &AppState,
-    by: &CurrentUser,
-    ids: &[i64],
-) -> Result<(), AppError> {
+pub async fn check_for_post(app: &App, by: &Caller, ids: &[i64]) -> Result<(), Error> {
     if ids.len() > MAX_PER_POST {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a post has at most {MAX_PER_POST} images"
         )));
     }
-    let refused = || AppError::Invalid("an attachment was not found or is already used".into());
+    let refused = || Error::Invalid("an attachment was not found or is already used".into());
     let mut unique = ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
     if unique.len() != ids.len() {
         return Err(refused());
     }
-    let uses = state.store.attachment_uses(ids).await?;
+    let uses = app.store.attachment_uses(ids).await?;
     if uses.len() != ids.len() {
         return Err(refused());
     }

@@ -3,10 +3,10 @@
 //! roster (on a sealed profile it would hint at who wrote what); owners and
 //! admins change it; every change is audited with the change.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::Caller;
+use crate::Error;
 use crate::shared_profiles::shared;
-use crate::state::{AppState, now};
+use crate::{App, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::roster::{Occurrence, Shift};
 use byline_core::{Handle, Timestamp};
@@ -44,22 +44,22 @@ pub struct Roster {
     pub can_manage: bool,
 }
 
-fn parse(row: ShiftRow) -> Result<RosterShift, AppError> {
+fn parse(row: ShiftRow) -> Result<RosterShift, Error> {
     let shift = Shift::parse(
         &row.time_zone,
         &row.starts_local,
         &row.ends_local,
         row.recurrence.as_deref(),
     )
-    .map_err(|e| AppError::Internal(format!("stored shift {} unreadable: {e}", row.id)))?;
+    .map_err(|e| Error::Internal(format!("stored shift {} unreadable: {e}", row.id)))?;
     Ok(RosterShift { row, shift })
 }
 
 /// A window as asked for (RFC 3339; default: the next seven days), at most
 /// [`MAX_WINDOW_DAYS`] long.
-pub fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timestamp), AppError> {
+pub fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timestamp), Error> {
     let bad = |what: &str| {
-        AppError::Invalid(format!(
+        Error::Invalid(format!(
             "{what} must be an RFC 3339 time with an offset, e.g. 2026-11-23T00:00:00+01:00"
         ))
     };
@@ -72,10 +72,10 @@ pub fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timest
         None => from.plus_seconds(7 * 86_400),
     };
     if to <= from {
-        return Err(AppError::Invalid("'to' must be after 'from'".into()));
+        return Err(Error::Invalid("'to' must be after 'from'".into()));
     }
     if to.micros() - from.micros() > MAX_WINDOW_DAYS * 86_400 * 1_000_000 {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a roster window is at most {MAX_WINDOW_DAYS} days"
         )));
     }
@@ -83,10 +83,10 @@ pub fn window(from: Option<&str>, to: Option<&str>) -> Result<(Timestamp, Timest
 }
 
 /// A shared profile's roster (members and admins).
-pub async fn load(state: &AppState, by: &CurrentUser, handle: &str) -> Result<Roster, AppError> {
-    let (profile, role) = shared(state, by, handle).await?;
+pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<Roster, Error> {
+    let (profile, role) = shared(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::SeeRoster { role })?;
-    let shifts = state
+    let shifts = app
         .store
         .shifts(profile.id, None, now())
         .await?
@@ -94,7 +94,7 @@ pub async fn load(state: &AppState, by: &CurrentUser, handle: &str) -> Result<Ro
         .map(parse)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Roster {
-        shift_only: state.store.shift_only(profile.id).await?,
+        shift_only: app.store.shift_only(profile.id).await?,
         can_manage: authorize(Some(&by.actor()), Action::ManageSharedProfile { role }).is_ok(),
         profile,
         shifts,
@@ -145,32 +145,33 @@ pub const MAX_NOTE_CHARS: usize = 200;
 /// Puts a shift on a profile's roster (owners and admins). Refuses shifts
 /// that overlap another of the same member's.
 pub async fn add_shift(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     input: ShiftInput<'_>,
-) -> Result<RosterShift, AppError> {
-    let (profile, role) = shared(state, by, handle).await?;
+) -> Result<RosterShift, Error> {
+    let (profile, role) = shared(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let shift = Shift::new(input.time_zone, input.starts, input.ends, input.recurrence)?;
     let note = input.note.trim();
     if note.chars().count() > MAX_NOTE_CHARS || note.chars().any(char::is_control) {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a shift's note is at most {MAX_NOTE_CHARS} characters on one line"
         )));
     }
     let member = Handle::parse(input.member.trim_start_matches('@'))
-        .map_err(|_| AppError::Invalid(format!("nobody has the handle {}", input.member)))?;
-    let person =
-        state.store.profile_by_handle(&member).await.map_err(|_| {
-            AppError::Invalid(format!("nobody has the handle @{}", member.as_str()))
-        })?;
+        .map_err(|_| Error::Invalid(format!("nobody has the handle {}", input.member)))?;
+    let person = app
+        .store
+        .profile_by_handle(&member)
+        .await
+        .map_err(|_| Error::Invalid(format!("nobody has the handle @{}", member.as_str())))?;
     let user_id = person
         .user_id
-        .ok_or_else(|| AppError::Invalid("only people can be put on a roster".into()))?;
+        .ok_or_else(|| Error::Invalid("only people can be put on a roster".into()))?;
     let first = shift
         .first()
-        .ok_or_else(|| AppError::Internal("checked shift has no occurrence".into()))?;
+        .ok_or_else(|| Error::Internal("checked shift has no occurrence".into()))?;
     let recurrence = shift.recurrence.as_ref().map(|r| r.as_str().to_owned());
     let starts_local = shift.starts.format("%Y-%m-%dT%H:%M").to_string();
     let ends_local = shift.ends.format("%Y-%m-%dT%H:%M").to_string();
@@ -195,7 +196,7 @@ pub async fn add_shift(
             ))
         })
     };
-    let id = state
+    let id = app
         .store
         .add_shift(
             &NewShift {
@@ -214,35 +215,35 @@ pub async fn add_shift(
             now(),
         )
         .await?;
-    let row = state
+    let row = app
         .store
         .shifts(profile.id, Some(user_id), now())
         .await?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     parse(row)
 }
 
 /// Takes a shift off a profile's roster (owners and admins).
 pub async fn remove_shift(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     shift_id: i64,
-) -> Result<(), AppError> {
-    let (profile, role) = shared(state, by, handle).await?;
+) -> Result<(), Error> {
+    let (profile, role) = shared(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let mut audit = by.audit("roster.shift_remove", format!("shift:{shift_id}"));
     audit.profile_id = Some(profile.id);
-    if state
+    if app
         .store
         .remove_shift(profile.id, shift_id, &audit, now())
         .await?
     {
         Ok(())
     } else {
-        Err(AppError::NotFound)
+        Err(Error::NotFound)
     }
 }
 
@@ -257,32 +258,32 @@ pub struct OnDuty {
 /// Who is on duty for a profile at `at` (RFC 3339; default now), by the
 /// roster as it stood then.
 pub async fn on_duty(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     at: Option<&str>,
-) -> Result<(Timestamp, Vec<OnDuty>), AppError> {
-    let (profile, role) = shared(state, by, handle).await?;
+) -> Result<(Timestamp, Vec<OnDuty>), Error> {
+    let (profile, role) = shared(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::SeeRoster { role })?;
     let at = match at.filter(|s| !s.is_empty()) {
         Some(s) => Timestamp::parse_rfc3339(s).ok_or_else(|| {
-            AppError::Invalid(
+            Error::Invalid(
                 "at must be an RFC 3339 time with an offset, e.g. 2026-11-18T14:30:00+01:00".into(),
             )
         })?,
         None => now(),
     };
-    Ok((at, covering(state, profile.id, None, at).await?))
+    Ok((at, covering(app, profile.id, None, at).await?))
 }
 
 async fn covering(
-    state: &AppState,
+    app: &App,
     profile_id: i64,
     user_id: Option<i64>,
     at: Timestamp,
-) -> Result<Vec<OnDuty>, AppError> {
+) -> Result<Vec<OnDuty>, Error> {
     let mut out = Vec::new();
-    for row in state.store.shifts(profile_id, user_id, at).await? {
+    for row in app.store.shifts(profile_id, user_id, at).await? {
         let s = parse(row)?;
         if let Some(occurrence) = s.shift.covering(at) {
             out.push(OnDuty {
@@ -295,18 +296,13 @@ async fn covering(
 }
 
 /// Turns the shift-only rule on or off (owners and admins).
-pub async fn set_shift_only(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-    on: bool,
-) -> Result<(), AppError> {
-    let (profile, role) = shared(state, by, handle).await?;
+pub async fn set_shift_only(app: &App, by: &Caller, handle: &str, on: bool) -> Result<(), Error> {
+    let (profile, role) = shared(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let mut audit = by.audit("roster.shift_only", format!("profile:{}", profile.id));
     audit.profile_id = Some(profile.id);
     audit.details = serde_json::json!({ "on": on }).to_string();
-    Ok(state
+    Ok(app
         .store
         .set_shift_only(profile.id, on, &audit, now())
         .await?)

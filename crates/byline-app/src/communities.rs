@@ -2,10 +2,10 @@
 //! A secret community that the actor may not see is reported as not found
 //! everywhere, exactly like one that does not exist.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::Caller;
+use crate::Error;
 use crate::live::LiveEvent;
-use crate::state::{AppState, now};
+use crate::{App, now};
 use byline_core::Handle;
 use byline_core::community::{self, MemberRole, MemberState, Membership, Slug, Visibility};
 use byline_core::policy::{Action, authorize};
@@ -13,34 +13,22 @@ use byline_store::StoreError;
 use byline_store::communities::{Community, MemberListing};
 
 /// A community the actor may know exists, or NotFound.
-pub async fn visible_community(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-) -> Result<Community, AppError> {
+pub async fn visible_community(app: &App, by: &Caller, slug: &str) -> Result<Community, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let c = match state
-        .store
-        .community_by_slug(slug, by.user.profile_id)
-        .await
-    {
+    let c = match app.store.community_by_slug(slug, by.user.profile_id).await {
         Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(StoreError::NotFound) => return Err(Error::NotFound),
         Err(e) => return Err(e.into()),
     };
     authorize(Some(&by.actor()), Action::SeeCommunity(c.standing()))
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(|_| Error::NotFound)?;
     Ok(c)
 }
 
 /// A community whose posts the actor may read (closed non-members get 403:
 /// the community's existence is public, its content is not).
-pub async fn readable_community(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-) -> Result<Community, AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn readable_community(app: &App, by: &Caller, slug: &str) -> Result<Community, Error> {
+    let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ReadCommunity(c.standing()))?;
     Ok(c)
 }
@@ -58,24 +46,20 @@ pub struct NewCommunity {
 }
 
 /// Creates a community owned by the actor's profile.
-pub async fn create(
-    state: &AppState,
-    by: &CurrentUser,
-    new: NewCommunity,
-) -> Result<Community, AppError> {
+pub async fn create(app: &App, by: &Caller, new: NewCommunity) -> Result<Community, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let slug = Slug::parse(&new.slug)?;
     let name = community::check_name(&new.name)?;
     let description = community::check_description(&new.description)?;
     let visibility = Visibility::parse(&new.visibility)
-        .ok_or_else(|| AppError::Invalid("visibility is 'open', 'closed' or 'secret'".into()))?;
+        .ok_or_else(|| Error::Invalid("visibility is 'open', 'closed' or 'secret'".into()))?;
     // A secret community's short name is never the one chosen as typed, so
     // "already taken" can never say that a secret community exists.
     let slug = match visibility {
         Visibility::Secret => Slug::secret(&slug),
         Visibility::Open | Visibility::Closed => slug,
     };
-    let id = state
+    let id = app
         .store
         .create_community(
             &slug,
@@ -86,13 +70,13 @@ pub async fn create(
             now(),
         )
         .await?;
-    Ok(state.store.community_by_id(id, by.user.profile_id).await?)
+    Ok(app.store.community_by_id(id, by.user.profile_id).await?)
 }
 
 /// Every community the actor may know exists.
-pub async fn list(state: &AppState, by: &CurrentUser) -> Result<Vec<Community>, AppError> {
+pub async fn list(app: &App, by: &Caller) -> Result<Vec<Community>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(state.store.visible_communities(by.user.profile_id).await?)
+    Ok(app.store.visible_communities(by.user.profile_id).await?)
 }
 
 /// What joining did.
@@ -106,14 +90,10 @@ pub enum Joined {
 
 /// Joins an open community, asks to join a closed one, or accepts an
 /// invitation to any.
-pub async fn join(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-) -> Result<(Community, Joined), AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn join(app: &App, by: &Caller, slug: &str) -> Result<(Community, Joined), Error> {
+    let c = visible_community(app, by, slug).await?;
     if c.membership.is_some_and(Membership::is_member) {
-        return Err(AppError::AlreadyDone(
+        return Err(Error::AlreadyDone(
             "you are already a member of this community",
         ));
     }
@@ -135,8 +115,7 @@ pub async fn join(
     let already_requested = c
         .membership
         .is_some_and(|m| m.state == MemberState::Requested);
-    state
-        .store
+    app.store
         .set_membership(
             c.id,
             by.user.profile_id,
@@ -148,99 +127,81 @@ pub async fn join(
         )
         .await?;
     if outcome == Joined::Requested && !already_requested {
-        let moderators = state.store.community_moderators(c.id).await?;
-        state
-            .store
+        let moderators = app.store.community_moderators(c.id).await?;
+        app.store
             .notify_community(&moderators, "join_request", by.user.profile_id, c.id, now())
             .await?;
-        state.live.publish(LiveEvent::Notified {
+        app.live.publish(LiveEvent::Notified {
             profile_ids: moderators,
         });
     }
     Ok((
-        state
-            .store
-            .community_by_id(c.id, by.user.profile_id)
-            .await?,
+        app.store.community_by_id(c.id, by.user.profile_id).await?,
         outcome,
     ))
 }
 
 /// Leaves a community (or withdraws a request, or declines an invitation).
-pub async fn leave(state: &AppState, by: &CurrentUser, slug: &str) -> Result<(), AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn leave(app: &App, by: &Caller, slug: &str) -> Result<(), Error> {
+    let c = visible_community(app, by, slug).await?;
     let Some(m) = c.membership else {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "you are not a member of that community".into(),
         ));
     };
     if m.is_member() && m.role == MemberRole::Owner {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "an owner cannot leave; hand ownership to someone else first".into(),
         ));
     }
-    Ok(state
+    Ok(app
         .store
         .remove_membership(c.id, by.user.profile_id)
         .await?)
 }
 
-async fn profile_id(state: &AppState, handle: &str) -> Result<i64, AppError> {
-    let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    Ok(state.store.profile_by_handle(&handle).await?.id)
+async fn profile_id(app: &App, handle: &str) -> Result<i64, Error> {
+    let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    Ok(app.store.profile_by_handle(&handle).await?.id)
 }
 
 /// A moderator approves a request to join.
-pub async fn approve(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-    handle: &str,
-) -> Result<(), AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn approve(app: &App, by: &Caller, slug: &str, handle: &str) -> Result<(), Error> {
+    let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
-    let pid = profile_id(state, handle).await?;
-    let theirs = state.store.community_by_id(c.id, pid).await?;
+    let pid = profile_id(app, handle).await?;
+    let theirs = app.store.community_by_id(c.id, pid).await?;
     if theirs.membership.map(|m| m.state) != Some(MemberState::Requested) {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     let member = Membership {
         role: MemberRole::Member,
         state: MemberState::Member,
     };
-    Ok(state.store.set_membership(c.id, pid, member, now()).await?)
+    Ok(app.store.set_membership(c.id, pid, member, now()).await?)
 }
 
 /// A moderator invites a profile.
-pub async fn invite(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-    handle: &str,
-) -> Result<(), AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn invite(app: &App, by: &Caller, slug: &str, handle: &str) -> Result<(), Error> {
+    let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
-    let pid = profile_id(state, handle).await?;
-    let theirs = state.store.community_by_id(c.id, pid).await?;
+    let pid = profile_id(app, handle).await?;
+    let theirs = app.store.community_by_id(c.id, pid).await?;
     match theirs.membership.map(|m| m.state) {
-        Some(MemberState::Member) => Err(AppError::Conflict("membership")),
+        Some(MemberState::Member) => Err(Error::Conflict("membership")),
         Some(MemberState::Invited) => Ok(()),
         // Inviting someone who asked is approving them.
-        Some(MemberState::Requested) => approve(state, by, slug, handle).await,
+        Some(MemberState::Requested) => approve(app, by, slug, handle).await,
         None => {
             let invited = Membership {
                 role: MemberRole::Member,
                 state: MemberState::Invited,
             };
-            state
-                .store
-                .set_membership(c.id, pid, invited, now())
-                .await?;
-            state
-                .store
+            app.store.set_membership(c.id, pid, invited, now()).await?;
+            app.store
                 .notify_community(&[pid], "invitation", by.user.profile_id, c.id, now())
                 .await?;
-            state.live.publish(LiveEvent::Notified {
+            app.live.publish(LiveEvent::Notified {
                 profile_ids: vec![pid],
             });
             Ok(())
@@ -249,27 +210,19 @@ pub async fn invite(
 }
 
 /// Members of a community the actor may read.
-pub async fn members(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-) -> Result<Vec<MemberListing>, AppError> {
-    let c = readable_community(state, by, slug).await?;
-    Ok(state
+pub async fn members(app: &App, by: &Caller, slug: &str) -> Result<Vec<MemberListing>, Error> {
+    let c = readable_community(app, by, slug).await?;
+    Ok(app
         .store
         .community_members(c.id, MemberState::Member)
         .await?)
 }
 
 /// Pending requests, for moderators.
-pub async fn requests(
-    state: &AppState,
-    by: &CurrentUser,
-    slug: &str,
-) -> Result<Vec<MemberListing>, AppError> {
-    let c = visible_community(state, by, slug).await?;
+pub async fn requests(app: &App, by: &Caller, slug: &str) -> Result<Vec<MemberListing>, Error> {
+    let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
-    Ok(state
+    Ok(app
         .store
         .community_members(c.id, MemberState::Requested)
         .await?)

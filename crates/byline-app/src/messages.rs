@@ -3,10 +3,10 @@
 //! shared profile reads the profile's conversations and writes in them
 //! through the attributed-write gate, so each message keeps its byline.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::Caller;
+use crate::Error;
 use crate::live::LiveEvent;
-use crate::state::{AppState, now};
+use crate::{App, now};
 use byline_core::Handle;
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
@@ -19,15 +19,9 @@ pub const MAX_PARTICIPANTS: usize = 20;
 
 /// The profile whose conversations these are: the person's own, or the
 /// shared profile named by `acting_as` if they may act as it.
-async fn inbox(
-    state: &AppState,
-    by: &CurrentUser,
-    acting_as: Option<&str>,
-) -> Result<i64, AppError> {
+async fn inbox(app: &App, by: &Caller, acting_as: Option<&str>) -> Result<i64, Error> {
     match acting_as.filter(|h| !h.is_empty()) {
-        Some(handle) => Ok(crate::acting::membership(state, by, handle)
-            .await?
-            .profile_id),
+        Some(handle) => Ok(crate::acting::membership(app, by, handle).await?.profile_id),
         None => Ok(by.user.profile_id),
     }
 }
@@ -35,40 +29,33 @@ async fn inbox(
 /// Who speaks a new message: the person, or the shared profile through the
 /// one speak function.
 async fn speaker<'a>(
-    state: &AppState,
-    by: &'a CurrentUser,
+    app: &App,
+    by: &'a Caller,
     acting_as: Option<&str>,
-) -> Result<Option<Voice<'a>>, AppError> {
+) -> Result<Option<Voice<'a>>, Error> {
     match acting_as.filter(|h| !h.is_empty()) {
-        Some(handle) => Ok(Some(
-            crate::acting::voice_at(state, by, handle, now()).await?,
-        )),
+        Some(handle) => Ok(Some(crate::acting::voice_at(app, by, handle, now()).await?)),
         None => Ok(None),
     }
 }
 
-async fn participant_check(
-    state: &AppState,
-    by: &CurrentUser,
-    id: i64,
-    profile_id: i64,
-) -> Result<(), AppError> {
-    let participant = state.store.is_participant(id, profile_id).await?;
+async fn participant_check(app: &App, by: &Caller, id: i64, profile_id: i64) -> Result<(), Error> {
+    let participant = app.store.is_participant(id, profile_id).await?;
     authorize(Some(&by.actor()), Action::UseConversation { participant })
-        .map_err(|_| AppError::NotFound)
+        .map_err(|_| Error::NotFound)
 }
 
 /// Starts (or continues) the conversation with `to` and sends `text`.
 pub async fn start(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     to: &[String],
     text: &str,
     acting_as: Option<&str>,
-) -> Result<(i64, i64), AppError> {
+) -> Result<(i64, i64), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(text)?;
-    state.limits.check(crate::limits::Limit::Write, by)?;
+    app.limits.check(crate::limits::Limit::Write, by)?;
     let me = match acting_as.filter(|h| !h.is_empty()) {
         Some(h) => h.trim_start_matches('@').to_owned(),
         None => by.user.handle.clone(),
@@ -76,7 +63,7 @@ pub async fn start(
     let mut handles = Vec::new();
     for h in to {
         let h = Handle::parse(h).map_err(|_| {
-            AppError::Invalid(format!(
+            Error::Invalid(format!(
                 "'{}' is not a handle",
                 h.chars().take(40).collect::<String>()
             ))
@@ -86,57 +73,55 @@ pub async fn start(
         }
     }
     if handles.is_empty() {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "name at least one other person to write to".into(),
         ));
     }
     if handles.len() + 1 > MAX_PARTICIPANTS {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a conversation has at most {MAX_PARTICIPANTS} people"
         )));
     }
-    let found = state.store.profile_ids_by_handle(&handles).await?;
+    let found = app.store.profile_ids_by_handle(&handles).await?;
     if let Some(missing) = handles.iter().find(|h| !found.iter().any(|(f, _)| f == *h)) {
-        return Err(AppError::Invalid(format!(
-            "nobody has the handle @{missing}"
-        )));
+        return Err(Error::Invalid(format!("nobody has the handle @{missing}")));
     }
     let ids: Vec<i64> = found.into_iter().map(|(_, id)| id).collect();
-    let speaker = speaker(state, by, acting_as).await?;
+    let speaker = speaker(app, by, acting_as).await?;
     let from = speaker
         .as_ref()
         .map_or(by.user.profile_id, Voice::profile_id);
-    let conversation = state.store.conversation_between(from, &ids, now()).await?;
-    let message = send_parsed(state, by, conversation, &text, speaker.as_ref()).await?;
+    let conversation = app.store.conversation_between(from, &ids, now()).await?;
+    let message = send_parsed(app, by, conversation, &text, speaker.as_ref()).await?;
     Ok((conversation, message))
 }
 
 /// Sends a message in a conversation the actor takes part in.
 pub async fn send(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     conversation: i64,
     text: &str,
     acting_as: Option<&str>,
-) -> Result<i64, AppError> {
+) -> Result<i64, Error> {
     // Existence first (answering "not found" to outsiders), then the gate.
-    participant_check(state, by, conversation, inbox(state, by, acting_as).await?).await?;
+    participant_check(app, by, conversation, inbox(app, by, acting_as).await?).await?;
     let text = PostText::parse(text)?;
-    state.limits.check(crate::limits::Limit::Write, by)?;
-    let speaker = speaker(state, by, acting_as).await?;
-    send_parsed(state, by, conversation, &text, speaker.as_ref()).await
+    app.limits.check(crate::limits::Limit::Write, by)?;
+    let speaker = speaker(app, by, acting_as).await?;
+    send_parsed(app, by, conversation, &text, speaker.as_ref()).await
 }
 
 async fn send_parsed(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     conversation: i64,
     text: &PostText,
     speaker: Option<&Voice<'_>>,
-) -> Result<i64, AppError> {
+) -> Result<i64, Error> {
     let from = speaker.map_or(by.user.profile_id, Voice::profile_id);
     let scan = markdown::scan(text);
-    let known: HashSet<String> = state
+    let known: HashSet<String> = app
         .store
         .profile_ids_by_handle(&scan.mentions)
         .await?
@@ -154,29 +139,28 @@ async fn send_parsed(
                 conversation_id: conversation,
                 text: &words,
             };
-            match state.store.speak(voice, message, now()).await? {
+            match app.store.speak(voice, message, now()).await? {
                 Spoken::Message { id, others } => (id, others),
                 other => {
-                    return Err(AppError::Internal(format!(
+                    return Err(Error::Internal(format!(
                         "unexpected outcome of speaking: {other:?}"
                     )));
                 }
             }
         }
         None => {
-            state
-                .store
+            app.store
                 .send_message(conversation, by.user.id, &words, now())
                 .await?
         }
     };
     let mut participants = others.clone();
     participants.push(from);
-    state.live.publish(LiveEvent::Message {
+    app.live.publish(LiveEvent::Message {
         conversation_id: conversation,
         participants,
     });
-    state.live.publish(LiveEvent::Notified {
+    app.live.publish(LiveEvent::Notified {
         profile_ids: others,
     });
     Ok(id)
@@ -184,52 +168,45 @@ async fn send_parsed(
 
 /// The actor's conversations (or the shared profile's they act as).
 pub async fn list(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     acting_as: Option<&str>,
-) -> Result<Vec<Conversation>, AppError> {
+) -> Result<Vec<Conversation>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let profile = inbox(state, by, acting_as).await?;
-    Ok(state.store.conversations_of(profile, 100).await?)
+    let profile = inbox(app, by, acting_as).await?;
+    Ok(app.store.conversations_of(profile, 100).await?)
 }
 
 /// Unread messages in the actor's conversations (or the shared profile's).
-pub async fn unread(
-    state: &AppState,
-    by: &CurrentUser,
-    acting_as: Option<&str>,
-) -> Result<i64, AppError> {
-    let profile = inbox(state, by, acting_as).await?;
-    Ok(state.store.unread_messages(profile).await?)
+pub async fn unread(app: &App, by: &Caller, acting_as: Option<&str>) -> Result<i64, Error> {
+    let profile = inbox(app, by, acting_as).await?;
+    Ok(app.store.unread_messages(profile).await?)
 }
 
 /// A conversation and its newest messages (before `before`).
 pub async fn open(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
     before: i64,
     limit: u32,
     acting_as: Option<&str>,
-) -> Result<(Conversation, Vec<Message>), AppError> {
-    let profile = inbox(state, by, acting_as).await?;
-    participant_check(state, by, id, profile).await?;
-    let c = state.store.conversation_for(id, profile).await?;
-    let messages = state.store.messages(id, before, limit).await?;
+) -> Result<(Conversation, Vec<Message>), Error> {
+    let profile = inbox(app, by, acting_as).await?;
+    participant_check(app, by, id, profile).await?;
+    let c = app.store.conversation_for(id, profile).await?;
+    let messages = app.store.messages(id, before, limit).await?;
     Ok((c, messages))
 }
 
 /// Marks a conversation read.
 pub async fn mark_read(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
     acting_as: Option<&str>,
-) -> Result<(), AppError> {
-    let profile = inbox(state, by, acting_as).await?;
-    participant_check(state, by, id, profile).await?;
-    Ok(state
-        .store
-        .mark_conversation_read(id, profile, now())
-        .await?)
+) -> Result<(), Error> {
+    let profile = inbox(app, by, acting_as).await?;
+    participant_check(app, by, id, profile).await?;
+    Ok(app.store.mark_conversation_read(id, profile, now()).await?)
 }

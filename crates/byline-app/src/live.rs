@@ -92,7 +92,7 @@ pub enum Delivery {
 pub struct Subscription {
     rx: broadcast::Receiver<LiveEvent>,
     store: byline_store::Store,
-    credential: crate::auth::Credential,
+    credential: crate::Credential,
     me: i64,
     user_id: i64,
     actor: byline_core::policy::Actor,
@@ -101,26 +101,23 @@ pub struct Subscription {
 }
 
 /// Subscribes the signed-in person to their live events.
-pub async fn subscribe(
-    state: &crate::state::AppState,
-    by: &crate::auth::CurrentUser,
-) -> Result<Subscription, crate::error::AppError> {
+pub async fn subscribe(app: &crate::App, by: &crate::Caller) -> Result<Subscription, crate::Error> {
     use byline_core::policy::{Action, authorize};
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     // Shared profiles this user may act as: only their conversations can
     // concern the user beyond their own, so only those cost a query.
-    let shared = state
+    let shared = app
         .store
         .memberships_of(by.user.id, None)
         .await?
         .into_iter()
         .map(|m| m.profile_id)
         .collect();
-    let mut recheck = tokio::time::interval(state.settings.live_recheck);
+    let mut recheck = tokio::time::interval(app.settings.live_recheck);
     recheck.tick().await;
     Ok(Subscription {
-        rx: state.live.subscribe(),
-        store: state.store.clone(),
+        rx: app.live.subscribe(),
+        store: app.store.clone(),
         credential: by.credential.clone(),
         me: by.user.profile_id,
         user_id: by.user.id,
@@ -133,8 +130,8 @@ pub async fn subscribe(
 impl Subscription {
     /// The next delivery, or None once the subscription has ended.
     pub async fn next(&mut self) -> Option<Delivery> {
-        use crate::auth::Credential;
-        use crate::state::now;
+        use crate::Credential;
+        use crate::now;
         use tokio::sync::broadcast::error::RecvError;
         loop {
             let event = tokio::select! {
@@ -191,7 +188,7 @@ impl Subscription {
                 } else if !participants.iter().any(|p| self.shared.contains(p)) {
                     None
                 } else {
-                    let n = crate::state::now();
+                    let n = crate::now();
                     match self
                         .store
                         .current_acting(self.user_id, n.plus_seconds(-crate::acting::IDLE_SECS), n)

@@ -1,36 +1,36 @@
 //! Notifications: what happened that concerns the signed-in person.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 use byline_core::policy::{Action, authorize};
 use byline_store::notifications::Notification;
 
 /// The person's notifications older than `before`, newest first, at most
 /// `limit`, and how many are unread.
 pub async fn page(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     before: i64,
     limit: u32,
-) -> Result<(Vec<Notification>, i64), AppError> {
+) -> Result<(Vec<Notification>, i64), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let me = by.user.profile_id;
-    let items = state.store.notifications(me, before, limit).await?;
-    let unread = state.store.unread_notifications(me).await?;
+    let items = app.store.notifications(me, before, limit).await?;
+    let unread = app.store.unread_notifications(me).await?;
     Ok((items, unread))
 }
 
 /// How many of the person's notifications are unread.
-pub async fn unread(state: &AppState, by: &CurrentUser) -> Result<i64, AppError> {
-    Ok(state.store.unread_notifications(by.user.profile_id).await?)
+pub async fn unread(app: &App, by: &Caller) -> Result<i64, Error> {
+    Ok(app.store.unread_notifications(by.user.profile_id).await?)
 }
 
 /// Marks the person's notifications up to `up_to` (an id) read.
-pub async fn mark_read(state: &AppState, by: &CurrentUser, up_to: i64) -> Result<(), AppError> {
+pub async fn mark_read(app: &App, by: &Caller, up_to: i64) -> Result<(), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(state
+    Ok(app
         .store
-        .mark_notifications_read(by.user.profile_id, up_to, crate::state::now())
+        .mark_notifications_read(by.user.profile_id, up_to, crate::now())
         .await?)
 }

@@ -1,9 +1,9 @@
 //! Acting as a shared profile: switching in and out, and naming the voice
 //! that the store's one speak function then checks inside the write.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::{AppState, now};
+use crate::Caller;
+use crate::Error;
+use crate::{App, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::{Handle, Timestamp};
 use byline_store::shared_profiles::{ActingSession, Membership};
@@ -14,13 +14,9 @@ pub const IDLE_SECS: i64 = byline_core::shared_profile::ACTING_IDLE_SECS;
 
 /// The user's membership of a shared profile, if the policy lets them act
 /// as it at all; a refusal is audited.
-pub(crate) async fn membership(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-) -> Result<Membership, AppError> {
-    let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    let m = state
+pub(crate) async fn membership(app: &App, by: &Caller, handle: &str) -> Result<Membership, Error> {
+    let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    let m = app
         .store
         .memberships_of(by.user.id, Some(handle.as_str()))
         .await?
@@ -29,34 +25,33 @@ pub(crate) async fn membership(
     if authorize(Some(&by.actor()), Action::ActAs { role }).is_err() {
         // Refused attempts to act as a profile are worth recording.
         let entry = by.audit("acting.refused", format!("profile:@{}", handle.as_str()));
-        state.store.append_audit(&entry, now()).await?;
-        return Err(AppError::Forbidden);
+        app.store.append_audit(&entry, now()).await?;
+        return Err(Error::Forbidden);
     }
-    m.ok_or(AppError::Forbidden)
+    m.ok_or(Error::Forbidden)
 }
 
 /// Switches the user in now.
 pub async fn switch_in(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     user_agent: &str,
-) -> Result<ActingSession, AppError> {
-    switch_in_at(state, by, handle, user_agent, now()).await
+) -> Result<ActingSession, Error> {
+    switch_in_at(app, by, handle, user_agent, now()).await
 }
 
 /// Switches the user in at `at`: starts an acting session as the profile.
 pub async fn switch_in_at(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     user_agent: &str,
     at: Timestamp,
-) -> Result<ActingSession, AppError> {
-    let m = membership(state, by, handle).await?;
+) -> Result<ActingSession, Error> {
+    let m = membership(app, by, handle).await?;
     let audit = by.audit("acting.start", String::new());
-    state
-        .store
+    app.store
         .start_acting(
             by.user.id,
             m.profile_id,
@@ -66,50 +61,40 @@ pub async fn switch_in_at(
             at,
         )
         .await?;
-    current_at(state, by, at)
+    current_at(app, by, at)
         .await?
-        .ok_or(AppError::Internal("acting session vanished".into()))
+        .ok_or(Error::Internal("acting session vanished".into()))
 }
 
 /// Switches the user out now; returns whether they were acting.
-pub async fn switch_out(
-    state: &AppState,
-    by: &CurrentUser,
-    reason: &str,
-) -> Result<bool, AppError> {
-    switch_out_at(state, by, reason, now()).await
+pub async fn switch_out(app: &App, by: &Caller, reason: &str) -> Result<bool, Error> {
+    switch_out_at(app, by, reason, now()).await
 }
 
 /// Switches the user out as of `at`.
 pub async fn switch_out_at(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     reason: &str,
     at: Timestamp,
-) -> Result<bool, AppError> {
+) -> Result<bool, Error> {
     let mut audit = by.audit("acting.end", String::new());
     audit.details = format!("{{\"reason\":\"{reason}\"}}");
-    Ok(state
-        .store
-        .end_acting(by.user.id, reason, &audit, at)
-        .await?)
+    Ok(app.store.end_acting(by.user.id, reason, &audit, at).await?)
 }
 
 /// The user's open acting session now, if any (idle ones are ended).
-pub async fn current(
-    state: &AppState,
-    by: &CurrentUser,
-) -> Result<Option<ActingSession>, AppError> {
-    current_at(state, by, now()).await
+pub async fn current(app: &App, by: &Caller) -> Result<Option<ActingSession>, Error> {
+    current_at(app, by, now()).await
 }
 
 /// The user's open acting session as of `n`.
 pub async fn current_at(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     n: Timestamp,
-) -> Result<Option<ActingSession>, AppError> {
-    Ok(state
+) -> Result<Option<ActingSession>, Error> {
+    Ok(app
         .store
         .current_acting(by.user.id, n.plus_seconds(-IDLE_SECS), n)
         .await?)
@@ -129,16 +114,16 @@ pub struct Switcher {
 }
 
 /// The switcher's facts for the signed-in person.
-pub async fn switcher(state: &AppState, by: &CurrentUser) -> Result<Switcher, AppError> {
-    let acting = current(state, by).await?;
+pub async fn switcher(app: &App, by: &Caller) -> Result<Switcher, Error> {
+    let acting = current(app, by).await?;
     let inbox = acting
         .as_ref()
         .map_or(by.user.profile_id, |s| s.membership.profile_id);
     Ok(Switcher {
-        profiles: state.store.memberships_of(by.user.id, None).await?,
+        profiles: app.store.memberships_of(by.user.id, None).await?,
         acting,
-        unread_messages: state.store.unread_messages(inbox).await?,
-        investigator: state.store.is_investigator(by.user.id).await?,
+        unread_messages: app.store.unread_messages(inbox).await?,
+        investigator: app.store.is_investigator(by.user.id).await?,
     })
 }
 
@@ -149,15 +134,15 @@ pub async fn switcher(state: &AppState, by: &CurrentUser) -> Result<Switcher, Ap
 /// and shift inside the write transaction, asks the policy, and records the
 /// byline and its audit event (or audits the refusal).
 pub async fn voice_at<'a>(
-    state: &AppState,
-    by: &'a CurrentUser,
+    app: &App,
+    by: &'a Caller,
     acting_as: &str,
     at: Timestamp,
-) -> Result<Voice<'a>, AppError> {
-    let m = membership(state, by, acting_as).await?;
-    let session = match current_at(state, by, at).await? {
+) -> Result<Voice<'a>, Error> {
+    let m = membership(app, by, acting_as).await?;
+    let session = match current_at(app, by, at).await? {
         Some(s) if s.membership.profile_id == m.profile_id => s,
-        _ => switch_in_at(state, by, acting_as, "api", at).await?,
+        _ => switch_in_at(app, by, acting_as, "api", at).await?,
     };
     Ok(Voice::new(
         by.user.id,

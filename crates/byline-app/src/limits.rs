@@ -5,8 +5,8 @@
 //! forgets them, and each node of a cluster applies its own. The operator's
 //! own tasks (CLI, demo seeding) are never limited.
 
-use crate::auth::{Credential, CurrentUser};
-use crate::error::AppError;
+use crate::Error;
+use crate::{Caller, Credential};
 use governor::clock::{Clock, MonotonicClock};
 use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
@@ -153,7 +153,7 @@ impl Limits {
 
     /// Takes one from `by`'s bucket and their address's, or says how many
     /// seconds to wait (`429` with `Retry-After`).
-    pub fn check(&self, limit: Limit, by: &CurrentUser) -> Result<(), AppError> {
+    pub fn check(&self, limit: Limit, by: &Caller) -> Result<(), Error> {
         if matches!(by.credential, Credential::Operator) {
             return Ok(());
         }
@@ -166,7 +166,7 @@ impl Limits {
         let pair = self.pair(limit);
         let wait = |d: Duration| {
             tracing::info!(?limit, user = by.user.id, "rate limited");
-            AppError::RateLimited(i64::try_from(d.as_secs() + 1).unwrap_or(i64::MAX))
+            Error::RateLimited(i64::try_from(d.as_secs() + 1).unwrap_or(i64::MAX))
         };
         pair.user
             .check_key(&by.user.id)

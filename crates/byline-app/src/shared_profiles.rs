@@ -1,101 +1,96 @@
 //! Shared profiles: creating them, their members and roles, their
 //! attribution policy. Every change is audited in its own transaction.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::{AppState, now};
+use crate::Caller;
+use crate::Error;
+use crate::{App, now};
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
 use byline_core::{DisplayName, Handle, ProfileKind, Timestamp};
 use byline_store::profiles::Profile;
 use byline_store::shared_profiles::ProfileMember;
 
-fn policy(s: &str) -> Result<AttributionPolicy, AppError> {
+fn policy(s: &str) -> Result<AttributionPolicy, Error> {
     AttributionPolicy::parse(s).ok_or_else(|| {
-        AppError::Invalid("attribution_policy is 'signed', 'internal' or 'sealed'".into())
+        Error::Invalid("attribution_policy is 'signed', 'internal' or 'sealed'".into())
     })
 }
 
-fn role(s: &str) -> Result<ProfileRole, AppError> {
+fn role(s: &str) -> Result<ProfileRole, Error> {
     ProfileRole::parse(s).ok_or_else(|| {
-        AppError::Invalid("role is 'owner', 'editor', 'responder' or 'observer'".into())
+        Error::Invalid("role is 'owner', 'editor', 'responder' or 'observer'".into())
     })
 }
 
 /// Creates a shared profile (admins).
 pub async fn create(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     name: &str,
     attribution: &str,
-) -> Result<Profile, AppError> {
+) -> Result<Profile, Error> {
     authorize(Some(&by.actor()), Action::CreateSharedProfile)?;
     let handle = Handle::parse(handle)?;
     let name = DisplayName::parse(name)?;
     let attribution = policy(attribution)?;
     let audit = by.audit("shared_profile.create", String::new());
-    state
-        .store
+    app.store
         .create_shared_profile(&handle, &name, attribution, &audit, now())
         .await?;
-    Ok(state.store.profile_by_handle(&handle).await?)
+    Ok(app.store.profile_by_handle(&handle).await?)
 }
 
 /// A shared profile and the actor's role on it.
-pub(crate) async fn shared(
-    state: &AppState,
-    by: &CurrentUser,
+pub async fn shared(
+    app: &App,
+    by: &Caller,
     handle: &str,
-) -> Result<(Profile, Option<ProfileRole>), AppError> {
+) -> Result<(Profile, Option<ProfileRole>), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-    let p = state.store.profile_by_handle(&handle).await?;
+    let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
+    let p = app.store.profile_by_handle(&handle).await?;
     if p.kind != ProfileKind::Shared {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
-    let role = state.store.profile_role(p.id, by.user.id).await?;
+    let role = app.store.profile_role(p.id, by.user.id).await?;
     Ok((p, role))
 }
 
 /// Members of a shared profile (its members and admins may look).
-pub async fn members(
-    state: &AppState,
-    by: &CurrentUser,
-    handle: &str,
-) -> Result<Vec<ProfileMember>, AppError> {
-    let (p, role) = shared(state, by, handle).await?;
+pub async fn members(app: &App, by: &Caller, handle: &str) -> Result<Vec<ProfileMember>, Error> {
+    let (p, role) = shared(app, by, handle).await?;
     if role.is_none() {
         authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     }
-    Ok(state.store.profile_members(p.id).await?)
+    Ok(app.store.profile_members(p.id).await?)
 }
 
 /// Gives a user a role on a shared profile, or removes them (`None`).
 pub async fn set_member(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     member: &str,
     new_role: Option<&str>,
-) -> Result<(), AppError> {
-    let (p, my_role) = shared(state, by, handle).await?;
+) -> Result<(), Error> {
+    let (p, my_role) = shared(app, by, handle).await?;
     authorize(
         Some(&by.actor()),
         Action::ManageSharedProfile { role: my_role },
     )?;
     let new_role = new_role.map(role).transpose()?;
     let member_handle = Handle::parse(member)
-        .map_err(|_| AppError::Invalid(format!("nobody has the handle {member}")))?;
-    let person = state
+        .map_err(|_| Error::Invalid(format!("nobody has the handle {member}")))?;
+    let person = app
         .store
         .profile_by_handle(&member_handle)
         .await
         .map_err(|_| {
-            AppError::Invalid(format!("nobody has the handle @{}", member_handle.as_str()))
+            Error::Invalid(format!("nobody has the handle @{}", member_handle.as_str()))
         })?;
     let Some(user_id) = person.user_id else {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "only people can be members of a shared profile".into(),
         ));
     };
@@ -112,7 +107,7 @@ pub async fn set_member(
         Some(r) => format!("{{\"role\":\"{}\"}}", r.as_str()),
         None => "{}".to_owned(),
     };
-    Ok(state
+    Ok(app
         .store
         .set_profile_member(p.id, user_id, new_role, &audit, now())
         .await?)
@@ -120,12 +115,12 @@ pub async fn set_member(
 
 /// Changes the attribution policy; later posts only.
 pub async fn set_policy(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     attribution: &str,
-) -> Result<Profile, AppError> {
-    let (p, my_role) = shared(state, by, handle).await?;
+) -> Result<Profile, Error> {
+    let (p, my_role) = shared(app, by, handle).await?;
     authorize(
         Some(&by.actor()),
         Action::ManageSharedProfile { role: my_role },
@@ -134,8 +129,7 @@ pub async fn set_policy(
     let mut audit = by.audit("shared_profile.policy_change", format!("profile:{}", p.id));
     audit.profile_id = Some(p.id);
     audit.details = format!("{{\"policy\":\"{}\"}}", attribution.as_str());
-    state
-        .store
+    app.store
         .set_attribution_policy(p.id, attribution, &audit, now())
         .await?;
     Ok(p)
@@ -145,16 +139,12 @@ pub async fn set_policy(
 /// profile at all: admins, for any stretch the profile was signed or
 /// internal, and investigators with an open investigation of it (the answer
 /// then covers only what the investigation covers).
-pub async fn may_ask_who_acted(
-    state: &AppState,
-    by: &CurrentUser,
-    profile_id: i64,
-) -> Result<bool, AppError> {
-    let investigating = state
+pub async fn may_ask_who_acted(app: &App, by: &Caller, profile_id: i64) -> Result<bool, Error> {
+    let investigating = app
         .store
         .investigating_profile(by.user.id, profile_id)
         .await?;
-    let history = state.store.policy_history(profile_id).await?;
+    let history = app.store.policy_history(profile_id).await?;
     Ok(history
         .ever()
         .into_iter()
@@ -162,7 +152,7 @@ pub async fn may_ask_who_acted(
 }
 
 /// The policy's answer for one act or session said under `policy`.
-fn may_ask(by: &CurrentUser, policy: AttributionPolicy, investigating: bool) -> bool {
+fn may_ask(by: &Caller, policy: AttributionPolicy, investigating: bool) -> bool {
     authorize(
         Some(&by.actor()),
         Action::AskWhoActed {
@@ -186,21 +176,17 @@ pub struct WhoActed {
 
 /// Audits a who-was-acting question refused before any window was read
 /// (the asker may not ask about this profile at all).
-pub async fn refuse_question(
-    state: &AppState,
-    by: &CurrentUser,
-    profile_id: i64,
-) -> Result<(), AppError> {
+pub async fn refuse_question(app: &App, by: &Caller, profile_id: i64) -> Result<(), Error> {
     let mut audit = by.audit("acting.query_refused", format!("profile:{profile_id}"));
     audit.profile_id = Some(profile_id);
-    state.store.append_audit(&audit, now()).await?;
+    app.store.append_audit(&audit, now()).await?;
     Ok(())
 }
 
 /// Parses a who-was-acting window as typed (RFC 3339 with an offset).
-pub fn parse_window(from: &str, to: &str) -> Result<(Timestamp, Timestamp), AppError> {
+pub fn parse_window(from: &str, to: &str) -> Result<(Timestamp, Timestamp), Error> {
     let bad_time = |what: &str| {
-        AppError::Invalid(format!(
+        Error::Invalid(format!(
             "{what} must be an RFC 3339 time with an offset, e.g. 2026-11-18T14:30:00+01:00"
         ))
     };
@@ -217,23 +203,23 @@ pub fn parse_window(from: &str, to: &str) -> Result<(Timestamp, Timestamp), AppE
 /// only its posts (and the sessions they were said in). The question is
 /// audited, answered (`acting.query`) or refused (`acting.query_refused`).
 pub async fn who_acted(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     handle: &str,
     from_t: Timestamp,
     to_t: Timestamp,
-) -> Result<WhoActed, AppError> {
-    let (p, _) = shared(state, by, handle).await?;
+) -> Result<WhoActed, Error> {
+    let (p, _) = shared(app, by, handle).await?;
     if to_t <= from_t {
-        return Err(AppError::Invalid("'to' must be after 'from'".into()));
+        return Err(Error::Invalid("'to' must be after 'from'".into()));
     }
     if to_t.micros() - from_t.micros() > MAX_WINDOW_DAYS * 86_400 * 1_000_000 {
-        return Err(AppError::Invalid(format!(
+        return Err(Error::Invalid(format!(
             "a window is at most {MAX_WINDOW_DAYS} days"
         )));
     }
-    let history = state.store.policy_history(p.id).await?;
-    let scope = state
+    let history = app.store.policy_history(p.id).await?;
+    let scope = app
         .store
         .investigation_scope(by.user.id, p.id, from_t, to_t)
         .await?;
@@ -255,22 +241,20 @@ pub async fn who_acted(
     audit.profile_id = Some(p.id);
     audit.details =
         serde_json::json!({ "from": from_t.to_rfc3339(), "to": to_t.to_rfc3339() }).to_string();
-    state.store.append_audit(&audit, now()).await?;
+    app.store.append_audit(&audit, now()).await?;
     if !askable {
         return Err(
             if during
                 .iter()
                 .all(|&policy| policy == AttributionPolicy::Sealed)
             {
-                AppError::Invalid(
-                    "answers about a sealed profile need an open investigation".into(),
-                )
+                Error::Invalid("answers about a sealed profile need an open investigation".into())
             } else {
-                AppError::Forbidden
+                Error::Forbidden
             },
         );
     }
-    let (sessions, actions) = state.store.who_acted(p.id, from_t, to_t).await?;
+    let (sessions, actions) = app.store.who_acted(p.id, from_t, to_t).await?;
     let actions: Vec<_> = actions
         .into_iter()
         .filter(|a| {

@@ -1,9 +1,9 @@
 //! Search across posts, profiles, communities and hashtags, seeing exactly
 //! what the timelines would show the asker.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 use byline_core::policy::{Action, authorize};
 use byline_core::search::{SearchQuery, highlight};
 use byline_store::communities::Community;
@@ -25,7 +25,7 @@ pub struct Kinds {
 
 impl Kinds {
     /// Parses `all`, `posts`, `profiles`, `communities` or `tags`.
-    pub fn parse(s: Option<&str>) -> Result<Kinds, AppError> {
+    pub fn parse(s: Option<&str>) -> Result<Kinds, Error> {
         let only = |p, f, c, t| Kinds {
             posts: p,
             profiles: f,
@@ -38,7 +38,7 @@ impl Kinds {
             "profiles" => Ok(only(false, true, false, false)),
             "communities" => Ok(only(false, false, true, false)),
             "tags" => Ok(only(false, false, false, true)),
-            _ => Err(AppError::Invalid(
+            _ => Err(Error::Invalid(
                 "type is one of all, posts, profiles, communities, tags".into(),
             )),
         }
@@ -59,15 +59,15 @@ pub struct Results {
 
 /// Runs a search for the actor.
 pub async fn search(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     text: &str,
     kinds: Kinds,
     limit: u32,
-) -> Result<Results, AppError> {
+) -> Result<Results, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let q = SearchQuery::parse(text)?;
-    state.limits.check(crate::limits::Limit::Search, by)?;
+    app.limits.check(crate::limits::Limit::Search, by)?;
     let viewer = by.user.profile_id;
     let mut results = Results {
         posts: Vec::new(),
@@ -76,9 +76,9 @@ pub async fn search(
         tags: Vec::new(),
     };
     if kinds.posts {
-        let hits = state.store.search_posts(&q, viewer, limit).await?;
+        let hits = app.store.search_posts(&q, viewer, limit).await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
-        let mut posts = state.store.posts_for(&ids, viewer).await?;
+        let mut posts = app.store.posts_for(&ids, viewer).await?;
         for hit in hits {
             if let Some(i) = posts.iter().position(|p| p.id == hit.post_id) {
                 results
@@ -88,18 +88,18 @@ pub async fn search(
         }
     }
     if kinds.profiles {
-        results.profiles = state.store.search_profiles(&q, limit).await?;
+        results.profiles = app.store.search_profiles(&q, limit).await?;
     }
     if kinds.communities {
-        for id in state.store.search_communities(&q, viewer, limit).await? {
-            let c = state.store.community_by_id(id, viewer).await?;
+        for id in app.store.search_communities(&q, viewer, limit).await? {
+            let c = app.store.community_by_id(id, viewer).await?;
             if authorize(Some(&by.actor()), Action::SeeCommunity(c.standing())).is_ok() {
                 results.communities.push(c);
             }
         }
     }
     if kinds.tags {
-        results.tags = state.store.search_tags(&q, viewer, limit).await?;
+        results.tags = app.store.search_tags(&q, viewer, limit).await?;
     }
     Ok(results)
 }

@@ -2,12 +2,12 @@
 //! Each asks the policy; reads that may touch a community the viewer cannot
 //! read answer "not found", exactly as for a post that does not exist.
 
-use crate::auth::CurrentUser;
+use crate::Caller;
+use crate::Error;
 use crate::communities::visible_community;
-use crate::error::AppError;
 use crate::limits::Limit;
 use crate::live::LiveEvent;
-use crate::state::{AppState, now};
+use crate::{App, now};
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::Actor;
 use byline_core::policy::{Action, CommunityStanding, authorize};
@@ -31,12 +31,9 @@ pub struct Compose {
 }
 
 /// Renders text, linking mentions of profiles that exist.
-async fn render(
-    state: &AppState,
-    text: &PostText,
-) -> Result<(markdown::Rendered, Vec<i64>), AppError> {
+async fn render(app: &App, text: &PostText) -> Result<(markdown::Rendered, Vec<i64>), Error> {
     let scan = markdown::scan(text);
-    let found = state.store.profile_ids_by_handle(&scan.mentions).await?;
+    let found = app.store.profile_ids_by_handle(&scan.mentions).await?;
     let known: HashSet<String> = found.iter().map(|(h, _)| h.clone()).collect();
     let rendered = markdown::render(text, &known);
     let ids = found
@@ -49,14 +46,13 @@ async fn render(
 
 /// The actor's standing in the community a post lives in, if any.
 async fn standing_of(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     post: &Post,
-) -> Result<Option<CommunityStanding>, AppError> {
+) -> Result<Option<CommunityStanding>, Error> {
     match post.community_id {
         Some(cid) => Ok(Some(
-            state
-                .store
+            app.store
                 .community_by_id(cid, by.user.profile_id)
                 .await?
                 .standing(),
@@ -66,48 +62,44 @@ async fn standing_of(
 }
 
 /// Publishes a post or reply as the actor's profile.
-pub async fn create(
-    state: &AppState,
-    by: &CurrentUser,
-    compose: Compose,
-) -> Result<Post, AppError> {
-    create_at(state, by, compose, now()).await
+pub async fn create(app: &App, by: &Caller, compose: Compose) -> Result<Post, Error> {
+    create_at(app, by, compose, now()).await
 }
 
 /// Publishes a post as of `at` (the demo seeder back-dates its posts).
 pub async fn create_at(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     compose: Compose,
     at: byline_core::Timestamp,
-) -> Result<Post, AppError> {
+) -> Result<Post, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let text = PostText::parse(&compose.text)?;
-    state.limits.check(Limit::Write, by)?;
+    app.limits.check(Limit::Write, by)?;
     let viewer = by.user.profile_id;
     // Speaking as a shared profile goes through the one speak function.
     let voice = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
-        Some(handle) => Some(crate::acting::voice_at(state, by, handle, at).await?),
+        Some(handle) => Some(crate::acting::voice_at(app, by, handle, at).await?),
         None => None,
     };
     let author = voice.as_ref().map_or(viewer, Voice::profile_id);
     let (community_id, reply_to) = match (compose.reply_to, compose.community.as_deref()) {
         (Some(_), Some(_)) => {
-            return Err(AppError::Invalid(
+            return Err(Error::Invalid(
                 "a reply belongs to its thread's community; leave 'community' out".into(),
             ));
         }
         (Some(parent_id), None) => {
-            let parent = state.store.post_for(parent_id, viewer).await.map_err(|_| {
-                AppError::Invalid("the post you are replying to does not exist".into())
+            let parent = app.store.post_for(parent_id, viewer).await.map_err(|_| {
+                Error::Invalid("the post you are replying to does not exist".into())
             })?;
             if parent.deleted_at.is_some() {
-                return Err(AppError::Invalid(
+                return Err(Error::Invalid(
                     "the post you are replying to was deleted".into(),
                 ));
             }
             if let Some(cid) = parent.community_id {
-                let standing = state.store.community_by_id(cid, author).await?.standing();
+                let standing = app.store.community_by_id(cid, author).await?.standing();
                 authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
             }
             (
@@ -116,10 +108,10 @@ pub async fn create_at(
             )
         }
         (None, Some(slug)) => {
-            let community = visible_community(state, by, slug).await?;
+            let community = visible_community(app, by, slug).await?;
             // The speaking profile must belong: a shared profile posts only
             // where it is itself a member.
-            let standing = state
+            let standing = app
                 .store
                 .community_by_id(community.id, author)
                 .await?
@@ -129,8 +121,8 @@ pub async fn create_at(
         }
         (None, None) => (None, None),
     };
-    crate::attachments::check_for_post(state, by, &compose.attachments).await?;
-    let (rendered, mentioned) = render(state, &text).await?;
+    crate::attachments::check_for_post(app, by, &compose.attachments).await?;
+    let (rendered, mentioned) = render(app, &text).await?;
     let new = NewPost {
         community_id,
         reply_to,
@@ -143,11 +135,11 @@ pub async fn create_at(
         },
     };
     let created = match &voice {
-        Some(voice) => match state.store.speak(voice, Utterance::Post(&new), at).await? {
+        Some(voice) => match app.store.speak(voice, Utterance::Post(&new), at).await? {
             Spoken::Post(created) => created,
             other => return Err(unexpected(other)),
         },
-        None => state.store.create_post(by.user.id, &new, at).await?,
+        None => app.store.create_post(by.user.id, &new, at).await?,
     };
     let CreatedPost {
         id: created_id,
@@ -156,10 +148,10 @@ pub async fn create_at(
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,
     });
-    if state.live.has_listeners() {
+    if app.live.has_listeners() {
         // Who should hear of it is found off the request's path; the
         // notifications it caused follow the post, as they did before.
-        let (store, live, id) = (state.store.clone(), state.live.clone(), created_id);
+        let (store, live, id) = (app.store.clone(), app.live.clone(), created_id);
         tokio::spawn(async move {
             match store.home_audience(id).await {
                 Ok(audience) => live.publish(LiveEvent::Post {
@@ -173,39 +165,39 @@ pub async fn create_at(
             }
         });
     }
-    Ok(state.store.post_for(created_id, viewer).await?)
+    Ok(app.store.post_for(created_id, viewer).await?)
 }
 
 /// The speak function answered with the wrong kind of outcome (a bug).
-fn unexpected(spoken: Spoken) -> AppError {
-    AppError::Internal(format!("unexpected outcome of speaking: {spoken:?}"))
+fn unexpected(spoken: Spoken) -> Error {
+    Error::Internal(format!("unexpected outcome of speaking: {spoken:?}"))
 }
 
 /// Whether the actor may reply in the thread of `root` as themselves (in a
 /// community, only its members post).
-pub async fn may_reply(state: &AppState, by: &CurrentUser, root: &Post) -> Result<bool, AppError> {
-    Ok(match standing_of(state, by, root).await? {
+pub async fn may_reply(app: &App, by: &Caller, root: &Post) -> Result<bool, Error> {
+    Ok(match standing_of(app, by, root).await? {
         None => true,
         Some(standing) => authorize(Some(&by.actor()), Action::PostInCommunity(standing)).is_ok(),
     })
 }
 
 /// A post the actor may read.
-pub async fn get(state: &AppState, by: &CurrentUser, id: i64) -> Result<Post, AppError> {
+pub async fn get(app: &App, by: &Caller, id: i64) -> Result<Post, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(state.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.post_for(id, by.user.profile_id).await?)
 }
 
 /// Who changes `post`: the person themselves, or, when the post is a
 /// shared profile's and they are its member, the profile through the one
 /// speak function (role, shift, byline and audit as for any speech).
 async fn changer<'a>(
-    state: &AppState,
-    by: &'a CurrentUser,
+    app: &App,
+    by: &'a Caller,
     post: &Post,
-) -> Result<(Actor, Option<Voice<'a>>), AppError> {
+) -> Result<(Actor, Option<Voice<'a>>), Error> {
     if post.author_profile_id == by.user.profile_id
-        || state
+        || app
             .store
             .profile_role(post.author_profile_id, by.user.id)
             .await?
@@ -213,7 +205,7 @@ async fn changer<'a>(
     {
         return Ok((by.actor(), None));
     }
-    let voice = crate::acting::voice_at(state, by, &post.author_handle, now()).await?;
+    let voice = crate::acting::voice_at(app, by, &post.author_handle, now()).await?;
     let actor = Actor {
         profile_id: voice.profile_id(),
         ..by.actor()
@@ -223,20 +215,15 @@ async fn changer<'a>(
 
 /// Replaces the text of the actor's post (or their shared profile's); the
 /// old text stays in its history with its byline.
-pub async fn edit(
-    state: &AppState,
-    by: &CurrentUser,
-    id: i64,
-    new_text: &str,
-) -> Result<Post, AppError> {
-    let post = get(state, by, id).await?;
-    let community = standing_of(state, by, &post).await?;
+pub async fn edit(app: &App, by: &Caller, id: i64, new_text: &str) -> Result<Post, Error> {
+    let post = get(app, by, id).await?;
+    let community = standing_of(app, by, &post).await?;
     let text = PostText::parse(new_text)?;
     if post.deleted_at.is_some() {
-        return Err(AppError::Invalid("a deleted post cannot be edited".into()));
+        return Err(Error::Invalid("a deleted post cannot be edited".into()));
     }
-    state.limits.check(Limit::Write, by)?;
-    let (actor, voice) = changer(state, by, &post).await?;
+    app.limits.check(Limit::Write, by)?;
+    let (actor, voice) = changer(app, by, &post).await?;
     authorize(
         Some(&actor),
         Action::ChangePost {
@@ -245,7 +232,7 @@ pub async fn edit(
             community,
         },
     )?;
-    let (rendered, mentioned) = render(state, &text).await?;
+    let (rendered, mentioned) = render(app, &text).await?;
     let content = PostContent {
         body: text.as_str(),
         body_html: &rendered.html,
@@ -258,22 +245,17 @@ pub async fn edit(
                 post_id: id,
                 content: &content,
             };
-            state.store.speak(voice, edit, now()).await?;
+            app.store.speak(voice, edit, now()).await?;
         }
-        None => {
-            state
-                .store
-                .edit_post(id, by.user.id, &content, now())
-                .await?
-        }
+        None => app.store.edit_post(id, by.user.id, &content, now()).await?,
     }
-    Ok(state.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.post_for(id, by.user.profile_id).await?)
 }
 
 /// Deletes a post, leaving a tombstone in its thread.
-pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), AppError> {
-    let post = get(state, by, id).await?;
-    let community = standing_of(state, by, &post).await?;
+pub async fn delete(app: &App, by: &Caller, id: i64) -> Result<(), Error> {
+    let post = get(app, by, id).await?;
+    let community = standing_of(app, by, &post).await?;
     // Moderators and admins remove posts in their own name; members of the
     // author profile delete as the profile.
     let moderating = authorize(
@@ -285,11 +267,11 @@ pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), A
         },
     );
     if post.deleted_at.is_some() {
-        return moderating.map_err(AppError::from).or(Ok(()));
+        return moderating.map_err(Error::from).or(Ok(()));
     }
     let (actor, voice) = match moderating {
         Ok(()) => (by.actor(), None),
-        Err(_) => changer(state, by, &post).await?,
+        Err(_) => changer(app, by, &post).await?,
     };
     authorize(
         Some(&actor),
@@ -302,53 +284,51 @@ pub async fn delete(state: &AppState, by: &CurrentUser, id: i64) -> Result<(), A
     match &voice {
         Some(voice) => {
             let delete = Utterance::Delete { post_id: id };
-            state.store.speak(voice, delete, now()).await?;
+            app.store.speak(voice, delete, now()).await?;
         }
-        None => state.store.delete_post(id, by.user.id, now()).await?,
+        None => app.store.delete_post(id, by.user.id, now()).await?,
     }
     Ok(())
 }
 
 /// Earlier versions of a readable, undeleted post.
 pub async fn versions(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
-) -> Result<(Post, Vec<(i64, String, byline_core::Timestamp)>), AppError> {
-    let post = get(state, by, id).await?;
+) -> Result<(Post, Vec<(i64, String, byline_core::Timestamp)>), Error> {
+    let post = get(app, by, id).await?;
     if post.deleted_at.is_some() {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
-    let versions = state.store.post_versions(id).await?;
+    let versions = app.store.post_versions(id).await?;
     Ok((post, versions))
 }
 
 /// Adds or removes a reaction of the actor's, or of the shared profile
 /// named by `acting_as` (through the attributed-write gate).
 pub async fn react(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
     reaction: &str,
     on: bool,
     acting_as: Option<&str>,
-) -> Result<Post, AppError> {
-    let post = get(state, by, id).await?;
+) -> Result<Post, Error> {
+    let post = get(app, by, id).await?;
     let reaction = Reaction::parse(reaction)?;
     if post.deleted_at.is_some() {
-        return Err(AppError::Invalid(
-            "a deleted post cannot be reacted to".into(),
-        ));
+        return Err(Error::Invalid("a deleted post cannot be reacted to".into()));
     }
-    state.limits.check(Limit::Write, by)?;
+    app.limits.check(Limit::Write, by)?;
     let voice = match acting_as.filter(|h| !h.is_empty()) {
-        Some(handle) => Some(crate::acting::voice_at(state, by, handle, now()).await?),
+        Some(handle) => Some(crate::acting::voice_at(app, by, handle, now()).await?),
         None => None,
     };
     let profile = voice.as_ref().map_or(by.user.profile_id, Voice::profile_id);
     if let Some(cid) = post.community_id {
         // The reacting profile itself must belong to the community.
-        let standing = state.store.community_by_id(cid, profile).await?.standing();
+        let standing = app.store.community_by_id(cid, profile).await?.standing();
         authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
     }
     match (&voice, on) {
@@ -357,43 +337,37 @@ pub async fn react(
                 post_id: id,
                 reaction,
             };
-            state.store.speak(voice, react, now()).await?;
+            app.store.speak(voice, react, now()).await?;
         }
         (Some(voice), false) => {
             let unreact = Utterance::Unreact {
                 post_id: id,
                 reaction,
             };
-            state.store.speak(voice, unreact, now()).await?;
+            app.store.speak(voice, unreact, now()).await?;
         }
         (None, true) => {
-            state
-                .store
+            app.store
                 .add_reaction(id, by.user.id, reaction, now())
                 .await?
         }
-        (None, false) => {
-            state
-                .store
-                .remove_reaction(id, by.user.id, reaction)
-                .await?
-        }
+        (None, false) => app.store.remove_reaction(id, by.user.id, reaction).await?,
     }
-    Ok(state.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.post_for(id, by.user.profile_id).await?)
 }
 
 /// Whether the actor (or the profile they name) has given this reaction.
 pub async fn has_reacted(
-    state: &AppState,
-    by: &CurrentUser,
+    app: &App,
+    by: &Caller,
     id: i64,
     reaction: &str,
     acting_as: Option<&str>,
-) -> Result<bool, AppError> {
+) -> Result<bool, Error> {
     let reaction = Reaction::parse(reaction)?;
     let profile = match acting_as.filter(|h| !h.is_empty()) {
-        Some(h) => crate::acting::membership(state, by, h).await?.profile_id,
+        Some(h) => crate::acting::membership(app, by, h).await?.profile_id,
         None => by.user.profile_id,
     };
-    Ok(state.store.has_reaction(id, profile, reaction).await?)
+    Ok(app.store.has_reaction(id, profile, reaction).await?)
 }

@@ -1,0 +1,110 @@
+//! Byline's application layer: one service per capability (posts,
+//! messages, communities, acting, rosters, investigations, accounts, …),
+//! called alike by the JSON API, the web pages, the CLI and the demo
+//! seeder. A service takes the [`App`], the [`Caller`] and plain values,
+//! asks the policy, calls the store and returns its own [`Error`]; none
+//! knows about HTTP, which the server maps errors to in one place.
+
+pub mod accounts;
+pub mod acting;
+pub mod attachments;
+pub mod audit_log;
+pub mod bylines;
+mod caller;
+pub mod communities;
+mod error;
+pub mod feeds;
+pub mod follows;
+pub mod investigations;
+pub mod limits;
+pub mod live;
+pub mod messages;
+pub mod notifications;
+pub mod posts;
+pub mod profiles;
+pub mod rosters;
+pub mod search;
+pub mod shared_profiles;
+
+pub use caller::{Caller, Client, Credential};
+pub use error::Error;
+
+use byline_store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the services need beyond the caller: the store, the live event
+/// bus, the abuse limits and where uploads are kept.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// Live events for open pages and streams.
+    pub live: live::Live,
+    /// Abuse limits.
+    pub limits: Arc<limits::Limits>,
+    /// How the services are shaped.
+    pub settings: AppSettings,
+}
+
+/// The settings an [`App`] is built from.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// How long an unused session stays valid.
+    pub session_idle: Duration,
+    /// Failed sign-ins for one email before it is throttled.
+    pub sign_in_failures_per_email: i64,
+    /// Failed sign-ins from one address before it is throttled.
+    pub sign_in_failures_per_address: i64,
+    /// Window over which failures are counted.
+    pub sign_in_failure_window: Duration,
+    /// Where uploaded images are kept.
+    pub attachments_dir: PathBuf,
+    /// How often an open event stream re-checks its credential.
+    pub live_recheck: Duration,
+    /// How fast one person or address may write, search and mint tokens.
+    pub limits: limits::LimitSettings,
+}
+
+impl Default for AppSettings {
+    fn default() -> AppSettings {
+        AppSettings {
+            session_idle: Duration::from_secs(14 * 24 * 3600),
+            sign_in_failures_per_email: 5,
+            sign_in_failures_per_address: 50,
+            sign_in_failure_window: Duration::from_secs(15 * 60),
+            attachments_dir: PathBuf::from("./byline-data/attachments"),
+            live_recheck: Duration::from_secs(30),
+            limits: limits::LimitSettings::default(),
+        }
+    }
+}
+
+impl App {
+    /// The services over `store`, shaped by `settings`.
+    pub fn new(store: Store, settings: AppSettings) -> App {
+        App {
+            store,
+            live: live::Live::default(),
+            limits: Arc::new(limits::Limits::new(&settings.limits)),
+            settings,
+        }
+    }
+
+    /// The services for work done outside a server, such as CLI tasks and
+    /// the demo seeder.
+    pub fn for_tasks(store: Store) -> App {
+        App::new(store, AppSettings::default())
+    }
+}
+
+/// The current time as stored. The one place Byline reads the clock;
+/// domain functions take the value as a parameter.
+pub fn now() -> byline_core::Timestamp {
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    byline_core::Timestamp(micros)
+}
