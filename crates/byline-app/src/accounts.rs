@@ -70,6 +70,104 @@ pub async fn create_user(app: &App, by: &Caller, r: Registration) -> Result<User
     Ok(user)
 }
 
+/// Refresh `last_seen` / `last_used` at most this often, so reads stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The caller holding the API token `token`, or why not.
+pub async fn caller_by_token(
+    app: &App,
+    token: &str,
+    source_address: String,
+    now: Timestamp,
+) -> Result<Caller, Error> {
+    match app.store.token_user(&secret_token::digest(token)).await {
+        Ok((api_token, user)) => {
+            let stale = api_token
+                .last_used_at
+                .is_none_or(|t| Timestamp(t).plus_seconds(TOUCH_EVERY_SECS) < now);
+            if stale {
+                app.store.touch_api_token(api_token.id, now).await?;
+            }
+            Ok(Caller {
+                user,
+                credential: Credential::ApiToken {
+                    token_id: api_token.id,
+                },
+                source_address,
+            })
+        }
+        Err(StoreError::NotFound) => Err(Error::Unauthenticated("that API token is not valid")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The caller whose browser session cookie is `cookie_value`, or none when
+/// the cookie is stale (which is just "not signed in"). Keeps the session
+/// alive for another idle period.
+pub async fn caller_by_session(
+    app: &App,
+    cookie_value: &str,
+    csrf_token: String,
+    source_address: String,
+    now: Timestamp,
+) -> Result<Option<Caller>, Error> {
+    let digest = secret_token::digest(cookie_value);
+    match app.store.session_user(&digest, now).await {
+        Ok(found) => {
+            if found.last_seen_at.plus_seconds(TOUCH_EVERY_SECS) < now {
+                let idle = i64::try_from(app.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
+                app.store
+                    .touch_session(found.session_id, now, now.plus_seconds(idle))
+                    .await?;
+            }
+            Ok(Some(Caller {
+                user: found.user,
+                credential: Credential::Session {
+                    session_id: found.session_id,
+                    csrf_token,
+                    digest,
+                },
+                source_address,
+            }))
+        }
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new user as typed into the admin page's form: the role is still text.
+pub struct FormRegistration {
+    /// Work email.
+    pub email: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Wanted handle; derived from the email when absent.
+    pub handle: Option<String>,
+    /// Initial password.
+    pub password: String,
+    /// Role as typed (`staff` when absent).
+    pub role: Option<String>,
+}
+
+/// Creates a user from the admin form. The policy is asked before the
+/// role is parsed, so a non-admin learns nothing from validation.
+pub async fn create_user_from_form(
+    app: &App,
+    by: &Caller,
+    r: FormRegistration,
+) -> Result<User, Error> {
+    authorize(Some(&by.actor()), Action::CreateUser)?;
+    let role = Role::parse(r.role.as_deref().unwrap_or("staff"))?;
+    let registration = Registration {
+        email: r.email,
+        display_name: r.display_name,
+        handle: r.handle,
+        password: r.password,
+        role,
+    };
+    create_user(app, by, registration).await
+}
+
 /// Sets a new password without a policy check (operator CLI); ends sessions.
 pub async fn set_password(
     store: &Store,

@@ -25,6 +25,41 @@ pub async fn visible_community(app: &App, by: &Caller, slug: &str) -> Result<Com
     Ok(c)
 }
 
+/// What the caller may do in a community they can see: the buttons its
+/// page shows, decided by the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Abilities {
+    /// May read its posts.
+    pub can_read: bool,
+    /// May post in it.
+    pub can_post: bool,
+    /// Moderates it.
+    pub moderates: bool,
+    /// May join or ask to (and has not asked already).
+    pub can_join: bool,
+    /// May leave, withdraw a request or decline an invitation (owners stay).
+    pub can_leave: bool,
+}
+
+/// What `by` may do in `c`.
+pub fn abilities(by: &Caller, c: &Community) -> Abilities {
+    let actor = by.actor();
+    let standing = c.standing();
+    let may = |a: Action| authorize(Some(&actor), a).is_ok();
+    let requested = c
+        .membership
+        .is_some_and(|m| m.state == MemberState::Requested);
+    Abilities {
+        can_read: may(Action::ReadCommunity(standing)),
+        can_post: may(Action::PostInCommunity(standing)),
+        moderates: may(Action::ModerateCommunity(standing)),
+        can_join: may(Action::JoinCommunity(standing)) && !requested,
+        can_leave: c.membership.is_some_and(|m| {
+            !(m.is_member() && m.role == byline_core::community::MemberRole::Owner)
+        }),
+    }
+}
+
 /// A community whose posts the actor may read (closed non-members get 403:
 /// the community's existence is public, its content is not).
 pub async fn readable_community(app: &App, by: &Caller, slug: &str) -> Result<Community, Error> {

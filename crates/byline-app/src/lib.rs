@@ -20,6 +20,7 @@ pub mod limits;
 pub mod live;
 pub mod messages;
 pub mod notifications;
+pub mod operator;
 pub mod posts;
 pub mod profiles;
 pub mod rosters;

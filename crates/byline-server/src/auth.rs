@@ -6,9 +6,8 @@ use crate::state::{AppState, now};
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use byline_app::{Caller, Credential};
-use byline_core::{Timestamp, secret_token};
-use byline_store::StoreError;
+use byline_app::{Caller, Credential, accounts};
+use byline_core::secret_token;
 use std::net::SocketAddr;
 
 /// Name of the session cookie.
@@ -128,11 +127,9 @@ impl Client {
     }
 }
 
-/// Refresh `last_seen` / `last_used` at most this often, so reads stay reads.
-const TOUCH_EVERY_SECS: i64 = 60;
-
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let now = now();
+    let source_address = Client::of(parts, state).0.address;
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let token = value
             .to_str()
@@ -143,55 +140,21 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<CurrentU
             .ok_or(AppError::Unauthenticated(
                 "use 'Authorization: Bearer <token>'",
             ))?;
-        return match state.store.token_user(&secret_token::digest(token)).await {
-            Ok((api_token, user)) => {
-                let stale = api_token
-                    .last_used_at
-                    .is_none_or(|t| Timestamp(t).plus_seconds(TOUCH_EVERY_SECS) < now);
-                if stale {
-                    state.store.touch_api_token(api_token.id, now).await?;
-                }
-                Ok(Some(CurrentUser(Caller {
-                    user,
-                    credential: Credential::ApiToken {
-                        token_id: api_token.id,
-                    },
-                    source_address: Client::of(parts, state).0.address,
-                })))
-            }
-            Err(StoreError::NotFound) => {
-                Err(AppError::Unauthenticated("that API token is not valid"))
-            }
-            Err(e) => Err(e.into()),
-        };
+        let caller = accounts::caller_by_token(state, token, source_address, now).await?;
+        return Ok(Some(CurrentUser(caller)));
     }
     let Some(cookie_value) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let digest = secret_token::digest(cookie_value);
-    match state.store.session_user(&digest, now).await {
-        Ok(found) => {
-            if found.last_seen_at.plus_seconds(TOUCH_EVERY_SECS) < now {
-                let idle = i64::try_from(state.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
-                state
-                    .store
-                    .touch_session(found.session_id, now, now.plus_seconds(idle))
-                    .await?;
-            }
-            Ok(Some(CurrentUser(Caller {
-                user: found.user,
-                credential: Credential::Session {
-                    session_id: found.session_id,
-                    csrf_token: csrf_for_session(cookie_value),
-                    digest,
-                },
-                source_address: Client::of(parts, state).0.address,
-            })))
-        }
-        // A stale cookie is just "not signed in".
-        Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    let caller = accounts::caller_by_session(
+        state,
+        cookie_value,
+        csrf_for_session(cookie_value),
+        source_address,
+        now,
+    )
+    .await?;
+    Ok(caller.map(CurrentUser))
 }
 
 /// The header a script sends the session's CSRF token in.

@@ -8,7 +8,7 @@ mod demo_content;
 
 use anyhow::{Context, bail};
 use byline_app::accounts::{self, Registration};
-use byline_core::{Email, Role};
+use byline_core::Role;
 use byline_store::Store;
 use byline_store::audit::AuditEntry;
 use clap::{Parser, Subcommand};
@@ -154,12 +154,9 @@ async fn user_by_email(
     store: &byline_store::Store,
     email: &str,
 ) -> anyhow::Result<byline_store::users::User> {
-    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (user, _) = store
-        .user_for_sign_in(&email)
+    byline_app::operator::user_by_email(store, email)
         .await
-        .map_err(|_| anyhow::anyhow!("no user has the email {email}"))?;
-    Ok(user)
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -241,7 +238,9 @@ async fn audit(command: AuditCommand, file: Option<&std::path::Path>) -> anyhow:
             let config = Config::resolve(settings, file)?;
             let store = migrated(&config).await?;
             let started = std::time::Instant::now();
-            let v = store.verify_audit().await?;
+            let v = byline_app::operator::verify_audit(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             let secs = started.elapsed().as_secs_f64().max(1e-9);
             match v.first_break {
@@ -329,14 +328,7 @@ async fn admin(command: AdminCommand, file: Option<&std::path::Path>) -> anyhow:
             let config = Config::resolve(settings, file)?;
             let store = migrated(&config).await?;
             let user = user_by_email(&store, &email).await?;
-            let audit = AuditEntry::new(
-                None,
-                "investigator.grant",
-                format!("user:{}", user.id),
-                "cli",
-            );
-            store
-                .set_investigator(user.id, true, &audit, byline_app::now())
+            byline_app::operator::grant_investigator(&store, &user, byline_app::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;

@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use byline_app::feeds;
 use byline_core::Timestamp;
-use byline_core::policy::{Action, authorize};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -46,7 +45,6 @@ async fn list(
     current: CurrentUser,
     ApiQuery(q): ApiQuery<NotificationQuery>,
 ) -> Result<Json<NotificationPage>, AppError> {
-    authorize(Some(&current.actor()), Action::ReadNetwork)?;
     let w = feeds::window(q.before.as_deref(), q.limit)?;
     let (items, unread) =
         byline_app::notifications::page(&state, &current, w.before, w.limit).await?;

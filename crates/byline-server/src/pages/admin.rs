@@ -8,9 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use byline_app::accounts::{self, Registration};
-use byline_core::Role;
-use byline_core::policy::{Action, authorize};
+use byline_app::accounts;
 use byline_store::users::User;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -137,19 +135,17 @@ async fn add_user(
     WebForm(form): WebForm<AddUserForm>,
 ) -> Result<Response, PageError> {
     current.check_csrf(&form.csrf_token)?;
-    authorize(Some(&current.actor()), Action::CreateUser)?;
-    let attempt = async {
-        let role = Role::parse(form.role.as_deref().unwrap_or("staff"))?;
-        let registration = Registration {
-            email: form.email,
-            display_name: form.display_name,
-            handle: form.handle.filter(|h| !h.trim().is_empty()),
-            password: form.password,
-            role,
-        };
-        accounts::create_user(&state, &current, registration).await
+    let registration = accounts::FormRegistration {
+        email: form.email,
+        display_name: form.display_name,
+        handle: form.handle.filter(|h| !h.trim().is_empty()),
+        password: form.password,
+        role: form.role,
     };
-    match attempt.await.map_err(AppError::from) {
+    match accounts::create_user_from_form(&state, &current, registration)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(Redirect::to("/admin/users?notice=created").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = e.status();

@@ -8,8 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use byline_app::communities::{self as service, NewCommunity};
 use byline_app::feeds::window;
-use byline_core::community::MemberState;
-use byline_core::policy::{Action, authorize};
 use byline_store::communities::Community;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -147,18 +145,13 @@ async fn community(
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>, PageError> {
     let c = service::visible_community(&state, &current, &slug).await?;
-    let actor = current.actor();
-    let standing = c.standing();
-    let can_read = authorize(Some(&actor), Action::ReadCommunity(standing)).is_ok();
-    let can_post = authorize(Some(&actor), Action::PostInCommunity(standing)).is_ok();
-    let moderates = authorize(Some(&actor), Action::ModerateCommunity(standing)).is_ok();
-    let requested = c
-        .membership
-        .is_some_and(|m| m.state == MemberState::Requested);
-    let can_join = authorize(Some(&actor), Action::JoinCommunity(standing)).is_ok() && !requested;
-    let can_leave = c
-        .membership
-        .is_some_and(|m| !(m.is_member() && m.role == byline_core::community::MemberRole::Owner));
+    let service::Abilities {
+        can_read,
+        can_post,
+        moderates,
+        can_join,
+        can_leave,
+    } = service::abilities(&current, &c);
     let (posts, next_page) = if can_read {
         let w = window(q.before.as_deref(), None)?;
         let page = byline_app::feeds::community(&state, &current, &c.slug, w).await?;
