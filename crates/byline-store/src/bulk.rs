@@ -7,9 +7,8 @@
 //! Also here: the raw single-row write rate of the database, the physical
 //! limit that Byline's own writes are measured against.
 
-use crate::{Backend, Store, StoreError};
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Sqlite};
+use crate::dialect::tooling::{Conn, restore_after_load};
+use crate::{Store, StoreError};
 use std::time::{Duration, Instant};
 
 /// A value in a bulk row.
@@ -264,11 +263,6 @@ pub struct LoadReport {
     pub index_time: Duration,
 }
 
-enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
-}
-
 /// A load in progress: rows are buffered per table and written in batches.
 /// A load that fails part-way leaves a database to throw away.
 pub struct BulkLoad {
@@ -294,66 +288,7 @@ impl Store {
             ));
         }
         let names: Vec<&str> = TABLES.iter().map(|t| t.name()).collect();
-        let (conn, set_aside) = match &self.backend {
-            Backend::Sqlite { write, .. } => {
-                let mut c = write.acquire().await?;
-                // The load is all or nothing (a failed one is thrown away),
-                // so it needs no fsyncs and no per-row reference checks.
-                sqlx::query("PRAGMA synchronous = OFF")
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query("PRAGMA foreign_keys = OFF")
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query("PRAGMA cache_size = -524288")
-                    .execute(&mut *c)
-                    .await?;
-                let list = names
-                    .iter()
-                    .map(|n| format!("'{n}'"))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let defs: Vec<(String, String, String)> = sqlx::query_as(&format!(
-                    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') \
-                     AND sql IS NOT NULL AND tbl_name IN ({list}) ORDER BY type, name"
-                ))
-                .fetch_all(&mut *c)
-                .await?;
-                for (kind, name, _) in &defs {
-                    sqlx::query(&format!("DROP {} \"{name}\"", kind.to_uppercase()))
-                        .execute(&mut *c)
-                        .await?;
-                }
-                let set_aside = defs.into_iter().map(|(_, _, sql)| sql).collect();
-                (Conn::Sqlite(c), set_aside)
-            }
-            Backend::Postgres(pool) => {
-                let mut c = pool.acquire().await?;
-                sqlx::query("SET synchronous_commit = off")
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query("SET maintenance_work_mem = '512MB'")
-                    .execute(&mut *c)
-                    .await?;
-                // Indexes that back a constraint (keys, uniqueness) stay.
-                let defs: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT i.indexname::text, i.indexdef::text FROM pg_indexes i \
-                     WHERE i.schemaname = current_schema() AND i.tablename = ANY($1) \
-                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
-                     ORDER BY i.indexname",
-                )
-                .bind(&names)
-                .fetch_all(&mut *c)
-                .await?;
-                for (name, _) in &defs {
-                    sqlx::query(&format!("DROP INDEX \"{name}\""))
-                        .execute(&mut *c)
-                        .await?;
-                }
-                let set_aside = defs.into_iter().map(|(_, sql)| sql).collect();
-                (Conn::Postgres(c), set_aside)
-            }
-        };
+        let (conn, set_aside) = self.set_indexes_aside(&names).await?;
         Ok(BulkLoad {
             conn,
             buffers: vec![Vec::new(); TABLES.len()],
@@ -366,14 +301,7 @@ impl Store {
     /// this store's connection and durability settings, for `for_how_long`.
     /// The table is made for the measurement and dropped after it.
     pub async fn raw_write_rate(&self, for_how_long: Duration) -> Result<f64, StoreError> {
-        let create = match self.backend {
-            Backend::Sqlite { .. } => {
-                "CREATE TABLE IF NOT EXISTS raw_write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)"
-            }
-            Backend::Postgres(_) => {
-                "CREATE TABLE IF NOT EXISTS raw_write_probe (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)"
-            }
-        };
+        let create = self.probe_table_sql();
         write_tx!(self, |tx| {
             sqlx::query(create).execute(&mut *tx).await?;
         });
@@ -485,74 +413,14 @@ impl BulkLoad {
         // Loaded profiles start with the policy they were loaded with.
         let history = "INSERT INTO attribution_policy_changes (profile_id, since, seq, policy) \
                        SELECT id, created_at, 0, attribution_policy FROM profiles WHERE kind = 'shared'";
-        match &mut self.conn {
-            Conn::Sqlite(c) => {
-                for sql in &self.set_aside {
-                    sqlx::query(sql).execute(&mut **c).await?;
-                }
-                sqlx::query("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
-                    .execute(&mut **c)
-                    .await?;
-                sqlx::query(head).execute(&mut **c).await?;
-                sqlx::query(history).execute(&mut **c).await?;
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&mut **c)
-                    .await?;
-                // Back to what every other connection of the store uses.
-                sqlx::query("PRAGMA foreign_keys = ON")
-                    .execute(&mut **c)
-                    .await?;
-                sqlx::query("PRAGMA synchronous = FULL")
-                    .execute(&mut **c)
-                    .await?;
-                sqlx::query("PRAGMA cache_size = -32768")
-                    .execute(&mut **c)
-                    .await?;
-                // The connection's durability setting may not be FULL: a
-                // fresh connection is the one way back to the store's own.
-                c.close_on_drop();
-            }
-            Conn::Postgres(c) => {
-                for sql in &self.set_aside {
-                    sqlx::query(sql).execute(&mut **c).await?;
-                }
-                for t in TABLES.iter().filter(|t| t.has_identity()) {
-                    let name = t.name();
-                    sqlx::query(&format!(
-                        "SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name})) \
-                         WHERE EXISTS (SELECT 1 FROM {name})"
-                    ))
-                    .execute(&mut **c)
-                    .await?;
-                }
-                sqlx::query(head).execute(&mut **c).await?;
-                sqlx::query(history).execute(&mut **c).await?;
-                sqlx::query("ANALYZE").execute(&mut **c).await?;
-                c.close_on_drop();
-            }
-        }
+        let identity: Vec<&str> = TABLES
+            .iter()
+            .filter(|t| t.has_identity())
+            .map(|t| t.name())
+            .collect();
+        restore_after_load(&mut self.conn, &self.set_aside, &identity, &[head, history]).await?;
         self.report.index_time = started.elapsed();
         Ok(self.report)
-    }
-}
-
-impl Store {
-    /// The database engine and its version, e.g. `SQLite 3.46.0`.
-    pub async fn engine_version(&self) -> Result<String, StoreError> {
-        Ok(match &self.backend {
-            Backend::Sqlite { read, .. } => {
-                let v: String = sqlx::query_scalar("SELECT sqlite_version()")
-                    .fetch_one(read)
-                    .await?;
-                format!("SQLite {v}")
-            }
-            Backend::Postgres(pool) => {
-                let v: String = sqlx::query_scalar("SHOW server_version")
-                    .fetch_one(pool)
-                    .await?;
-                format!("PostgreSQL {v}")
-            }
-        })
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::posts::Post;
 use crate::visibility::readable_post;
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// Follows beyond which the home timeline walks all posts newest first
 /// instead of each followed profile's (see [`Store::home_feed`]).
@@ -54,32 +54,14 @@ impl Store {
         // newest first meets enough of theirs at once; the unary `+` keeps
         // the planner off the author index.
         let dense = following > DENSE_FOLLOWS;
-        let postgres = matches!(self.backend, Backend::Postgres(_));
-        let followed = if postgres && !dense {
-            // PostgreSQL reads each followed profile's newest posts with a
-            // lateral join; given the IN form it walks the whole table
-            // backwards looking for a few authors' posts.
-            "SELECT x.id FROM follows f CROSS JOIN LATERAL (SELECT p.id FROM posts p \
-               WHERE p.author_profile_id = f.followee_id AND p.community_id IS NULL AND p.deleted_at IS NULL \
-               AND p.id < $2 ORDER BY p.id DESC LIMIT $3) x WHERE f.follower_id = $1"
-        } else if dense {
+        let followed = if dense {
             "SELECT p.id FROM posts p WHERE +p.author_profile_id IN \
                (SELECT followee_id FROM follows WHERE follower_id = $1) AND p.community_id IS NULL \
                AND p.deleted_at IS NULL AND p.id < $2 ORDER BY p.id DESC LIMIT $3"
         } else {
-            "SELECT p.id FROM posts p WHERE p.author_profile_id IN \
-               (SELECT followee_id FROM follows WHERE follower_id = $1) AND p.community_id IS NULL \
-               AND p.deleted_at IS NULL AND p.id < $2 ORDER BY p.id DESC LIMIT $3"
+            self.newest_posts_of_followed()
         };
-        let joined = if postgres {
-            "SELECT x.id FROM community_members m CROSS JOIN LATERAL (SELECT p.id FROM posts p \
-               WHERE p.community_id = m.community_id AND p.deleted_at IS NULL AND p.id < $2 \
-               ORDER BY p.id DESC LIMIT $3) x WHERE m.profile_id = $1 AND m.state = 'member'"
-        } else {
-            "SELECT p.id FROM posts p WHERE p.community_id IN \
-               (SELECT community_id FROM community_members WHERE profile_id = $1 AND state = 'member') \
-               AND p.deleted_at IS NULL AND p.id < $2 ORDER BY p.id DESC LIMIT $3"
-        };
+        let joined = self.newest_posts_of_joined();
         let sql = format!(
             "SELECT id FROM ( \
               SELECT id FROM (SELECT p.id FROM posts p WHERE p.author_profile_id = $1 AND p.community_id IS NULL \

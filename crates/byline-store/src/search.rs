@@ -1,15 +1,9 @@
-//! Search. Posts use SQLite FTS5 or PostgreSQL full-text search behind one
-//! method; this file is the one place their query syntax differs. Both rank
-//! only among the newest matches, so a word found in millions of posts
-//! costs no more than a rare one.
+//! Search: posts by their words (through each backend's full-text engine,
+//! see `dialect::full_text`), profiles and communities by name, tags.
 
 use crate::visibility::readable_post;
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 use byline_core::search::SearchQuery;
-
-/// Matches ranked by relevance, newest first; a word with more matches
-/// ranks them newest first on SQLite (see `search_posts_as`).
-const RANK_WINDOW: i64 = 2000;
 
 /// A matching post id and its snippet (`\u{1}`/`\u{2}` around matches).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,41 +32,6 @@ pub struct TagHit {
     pub tag: String,
     /// Readable posts with it.
     pub posts: i64,
-}
-
-/// FTS5: each term quoted (so nothing is an operator), the last a prefix
-/// when `prefix`.
-fn fts5_query(q: &SearchQuery, prefix: bool) -> String {
-    let n = q.terms().len();
-    q.terms()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if prefix && i + 1 == n {
-                format!("\"{t}\"*")
-            } else {
-                format!("\"{t}\"")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// tsquery: terms are letters and digits only, so they need no quoting.
-fn tsquery(q: &SearchQuery, prefix: bool) -> String {
-    let n = q.terms().len();
-    q.terms()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if prefix && i + 1 == n {
-                format!("{t}:*")
-            } else {
-                t.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
 }
 
 /// `%phrase%` for LIKE, with LIKE's own wildcards escaped.
@@ -111,63 +70,7 @@ impl Store {
         viewer: i64,
         limit: u32,
     ) -> Result<Vec<PostHit>, StoreError> {
-        let readable = readable_post("$1");
-        let rows: Vec<(i64, String)> = match &self.backend {
-            Backend::Sqlite { read, .. } => {
-                let fts = fts5_query(q, prefix);
-                // The newest matches, read lazily from the index; their
-                // oldest becomes a rowid lower bound (FTS5 runs `rowid IN
-                // (subquery)` again for every match: seconds for a common
-                // word). Past the window, matches rank newest first: bm25
-                // weighs a word by reading every post that has it, which
-                // costs in proportion to all its matches, not the window's.
-                let window: Vec<i64> = sqlx::query_scalar(
-                    "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY rowid DESC LIMIT $2",
-                )
-                .bind(&fts)
-                .bind(RANK_WINDOW + 1)
-                .fetch_all(read)
-                .await?;
-                let Some(&oldest) = window.last() else {
-                    return Ok(Vec::new());
-                };
-                let order = if window.len() as i64 > RANK_WINDOW {
-                    "posts_fts.rowid DESC"
-                } else {
-                    "bm25(posts_fts)"
-                };
-                let sql = format!(
-                    "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
-                     JOIN posts p ON p.id = posts_fts.rowid \
-                     WHERE posts_fts MATCH $2 AND posts_fts.rowid >= $4 AND p.deleted_at IS NULL AND {readable} \
-                     ORDER BY {order} LIMIT $3"
-                );
-                sqlx::query_as(&sql)
-                    .bind(viewer)
-                    .bind(&fts)
-                    .bind(i64::from(limit))
-                    .bind(oldest)
-                    .fetch_all(read)
-                    .await?
-            }
-            Backend::Postgres(pool) => {
-                let sql = format!(
-                    "SELECT p.id, ts_headline('english', p.body, q, \
-                       'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=8, MaxFragments=1') \
-                     FROM posts p, to_tsquery('english', $2) q \
-                     WHERE p.search @@ q AND p.deleted_at IS NULL AND {readable} \
-                       AND p.id IN (SELECT id FROM posts WHERE search @@ to_tsquery('english', $2) ORDER BY id DESC LIMIT $4) \
-                     ORDER BY ts_rank(p.search, q) DESC, p.id DESC LIMIT $3"
-                );
-                sqlx::query_as(&sql)
-                    .bind(viewer)
-                    .bind(tsquery(q, prefix))
-                    .bind(i64::from(limit))
-                    .bind(RANK_WINDOW)
-                    .fetch_all(pool)
-                    .await?
-            }
-        };
+        let rows = self.posts_matching(q, prefix, viewer, limit).await?;
         Ok(rows
             .into_iter()
             .map(|(post_id, snippet)| PostHit { post_id, snippet })

@@ -1,7 +1,15 @@
-//! Where SQLite and PostgreSQL differ: connecting, pool shape, and how a
-//! write transaction begins. Everything else is shared SQL.
+//! Every place SQLite and PostgreSQL differ, each behind a named function
+//! or macro: connecting and pool shape, how a write transaction begins,
+//! lock clauses, the shape of the feed queries, full-text search
+//! (`full_text`), online copies, and the bulk loader's and the schema
+//! test's catalogue work (`tooling`). Everything else is SQL written once
+//! with `$n` placeholders.
+
+pub(crate) mod full_text;
+pub(crate) mod tooling;
 
 use crate::StoreError;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -186,6 +194,112 @@ impl crate::Store {
         match self.backend {
             Backend::Sqlite { .. } => "",
             Backend::Postgres(_) => " FOR UPDATE",
+        }
+    }
+}
+
+impl crate::Store {
+    /// The newest posts (outside communities) of the profiles `$1`
+    /// follows, below id `$2`, at most `$3` of each. PostgreSQL reads each
+    /// followed profile's newest posts with a lateral join (given the `IN`
+    /// form it walks the whole table backwards looking for a few authors'
+    /// posts); SQLite plans the `IN` form over the author index well.
+    pub(crate) fn newest_posts_of_followed(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres(_) => {
+                "SELECT x.id FROM follows f CROSS JOIN LATERAL (SELECT p.id FROM posts p \
+                   WHERE p.author_profile_id = f.followee_id AND p.community_id IS NULL AND p.deleted_at IS NULL \
+                   AND p.id < $2 ORDER BY p.id DESC LIMIT $3) x WHERE f.follower_id = $1"
+            }
+            Backend::Sqlite { .. } => {
+                "SELECT p.id FROM posts p WHERE p.author_profile_id IN \
+                   (SELECT followee_id FROM follows WHERE follower_id = $1) AND p.community_id IS NULL \
+                   AND p.deleted_at IS NULL AND p.id < $2 ORDER BY p.id DESC LIMIT $3"
+            }
+        }
+    }
+
+    /// The newest posts, below id `$2` and at most `$3`, of the communities
+    /// `$1` is a member of; lateral on PostgreSQL for the same reason.
+    pub(crate) fn newest_posts_of_joined(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres(_) => {
+                "SELECT x.id FROM community_members m CROSS JOIN LATERAL (SELECT p.id FROM posts p \
+                   WHERE p.community_id = m.community_id AND p.deleted_at IS NULL AND p.id < $2 \
+                   ORDER BY p.id DESC LIMIT $3) x WHERE m.profile_id = $1 AND m.state = 'member'"
+            }
+            Backend::Sqlite { .. } => {
+                "SELECT p.id FROM posts p WHERE p.community_id IN \
+                   (SELECT community_id FROM community_members WHERE profile_id = $1 AND state = 'member') \
+                   AND p.deleted_at IS NULL AND p.id < $2 ORDER BY p.id DESC LIMIT $3"
+            }
+        }
+    }
+}
+
+/// Each backend's migrations, embedded in the binary.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl crate::Store {
+    /// Connects to the database that `options` names (no migrations run).
+    pub async fn connect(options: &StoreOptions) -> Result<crate::Store, StoreError> {
+        Ok(crate::Store {
+            backend: Backend::connect(options).await?,
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub(crate) fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite { .. } => &SQLITE_MIGRATIONS,
+            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies every migration not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let before = self.applied_migrations().await.unwrap_or(0);
+        match &self.backend {
+            Backend::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        let after = self.applied_migrations().await?;
+        Ok(after.saturating_sub(before))
+    }
+
+    /// Figures about the connection pool (the writer pool on SQLite is
+    /// reported together with the readers).
+    pub fn pool_state(&self) -> crate::PoolState {
+        match &self.backend {
+            Backend::Sqlite { write, read } => crate::PoolState {
+                size: write.size() + read.size(),
+                idle: u32::try_from(write.num_idle() + read.num_idle()).unwrap_or(u32::MAX),
+                max: write.options().get_max_connections() + read.options().get_max_connections(),
+            },
+            Backend::Postgres(pool) => crate::PoolState {
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            },
+        }
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
         }
     }
 }

@@ -1,0 +1,118 @@
+//! Full-text search, where the two backends differ most: SQLite's FTS5
+//! (a `posts_fts` table kept by triggers, `MATCH`, `bm25`, `snippet`) and
+//! PostgreSQL's text search (the `search` tsvector column, `to_tsquery`,
+//! `ts_rank`, `ts_headline`). Both rank only among the newest matches, so
+//! a word found in millions of posts costs no more than a rare one.
+
+use crate::visibility::readable_post;
+use crate::{Backend, Store, StoreError};
+use byline_core::search::SearchQuery;
+
+/// Matches ranked by relevance, newest first; a word with more matches
+/// ranks them newest first on SQLite (see `search_posts_as`).
+const RANK_WINDOW: i64 = 2000;
+
+/// FTS5: each term quoted (so nothing is an operator), the last a prefix
+/// when `prefix`.
+fn fts5_query(q: &SearchQuery, prefix: bool) -> String {
+    let n = q.terms().len();
+    q.terms()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if prefix && i + 1 == n {
+                format!("\"{t}\"*")
+            } else {
+                format!("\"{t}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// tsquery: terms are letters and digits only, so they need no quoting.
+fn tsquery(q: &SearchQuery, prefix: bool) -> String {
+    let n = q.terms().len();
+    q.terms()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if prefix && i + 1 == n {
+                format!("{t}:*")
+            } else {
+                t.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+impl Store {
+    /// Ids and raw snippets of the posts matching `q` that `viewer` may
+    /// read, best first; the last word a prefix when `prefix`.
+    pub(crate) async fn posts_matching(
+        &self,
+        q: &SearchQuery,
+        prefix: bool,
+        viewer: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let readable = readable_post("$1");
+        Ok(match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                let fts = fts5_query(q, prefix);
+                // The newest matches, read lazily from the index; their
+                // oldest becomes a rowid lower bound (FTS5 runs `rowid IN
+                // (subquery)` again for every match: seconds for a common
+                // word). Past the window, matches rank newest first: bm25
+                // weighs a word by reading every post that has it, which
+                // costs in proportion to all its matches, not the window's.
+                let window: Vec<i64> = sqlx::query_scalar(
+                    "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY rowid DESC LIMIT $2",
+                )
+                .bind(&fts)
+                .bind(RANK_WINDOW + 1)
+                .fetch_all(read)
+                .await?;
+                let Some(&oldest) = window.last() else {
+                    return Ok(Vec::new());
+                };
+                let order = if window.len() as i64 > RANK_WINDOW {
+                    "posts_fts.rowid DESC"
+                } else {
+                    "bm25(posts_fts)"
+                };
+                let sql = format!(
+                    "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
+                     JOIN posts p ON p.id = posts_fts.rowid \
+                     WHERE posts_fts MATCH $2 AND posts_fts.rowid >= $4 AND p.deleted_at IS NULL AND {readable} \
+                     ORDER BY {order} LIMIT $3"
+                );
+                sqlx::query_as(&sql)
+                    .bind(viewer)
+                    .bind(&fts)
+                    .bind(i64::from(limit))
+                    .bind(oldest)
+                    .fetch_all(read)
+                    .await?
+            }
+            Backend::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT p.id, ts_headline('english', p.body, q, \
+                       'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=8, MaxFragments=1') \
+                     FROM posts p, to_tsquery('english', $2) q \
+                     WHERE p.search @@ q AND p.deleted_at IS NULL AND {readable} \
+                       AND p.id IN (SELECT id FROM posts WHERE search @@ to_tsquery('english', $2) ORDER BY id DESC LIMIT $4) \
+                     ORDER BY ts_rank(p.search, q) DESC, p.id DESC LIMIT $3"
+                );
+                sqlx::query_as(&sql)
+                    .bind(viewer)
+                    .bind(tsquery(q, prefix))
+                    .bind(i64::from(limit))
+                    .bind(RANK_WINDOW)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+}
