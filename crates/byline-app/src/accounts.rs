@@ -46,6 +46,7 @@ pub async fn register(
     let password = Password::new(r.password)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
     let user = store
+        .users()
         .create_user(
             &NewUser {
                 email: &email,
@@ -80,13 +81,21 @@ pub async fn caller_by_token(
     source_address: String,
     now: Timestamp,
 ) -> Result<Caller, Error> {
-    match app.store.token_user(&secret_token::digest(token)).await {
+    match app
+        .store
+        .tokens()
+        .token_user(&secret_token::digest(token))
+        .await
+    {
         Ok((api_token, user)) => {
             let stale = api_token
                 .last_used_at
                 .is_none_or(|t| Timestamp(t).plus_seconds(TOUCH_EVERY_SECS) < now);
             if stale {
-                app.store.touch_api_token(api_token.id, now).await?;
+                app.store
+                    .tokens()
+                    .touch_api_token(api_token.id, now)
+                    .await?;
             }
             Ok(Caller {
                 user,
@@ -112,11 +121,12 @@ pub async fn caller_by_session(
     now: Timestamp,
 ) -> Result<Option<Caller>, Error> {
     let digest = secret_token::digest(cookie_value);
-    match app.store.session_user(&digest, now).await {
+    match app.store.sessions().session_user(&digest, now).await {
         Ok(found) => {
             if found.last_seen_at.plus_seconds(TOUCH_EVERY_SECS) < now {
                 let idle = i64::try_from(app.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
                 app.store
+                    .sessions()
                     .touch_session(found.session_id, now, now.plus_seconds(idle))
                     .await?;
             }
@@ -178,7 +188,10 @@ pub async fn set_password(
 ) -> Result<(), Error> {
     let password = Password::new(new_password)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
-    store.set_password_hash(user_id, &hash, audit, now).await?;
+    store
+        .users()
+        .set_password_hash(user_id, &hash, audit, now)
+        .await?;
     Ok(())
 }
 
@@ -211,7 +224,11 @@ pub async fn set_role(app: &App, by: &Caller, user_id: i64, role: Role) -> Resul
     )?;
     let mut audit = by.audit("user.role_change", format!("user:{user_id}"));
     audit.details = format!("{{\"role\":\"{}\"}}", role.as_str());
-    Ok(app.store.set_role(user_id, role, &audit, now()).await?)
+    Ok(app
+        .store
+        .users()
+        .set_role(user_id, role, &audit, now())
+        .await?)
 }
 
 /// One user's account, for an admin.
@@ -222,7 +239,7 @@ pub async fn user(app: &App, by: &Caller, user_id: i64) -> Result<User, Error> {
             target_user_id: user_id,
         },
     )?;
-    Ok(app.store.user_by_id(user_id).await?)
+    Ok(app.store.users().user_by_id(user_id).await?)
 }
 
 /// An admin deactivates someone: their sessions and tokens stop at once.
@@ -234,7 +251,11 @@ pub async fn deactivate(app: &App, by: &Caller, user_id: i64) -> Result<User, Er
         },
     )?;
     let audit = by.audit("user.deactivate", format!("user:{user_id}"));
-    let user = app.store.deactivate_user(user_id, &audit, now()).await?;
+    let user = app
+        .store
+        .users()
+        .deactivate_user(user_id, &audit, now())
+        .await?;
     tracing::info!(user_id, by = by.user.id, "user deactivated");
     Ok(user)
 }
@@ -247,7 +268,7 @@ pub async fn list_users(
     limit: u32,
 ) -> Result<Vec<User>, Error> {
     authorize(Some(&by.actor()), Action::ListUsers)?;
-    Ok(app.store.list_users(after, limit).await?)
+    Ok(app.store.users().list_users(after, limit).await?)
 }
 
 /// The outcome of a successful sign-in.
@@ -278,6 +299,7 @@ pub async fn sign_in(
     let since = now.plus_seconds(-window);
     let recent = app
         .store
+        .sign_in_failures()
         .recent_sign_in_failures(&email_key, &client.address, since)
         .await?;
     let blocked_until = [
@@ -298,7 +320,7 @@ pub async fn sign_in(
     }
 
     let found = match Email::parse(email_text) {
-        Ok(email) => match app.store.user_for_sign_in(&email).await {
+        Ok(email) => match app.store.users().user_for_sign_in(&email).await {
             Ok(found) => Some(found),
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
@@ -323,6 +345,7 @@ pub async fn sign_in(
         Some(user) if ok && user.active => user,
         _ => {
             app.store
+                .sign_in_failures()
                 .record_sign_in_failure(
                     &email_key,
                     &client.address,
@@ -342,18 +365,23 @@ pub async fn sign_in(
             return Err(FAILED);
         }
     };
-    app.store.clear_sign_in_failures(&email_key).await?;
+    app.store
+        .sign_in_failures()
+        .clear_sign_in_failures(&email_key)
+        .await?;
 
     // A fresh token every time: a cookie planted before sign-in never
     // becomes a signed-in session (no session fixation).
     if let Some(old) = previous_session {
         app.store
+            .sessions()
             .revoke_session(&secret_token::digest(old), None, now)
             .await?;
     }
     let minted = secret_token::mint("bys_");
     let idle = i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX);
     app.store
+        .sessions()
         .create_session(
             &NewSession {
                 user_id: user.id,
@@ -386,6 +414,7 @@ pub async fn sign_out(app: &App, current: &Caller) -> Result<(), Error> {
     if let Credential::Session { digest, .. } = &current.credential {
         let audit = current.audit("session.sign_out", format!("user:{}", current.user.id));
         app.store
+            .sessions()
             .revoke_session(digest, Some(&audit), now())
             .await?;
         tracing::info!(user_id = current.user.id, "signed out");
@@ -425,6 +454,7 @@ pub async fn create_token(app: &App, by: &Caller, name: &str) -> Result<NewToken
     let minted = secret_token::mint("byl_");
     let token = app
         .store
+        .tokens()
         .create_api_token(
             by.user.id,
             name,
@@ -447,7 +477,7 @@ pub async fn list_tokens(app: &App, by: &Caller) -> Result<Vec<ApiToken>, Error>
             owner_user_id: by.user.id,
         },
     )?;
-    Ok(app.store.list_api_tokens(by.user.id).await?)
+    Ok(app.store.tokens().list_api_tokens(by.user.id).await?)
 }
 
 /// Revokes one of the current user's tokens.
@@ -455,6 +485,7 @@ pub async fn revoke_token(app: &App, by: &Caller, token_id: i64) -> Result<(), E
     // Someone else's token answers exactly like one that does not exist.
     let owner_user_id = app
         .store
+        .tokens()
         .api_token_owner(token_id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -462,6 +493,7 @@ pub async fn revoke_token(app: &App, by: &Caller, token_id: i64) -> Result<(), E
         .map_err(|_| Error::NotFound)?;
     Ok(app
         .store
+        .tokens()
         .revoke_api_token(
             by.user.id,
             token_id,

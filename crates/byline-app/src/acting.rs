@@ -18,6 +18,7 @@ pub(crate) async fn membership(app: &App, by: &Caller, handle: &str) -> Result<M
     let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
     let m = app
         .store
+        .shared_profiles()
         .memberships_of(by.user.id, Some(handle.as_str()))
         .await?
         .pop();
@@ -25,7 +26,7 @@ pub(crate) async fn membership(app: &App, by: &Caller, handle: &str) -> Result<M
     if authorize(Some(&by.actor()), Action::ActAs { role }).is_err() {
         // Refused attempts to act as a profile are worth recording.
         let entry = by.audit("acting.refused", format!("profile:@{}", handle.as_str()));
-        app.store.append_audit(&entry, now()).await?;
+        app.store.audit().append_audit(&entry, now()).await?;
         return Err(Error::Forbidden);
     }
     m.ok_or(Error::Forbidden)
@@ -52,6 +53,7 @@ pub async fn switch_in_at(
     let m = membership(app, by, handle).await?;
     let audit = by.audit("acting.start", String::new());
     app.store
+        .shared_profiles()
         .start_acting(
             by.user.id,
             m.profile_id,
@@ -80,7 +82,11 @@ pub async fn switch_out_at(
 ) -> Result<bool, Error> {
     let mut audit = by.audit("acting.end", String::new());
     audit.details = format!("{{\"reason\":\"{reason}\"}}");
-    Ok(app.store.end_acting(by.user.id, reason, &audit, at).await?)
+    Ok(app
+        .store
+        .shared_profiles()
+        .end_acting(by.user.id, reason, &audit, at)
+        .await?)
 }
 
 /// The user's open acting session now, if any (idle ones are ended).
@@ -96,6 +102,7 @@ pub async fn current_at(
 ) -> Result<Option<ActingSession>, Error> {
     Ok(app
         .store
+        .shared_profiles()
         .current_acting(by.user.id, n.plus_seconds(-IDLE_SECS), n)
         .await?)
 }
@@ -120,10 +127,18 @@ pub async fn switcher(app: &App, by: &Caller) -> Result<Switcher, Error> {
         .as_ref()
         .map_or(by.user.profile_id, |s| s.membership.profile_id);
     Ok(Switcher {
-        profiles: app.store.memberships_of(by.user.id, None).await?,
+        profiles: app
+            .store
+            .shared_profiles()
+            .memberships_of(by.user.id, None)
+            .await?,
         acting,
-        unread_messages: app.store.unread_messages(inbox).await?,
-        investigator: app.store.is_investigator(by.user.id).await?,
+        unread_messages: app.store.messages().unread_messages(inbox).await?,
+        investigator: app
+            .store
+            .investigations()
+            .is_investigator(by.user.id)
+            .await?,
     })
 }
 

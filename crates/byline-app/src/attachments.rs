@@ -100,15 +100,24 @@ pub async fn upload(
         .map_err(|e| Error::Internal(format!("storing an attachment: {e}")))?;
     let id = app
         .store
+        .attachments()
         .create_attachment(by.user.profile_id, &sha256, media_type, size, now())
         .await?;
-    Ok(app.store.attachment_for(id, by.user.profile_id).await?)
+    Ok(app
+        .store
+        .attachments()
+        .attachment_for(id, by.user.profile_id)
+        .await?)
 }
 
 /// An attachment the actor may see and the file holding it.
 pub async fn open(app: &App, by: &Caller, id: i64) -> Result<(Attachment, PathBuf), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let a = app.store.attachment_for(id, by.user.profile_id).await?;
+    let a = app
+        .store
+        .attachments()
+        .attachment_for(id, by.user.profile_id)
+        .await?;
     let path = path_for(&app.settings.attachments_dir, &a.sha256);
     Ok((a, path))
 }
@@ -127,7 +136,7 @@ pub async fn check_for_post(app: &App, by: &Caller, ids: &[i64]) -> Result<(), E
     if unique.len() != ids.len() {
         return Err(refused());
     }
-    let uses = app.store.attachment_uses(ids).await?;
+    let uses = app.store.attachments().attachment_uses(ids).await?;
     if uses.len() != ids.len() {
         return Err(refused());
     }

@@ -22,7 +22,7 @@ pub async fn events(
 ) -> Result<Vec<AuditEvent>, Error> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
     let redaction = Redaction::for_reader(app, by).await?;
-    let mut events = app.store.audit_events(after, limit).await?;
+    let mut events = app.store.audit().audit_events(after, limit).await?;
     events.iter_mut().for_each(|e| redaction.redact(e));
     Ok(events)
 }
@@ -44,9 +44,10 @@ impl Redaction {
     pub async fn for_reader(app: &App, by: &Caller) -> Result<Redaction, Error> {
         Ok(Redaction {
             actor: by.actor(),
-            histories: app.store.policy_histories().await?,
+            histories: app.store.shared_profiles().policy_histories().await?,
             member_of: app
                 .store
+                .shared_profiles()
                 .memberships_of(by.user.id, None)
                 .await?
                 .into_iter()
@@ -176,7 +177,7 @@ pub async fn export_for(app: &App, by: &Caller, format: Format) -> Result<String
 /// Checks the whole chain (admins).
 pub async fn verify(app: &App, by: &Caller) -> Result<byline_store::audit::Verification, Error> {
     authorize(Some(&by.actor()), Action::ReadAudit)?;
-    Ok(app.store.verify_audit().await?)
+    Ok(app.store.audit().verify_audit().await?)
 }
 
 /// Writes every event to `out`, in batches; returns how many.
@@ -192,7 +193,7 @@ pub async fn export(
     let mut after = 0;
     let mut n = 0u64;
     loop {
-        let batch = store.audit_events(after, MAX_PAGE).await?;
+        let batch = store.audit().audit_events(after, MAX_PAGE).await?;
         let Some(last) = batch.last() else { break };
         after = last.seq;
         for e in &batch {

@@ -21,7 +21,11 @@ pub struct BylineLens {
 impl BylineLens {
     /// The lens of the signed-in user (their shared-profile memberships loaded once).
     pub async fn for_viewer(app: &App, by: &Caller) -> Result<BylineLens, Error> {
-        let memberships = app.store.memberships_of(by.user.id, None).await?;
+        let memberships = app
+            .store
+            .shared_profiles()
+            .memberships_of(by.user.id, None)
+            .await?;
         let actor = by.actor();
         // The roster is checked when the change is made; here we only
         // decide whether to offer it.

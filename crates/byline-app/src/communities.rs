@@ -15,7 +15,12 @@ use byline_store::communities::{Community, MemberListing};
 /// A community the actor may know exists, or NotFound.
 pub async fn visible_community(app: &App, by: &Caller, slug: &str) -> Result<Community, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let c = match app.store.community_by_slug(slug, by.user.profile_id).await {
+    let c = match app
+        .store
+        .communities()
+        .community_by_slug(slug, by.user.profile_id)
+        .await
+    {
         Ok(c) => c,
         Err(StoreError::NotFound) => return Err(Error::NotFound),
         Err(e) => return Err(e.into()),
@@ -96,6 +101,7 @@ pub async fn create(app: &App, by: &Caller, new: NewCommunity) -> Result<Communi
     };
     let id = app
         .store
+        .communities()
         .create_community(
             &slug,
             &name,
@@ -105,13 +111,21 @@ pub async fn create(app: &App, by: &Caller, new: NewCommunity) -> Result<Communi
             now(),
         )
         .await?;
-    Ok(app.store.community_by_id(id, by.user.profile_id).await?)
+    Ok(app
+        .store
+        .communities()
+        .community_by_id(id, by.user.profile_id)
+        .await?)
 }
 
 /// Every community the actor may know exists.
 pub async fn list(app: &App, by: &Caller) -> Result<Vec<Community>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app.store.visible_communities(by.user.profile_id).await?)
+    Ok(app
+        .store
+        .communities()
+        .visible_communities(by.user.profile_id)
+        .await?)
 }
 
 /// What joining did.
@@ -151,6 +165,7 @@ pub async fn join(app: &App, by: &Caller, slug: &str) -> Result<(Community, Join
         .membership
         .is_some_and(|m| m.state == MemberState::Requested);
     app.store
+        .communities()
         .set_membership(
             c.id,
             by.user.profile_id,
@@ -162,8 +177,9 @@ pub async fn join(app: &App, by: &Caller, slug: &str) -> Result<(Community, Join
         )
         .await?;
     if outcome == Joined::Requested && !already_requested {
-        let moderators = app.store.community_moderators(c.id).await?;
+        let moderators = app.store.communities().community_moderators(c.id).await?;
         app.store
+            .notifications()
             .notify_community(&moderators, "join_request", by.user.profile_id, c.id, now())
             .await?;
         app.live.publish(LiveEvent::Notified {
@@ -171,7 +187,10 @@ pub async fn join(app: &App, by: &Caller, slug: &str) -> Result<(Community, Join
         });
     }
     Ok((
-        app.store.community_by_id(c.id, by.user.profile_id).await?,
+        app.store
+            .communities()
+            .community_by_id(c.id, by.user.profile_id)
+            .await?,
         outcome,
     ))
 }
@@ -191,13 +210,14 @@ pub async fn leave(app: &App, by: &Caller, slug: &str) -> Result<(), Error> {
     }
     Ok(app
         .store
+        .communities()
         .remove_membership(c.id, by.user.profile_id)
         .await?)
 }
 
 async fn profile_id(app: &App, handle: &str) -> Result<i64, Error> {
     let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-    Ok(app.store.profile_by_handle(&handle).await?.id)
+    Ok(app.store.profiles().profile_by_handle(&handle).await?.id)
 }
 
 /// A moderator approves a request to join.
@@ -205,7 +225,7 @@ pub async fn approve(app: &App, by: &Caller, slug: &str, handle: &str) -> Result
     let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
     let pid = profile_id(app, handle).await?;
-    let theirs = app.store.community_by_id(c.id, pid).await?;
+    let theirs = app.store.communities().community_by_id(c.id, pid).await?;
     if theirs.membership.map(|m| m.state) != Some(MemberState::Requested) {
         return Err(Error::NotFound);
     }
@@ -213,7 +233,11 @@ pub async fn approve(app: &App, by: &Caller, slug: &str, handle: &str) -> Result
         role: MemberRole::Member,
         state: MemberState::Member,
     };
-    Ok(app.store.set_membership(c.id, pid, member, now()).await?)
+    Ok(app
+        .store
+        .communities()
+        .set_membership(c.id, pid, member, now())
+        .await?)
 }
 
 /// A moderator invites a profile.
@@ -221,7 +245,7 @@ pub async fn invite(app: &App, by: &Caller, slug: &str, handle: &str) -> Result<
     let c = visible_community(app, by, slug).await?;
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
     let pid = profile_id(app, handle).await?;
-    let theirs = app.store.community_by_id(c.id, pid).await?;
+    let theirs = app.store.communities().community_by_id(c.id, pid).await?;
     match theirs.membership.map(|m| m.state) {
         Some(MemberState::Member) => Err(Error::Conflict("membership")),
         Some(MemberState::Invited) => Ok(()),
@@ -232,8 +256,12 @@ pub async fn invite(app: &App, by: &Caller, slug: &str, handle: &str) -> Result<
                 role: MemberRole::Member,
                 state: MemberState::Invited,
             };
-            app.store.set_membership(c.id, pid, invited, now()).await?;
             app.store
+                .communities()
+                .set_membership(c.id, pid, invited, now())
+                .await?;
+            app.store
+                .notifications()
                 .notify_community(&[pid], "invitation", by.user.profile_id, c.id, now())
                 .await?;
             app.live.publish(LiveEvent::Notified {
@@ -249,6 +277,7 @@ pub async fn members(app: &App, by: &Caller, slug: &str) -> Result<Vec<MemberLis
     let c = readable_community(app, by, slug).await?;
     Ok(app
         .store
+        .communities()
         .community_members(c.id, MemberState::Member)
         .await?)
 }
@@ -259,6 +288,7 @@ pub async fn requests(app: &App, by: &Caller, slug: &str) -> Result<Vec<MemberLi
     authorize(Some(&by.actor()), Action::ModerateCommunity(c.standing()))?;
     Ok(app
         .store
+        .communities()
         .community_members(c.id, MemberState::Requested)
         .await?)
 }

@@ -38,15 +38,19 @@ pub fn window(before: Option<&str>, limit: Option<u32>) -> Result<Window, Error>
 /// The actor's home timeline.
 pub async fn home(app: &App, by: &Caller, w: Window) -> Result<Page, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app.store.home_feed(by.user.profile_id, w).await?)
+    Ok(app.store.feeds().home_feed(by.user.profile_id, w).await?)
 }
 
 /// A profile's posts as the actor may see them.
 pub async fn profile(app: &App, by: &Caller, handle: &str, w: Window) -> Result<Page, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-    let p = app.store.profile_by_handle(&handle).await?;
-    Ok(app.store.profile_feed(p.id, by.user.profile_id, w).await?)
+    let p = app.store.profiles().profile_by_handle(&handle).await?;
+    Ok(app
+        .store
+        .feeds()
+        .profile_feed(p.id, by.user.profile_id, w)
+        .await?)
 }
 
 /// A community's posts.
@@ -54,6 +58,7 @@ pub async fn community(app: &App, by: &Caller, slug: &str, w: Window) -> Result<
     let c = readable_community(app, by, slug).await?;
     Ok(app
         .store
+        .feeds()
         .community_feed(c.id, by.user.profile_id, w)
         .await?)
 }
@@ -73,6 +78,7 @@ pub async fn hashtag(app: &App, by: &Caller, text: &str, w: Window) -> Result<Pa
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     Ok(app
         .store
+        .feeds()
         .tag_feed(&tag(text)?, by.user.profile_id, w)
         .await?)
 }
@@ -80,5 +86,9 @@ pub async fn hashtag(app: &App, by: &Caller, text: &str, w: Window) -> Result<Pa
 /// A thread from its root (any post id in it leads to the whole thread).
 pub async fn thread(app: &App, by: &Caller, id: i64) -> Result<Vec<Post>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app.store.thread(id, by.user.profile_id, MAX_THREAD).await?)
+    Ok(app
+        .store
+        .feeds()
+        .thread(id, by.user.profile_id, MAX_THREAD)
+        .await?)
 }

@@ -16,6 +16,7 @@ pub const MIN_REASON: usize = 10;
 async fn user_id_of(app: &App, handle: &str) -> Result<i64, Error> {
     let h = Handle::parse(handle).map_err(|_| Error::NotFound)?;
     app.store
+        .profiles()
         .profile_by_handle(&h)
         .await?
         .user_id
@@ -58,6 +59,7 @@ pub async fn set_investigator(app: &App, by: &Caller, handle: &str, on: bool) ->
     );
     Ok(app
         .store
+        .investigations()
         .set_investigator(user_id, on, &audit, now())
         .await?)
 }
@@ -91,7 +93,11 @@ pub async fn open(
         to,
         posts,
     } = scope;
-    let investigator = app.store.is_investigator(by.user.id).await?;
+    let investigator = app
+        .store
+        .investigations()
+        .is_investigator(by.user.id)
+        .await?;
     authorize(
         Some(&by.actor()),
         Action::OpenInvestigation { investigator },
@@ -106,6 +112,7 @@ pub async fn open(
         .map_err(|_| Error::Invalid("no shared profile has that handle".into()))?;
     let p = app
         .store
+        .profiles()
         .profile_by_handle(&h)
         .await
         .map_err(|_| Error::Invalid("no shared profile has that handle".into()))?;
@@ -138,6 +145,7 @@ pub async fn open(
             .map_err(|_| not_its())?;
         let post = app
             .store
+            .posts()
             .post_for(id, by.user.profile_id)
             .await
             .map_err(|_| not_its())?;
@@ -181,6 +189,7 @@ pub async fn open(
     .to_string();
     let id = app
         .store
+        .investigations()
         .open_investigation(
             &NewInvestigation {
                 investigator: by.user.id,
@@ -194,13 +203,17 @@ pub async fn open(
             now(),
         )
         .await?;
-    Ok(app.store.investigation(id).await?)
+    Ok(app.store.investigations().investigation(id).await?)
 }
 
 /// The actor's own investigations.
 pub async fn mine(app: &App, by: &Caller) -> Result<Vec<Investigation>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app.store.investigations(Some(by.user.id), None).await?)
+    Ok(app
+        .store
+        .investigations()
+        .investigations(Some(by.user.id), None)
+        .await?)
 }
 
 /// Reveals the bylines in an open investigation's scope; every reveal is audited.
@@ -209,7 +222,7 @@ pub async fn reveal(
     by: &Caller,
     id: i64,
 ) -> Result<(Investigation, Vec<RevealedByline>), Error> {
-    let inv = app.store.investigation(id).await?;
+    let inv = app.store.investigations().investigation(id).await?;
     let own = inv.investigator_id == by.user.id;
     if !own {
         // Someone else's investigation does not exist for this asker.
@@ -226,9 +239,10 @@ pub async fn reveal(
     {
         return Err(Error::Invalid("this investigation is closed".into()));
     }
-    let scope = app.store.investigation_posts(id).await?;
+    let scope = app.store.investigations().investigation_posts(id).await?;
     let bylines = app
         .store
+        .investigations()
         .bylines_in(
             inv.profile_id,
             Timestamp(inv.window_from),
@@ -243,13 +257,13 @@ pub async fn reveal(
         "messages": bylines.iter().filter_map(|b| b.message_id).collect::<Vec<_>>(),
     })
     .to_string();
-    app.store.append_audit(&audit, now()).await?;
+    app.store.audit().append_audit(&audit, now()).await?;
     Ok((inv, bylines))
 }
 
 /// Closes an investigation with its outcome (its investigator or an admin).
 pub async fn close(app: &App, by: &Caller, id: i64, outcome: &str) -> Result<Investigation, Error> {
-    let inv = app.store.investigation(id).await?;
+    let inv = app.store.investigations().investigation(id).await?;
     let own = inv.investigator_id == by.user.id;
     authorize(Some(&by.actor()), Action::CloseInvestigation { own })
         .map_err(|_| Error::NotFound)?;
@@ -261,16 +275,22 @@ pub async fn close(app: &App, by: &Caller, id: i64, outcome: &str) -> Result<Inv
     audit.profile_id = Some(inv.profile_id);
     audit.details = serde_json::json!({ "outcome": outcome }).to_string();
     app.store
+        .investigations()
         .close_investigation(id, outcome, &audit, now())
         .await?;
-    Ok(app.store.investigation(id).await?)
+    Ok(app.store.investigations().investigation(id).await?)
 }
 
 /// Investigations that touched a shared profile, for its owners and admins.
 pub async fn touching(app: &App, by: &Caller, handle: &str) -> Result<Vec<Investigation>, Error> {
     let h = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-    let p = app.store.profile_by_handle(&h).await?;
-    let owner = app.store.profile_role(p.id, by.user.id).await? == Some(ProfileRole::Owner);
+    let p = app.store.profiles().profile_by_handle(&h).await?;
+    let owner = app
+        .store
+        .shared_profiles()
+        .profile_role(p.id, by.user.id)
+        .await?
+        == Some(ProfileRole::Owner);
     authorize(
         Some(&by.actor()),
         Action::SeeInvestigation {
@@ -278,5 +298,9 @@ pub async fn touching(app: &App, by: &Caller, handle: &str) -> Result<Vec<Invest
             profile_owner: owner,
         },
     )?;
-    Ok(app.store.investigations(None, Some(p.id)).await?)
+    Ok(app
+        .store
+        .investigations()
+        .investigations(None, Some(p.id))
+        .await?)
 }

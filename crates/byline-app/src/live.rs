@@ -108,6 +108,7 @@ pub async fn subscribe(app: &crate::App, by: &crate::Caller) -> Result<Subscript
     // concern the user beyond their own, so only those cost a query.
     let shared = app
         .store
+        .shared_profiles()
         .memberships_of(by.user.id, None)
         .await?
         .into_iter()
@@ -145,9 +146,9 @@ impl Subscription {
                     // soon as its session or token no longer holds.
                     let valid = match &self.credential {
                         Credential::Session { session_id, .. } => {
-                            self.store.session_still_valid(*session_id, now()).await
+                            self.store.sessions().session_still_valid(*session_id, now()).await
                         }
-                        Credential::ApiToken { token_id } => self.store.token_still_valid(*token_id).await,
+                        Credential::ApiToken { token_id } => self.store.sessions().token_still_valid(*token_id).await,
                         Credential::Operator => Ok(false),
                     };
                     if !valid.unwrap_or(false) {
@@ -172,6 +173,7 @@ impl Subscription {
             }
             LiveEvent::Notified { profile_ids } if profile_ids.contains(&me) => self
                 .store
+                .notifications()
                 .unread_notifications(me)
                 .await
                 .ok()
@@ -191,6 +193,7 @@ impl Subscription {
                     let n = crate::now();
                     match self
                         .store
+                        .shared_profiles()
                         .current_acting(self.user_id, n.plus_seconds(-crate::acting::IDLE_SECS), n)
                         .await
                     {
@@ -210,7 +213,7 @@ impl Subscription {
                     }
                 };
                 let inbox = inbox?;
-                let unread = self.store.unread_messages(inbox).await.ok()?;
+                let unread = self.store.messages().unread_messages(inbox).await.ok()?;
                 Some(Delivery::Message {
                     conversation_id,
                     unread,

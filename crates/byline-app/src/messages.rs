@@ -40,7 +40,7 @@ async fn speaker<'a>(
 }
 
 async fn participant_check(app: &App, by: &Caller, id: i64, profile_id: i64) -> Result<(), Error> {
-    let participant = app.store.is_participant(id, profile_id).await?;
+    let participant = app.store.messages().is_participant(id, profile_id).await?;
     authorize(Some(&by.actor()), Action::UseConversation { participant })
         .map_err(|_| Error::NotFound)
 }
@@ -82,7 +82,7 @@ pub async fn start(
             "a conversation has at most {MAX_PARTICIPANTS} people"
         )));
     }
-    let found = app.store.profile_ids_by_handle(&handles).await?;
+    let found = app.store.posts().profile_ids_by_handle(&handles).await?;
     if let Some(missing) = handles.iter().find(|h| !found.iter().any(|(f, _)| f == *h)) {
         return Err(Error::Invalid(format!("nobody has the handle @{missing}")));
     }
@@ -91,7 +91,11 @@ pub async fn start(
     let from = speaker
         .as_ref()
         .map_or(by.user.profile_id, Voice::profile_id);
-    let conversation = app.store.conversation_between(from, &ids, now()).await?;
+    let conversation = app
+        .store
+        .messages()
+        .conversation_between(from, &ids, now())
+        .await?;
     let message = send_parsed(app, by, conversation, &text, speaker.as_ref()).await?;
     Ok((conversation, message))
 }
@@ -123,6 +127,7 @@ async fn send_parsed(
     let scan = markdown::scan(text);
     let known: HashSet<String> = app
         .store
+        .posts()
         .profile_ids_by_handle(&scan.mentions)
         .await?
         .into_iter()
@@ -150,6 +155,7 @@ async fn send_parsed(
         }
         None => {
             app.store
+                .messages()
                 .send_message(conversation, by.user.id, &words, now())
                 .await?
         }
@@ -174,13 +180,13 @@ pub async fn list(
 ) -> Result<Vec<Conversation>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let profile = inbox(app, by, acting_as).await?;
-    Ok(app.store.conversations_of(profile, 100).await?)
+    Ok(app.store.messages().conversations_of(profile, 100).await?)
 }
 
 /// Unread messages in the actor's conversations (or the shared profile's).
 pub async fn unread(app: &App, by: &Caller, acting_as: Option<&str>) -> Result<i64, Error> {
     let profile = inbox(app, by, acting_as).await?;
-    Ok(app.store.unread_messages(profile).await?)
+    Ok(app.store.messages().unread_messages(profile).await?)
 }
 
 /// A conversation and its newest messages (before `before`).
@@ -194,8 +200,8 @@ pub async fn open(
 ) -> Result<(Conversation, Vec<Message>), Error> {
     let profile = inbox(app, by, acting_as).await?;
     participant_check(app, by, id, profile).await?;
-    let c = app.store.conversation_for(id, profile).await?;
-    let messages = app.store.messages(id, before, limit).await?;
+    let c = app.store.messages().conversation_for(id, profile).await?;
+    let messages = app.store.messages().messages(id, before, limit).await?;
     Ok((c, messages))
 }
 
@@ -208,5 +214,9 @@ pub async fn mark_read(
 ) -> Result<(), Error> {
     let profile = inbox(app, by, acting_as).await?;
     participant_check(app, by, id, profile).await?;
-    Ok(app.store.mark_conversation_read(id, profile, now()).await?)
+    Ok(app
+        .store
+        .messages()
+        .mark_conversation_read(id, profile, now())
+        .await?)
 }

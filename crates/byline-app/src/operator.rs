@@ -11,7 +11,7 @@ use byline_store::users::User;
 /// The user with work email `email`.
 pub async fn user_by_email(store: &Store, email: &str) -> Result<User, Error> {
     let email = Email::parse(email)?;
-    match store.user_for_sign_in(&email).await {
+    match store.users().user_for_sign_in(&email).await {
         Ok((user, _)) => Ok(user),
         Err(byline_store::StoreError::NotFound) => {
             Err(Error::Invalid(format!("no user has the email {email}")))
@@ -29,10 +29,13 @@ pub async fn grant_investigator(store: &Store, user: &User, now: Timestamp) -> R
         format!("user:{}", user.id),
         "cli",
     );
-    Ok(store.set_investigator(user.id, true, &audit, now).await?)
+    Ok(store
+        .investigations()
+        .set_investigator(user.id, true, &audit, now)
+        .await?)
 }
 
 /// Checks every link of the audit chain and its head.
 pub async fn verify_audit(store: &Store) -> Result<Verification, Error> {
-    Ok(store.verify_audit().await?)
+    Ok(store.audit().verify_audit().await?)
 }

@@ -33,7 +33,11 @@ pub struct Compose {
 /// Renders text, linking mentions of profiles that exist.
 async fn render(app: &App, text: &PostText) -> Result<(markdown::Rendered, Vec<i64>), Error> {
     let scan = markdown::scan(text);
-    let found = app.store.profile_ids_by_handle(&scan.mentions).await?;
+    let found = app
+        .store
+        .posts()
+        .profile_ids_by_handle(&scan.mentions)
+        .await?;
     let known: HashSet<String> = found.iter().map(|(h, _)| h.clone()).collect();
     let rendered = markdown::render(text, &known);
     let ids = found
@@ -53,6 +57,7 @@ async fn standing_of(
     match post.community_id {
         Some(cid) => Ok(Some(
             app.store
+                .communities()
                 .community_by_id(cid, by.user.profile_id)
                 .await?
                 .standing(),
@@ -90,16 +95,26 @@ pub async fn create_at(
             ));
         }
         (Some(parent_id), None) => {
-            let parent = app.store.post_for(parent_id, viewer).await.map_err(|_| {
-                Error::Invalid("the post you are replying to does not exist".into())
-            })?;
+            let parent = app
+                .store
+                .posts()
+                .post_for(parent_id, viewer)
+                .await
+                .map_err(|_| {
+                    Error::Invalid("the post you are replying to does not exist".into())
+                })?;
             if parent.deleted_at.is_some() {
                 return Err(Error::Invalid(
                     "the post you are replying to was deleted".into(),
                 ));
             }
             if let Some(cid) = parent.community_id {
-                let standing = app.store.community_by_id(cid, author).await?.standing();
+                let standing = app
+                    .store
+                    .communities()
+                    .community_by_id(cid, author)
+                    .await?
+                    .standing();
                 authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
             }
             (
@@ -113,6 +128,7 @@ pub async fn create_at(
             // where it is itself a member.
             let standing = app
                 .store
+                .communities()
                 .community_by_id(community.id, author)
                 .await?
                 .standing();
@@ -139,7 +155,7 @@ pub async fn create_at(
             Spoken::Post(created) => created,
             other => return Err(unexpected(other)),
         },
-        None => app.store.create_post(by.user.id, &new, at).await?,
+        None => app.store.posts().create_post(by.user.id, &new, at).await?,
     };
     let CreatedPost {
         id: created_id,
@@ -153,7 +169,7 @@ pub async fn create_at(
         // notifications it caused follow the post, as they did before.
         let (store, live, id) = (app.store.clone(), app.live.clone(), created_id);
         tokio::spawn(async move {
-            match store.home_audience(id).await {
+            match store.feeds().home_audience(id).await {
                 Ok(audience) => live.publish(LiveEvent::Post {
                     id,
                     audience: std::sync::Arc::new(audience.into_iter().collect()),
@@ -165,7 +181,7 @@ pub async fn create_at(
             }
         });
     }
-    Ok(app.store.post_for(created_id, viewer).await?)
+    Ok(app.store.posts().post_for(created_id, viewer).await?)
 }
 
 /// The speak function answered with the wrong kind of outcome (a bug).
@@ -185,7 +201,7 @@ pub async fn may_reply(app: &App, by: &Caller, root: &Post) -> Result<bool, Erro
 /// A post the actor may read.
 pub async fn get(app: &App, by: &Caller, id: i64) -> Result<Post, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.posts().post_for(id, by.user.profile_id).await?)
 }
 
 /// Who changes `post`: the person themselves, or, when the post is a
@@ -199,6 +215,7 @@ async fn changer<'a>(
     if post.author_profile_id == by.user.profile_id
         || app
             .store
+            .shared_profiles()
             .profile_role(post.author_profile_id, by.user.id)
             .await?
             .is_none()
@@ -247,9 +264,14 @@ pub async fn edit(app: &App, by: &Caller, id: i64, new_text: &str) -> Result<Pos
             };
             app.store.speak(voice, edit, now()).await?;
         }
-        None => app.store.edit_post(id, by.user.id, &content, now()).await?,
+        None => {
+            app.store
+                .posts()
+                .edit_post(id, by.user.id, &content, now())
+                .await?
+        }
     }
-    Ok(app.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.posts().post_for(id, by.user.profile_id).await?)
 }
 
 /// Deletes a post, leaving a tombstone in its thread.
@@ -286,7 +308,7 @@ pub async fn delete(app: &App, by: &Caller, id: i64) -> Result<(), Error> {
             let delete = Utterance::Delete { post_id: id };
             app.store.speak(voice, delete, now()).await?;
         }
-        None => app.store.delete_post(id, by.user.id, now()).await?,
+        None => app.store.posts().delete_post(id, by.user.id, now()).await?,
     }
     Ok(())
 }
@@ -301,7 +323,7 @@ pub async fn versions(
     if post.deleted_at.is_some() {
         return Err(Error::NotFound);
     }
-    let versions = app.store.post_versions(id).await?;
+    let versions = app.store.posts().post_versions(id).await?;
     Ok((post, versions))
 }
 
@@ -328,7 +350,12 @@ pub async fn react(
     let profile = voice.as_ref().map_or(by.user.profile_id, Voice::profile_id);
     if let Some(cid) = post.community_id {
         // The reacting profile itself must belong to the community.
-        let standing = app.store.community_by_id(cid, profile).await?.standing();
+        let standing = app
+            .store
+            .communities()
+            .community_by_id(cid, profile)
+            .await?
+            .standing();
         authorize(Some(&by.actor()), Action::PostInCommunity(standing))?;
     }
     match (&voice, on) {
@@ -348,12 +375,18 @@ pub async fn react(
         }
         (None, true) => {
             app.store
+                .posts()
                 .add_reaction(id, by.user.id, reaction, now())
                 .await?
         }
-        (None, false) => app.store.remove_reaction(id, by.user.id, reaction).await?,
+        (None, false) => {
+            app.store
+                .posts()
+                .remove_reaction(id, by.user.id, reaction)
+                .await?
+        }
     }
-    Ok(app.store.post_for(id, by.user.profile_id).await?)
+    Ok(app.store.posts().post_for(id, by.user.profile_id).await?)
 }
 
 /// Whether the actor (or the profile they name) has given this reaction.
@@ -369,5 +402,9 @@ pub async fn has_reacted(
         Some(h) => crate::acting::membership(app, by, h).await?.profile_id,
         None => by.user.profile_id,
     };
-    Ok(app.store.has_reaction(id, profile, reaction).await?)
+    Ok(app
+        .store
+        .posts()
+        .has_reaction(id, profile, reaction)
+        .await?)
 }

@@ -12,7 +12,7 @@ use byline_store::profiles::Profile;
 pub async fn get(app: &App, by: &Caller, handle: &str) -> Result<Profile, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-    Ok(app.store.profile_by_handle(&handle).await?)
+    Ok(app.store.profiles().profile_by_handle(&handle).await?)
 }
 
 /// What a profile's page says about it, for this viewer.
@@ -34,11 +34,19 @@ pub struct Overview {
 /// The facts of a profile's page.
 pub async fn overview(app: &App, by: &Caller, handle: &str) -> Result<Overview, Error> {
     let profile = get(app, by, handle).await?;
-    let (followers, following) = app.store.follow_counts(profile.id).await?;
-    let i_follow = app.store.follows(by.user.profile_id, profile.id).await?;
+    let (followers, following) = app.store.follows().follow_counts(profile.id).await?;
+    let i_follow = app
+        .store
+        .follows()
+        .follows(by.user.profile_id, profile.id)
+        .await?;
     let shared = profile.kind == ProfileKind::Shared;
     let show_roster = shared && {
-        let role = app.store.profile_role(profile.id, by.user.id).await?;
+        let role = app
+            .store
+            .shared_profiles()
+            .profile_role(profile.id, by.user.id)
+            .await?;
         authorize(Some(&by.actor()), Action::SeeRoster { role }).is_ok()
     };
     let show_who_acted =

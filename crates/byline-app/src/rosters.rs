@@ -88,13 +88,14 @@ pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<Roster, Error>
     authorize(Some(&by.actor()), Action::SeeRoster { role })?;
     let shifts = app
         .store
+        .rosters()
         .shifts(profile.id, None, now())
         .await?
         .into_iter()
         .map(parse)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Roster {
-        shift_only: app.store.shift_only(profile.id).await?,
+        shift_only: app.store.rosters().shift_only(profile.id).await?,
         can_manage: authorize(Some(&by.actor()), Action::ManageSharedProfile { role }).is_ok(),
         profile,
         shifts,
@@ -163,6 +164,7 @@ pub async fn add_shift(
         .map_err(|_| Error::Invalid(format!("nobody has the handle {}", input.member)))?;
     let person = app
         .store
+        .profiles()
         .profile_by_handle(&member)
         .await
         .map_err(|_| Error::Invalid(format!("nobody has the handle @{}", member.as_str())))?;
@@ -198,6 +200,7 @@ pub async fn add_shift(
     };
     let id = app
         .store
+        .rosters()
         .add_shift(
             &NewShift {
                 profile_id: profile.id,
@@ -217,6 +220,7 @@ pub async fn add_shift(
         .await?;
     let row = app
         .store
+        .rosters()
         .shifts(profile.id, Some(user_id), now())
         .await?
         .into_iter()
@@ -238,6 +242,7 @@ pub async fn remove_shift(
     audit.profile_id = Some(profile.id);
     if app
         .store
+        .rosters()
         .remove_shift(profile.id, shift_id, &audit, now())
         .await?
     {
@@ -283,7 +288,7 @@ async fn covering(
     at: Timestamp,
 ) -> Result<Vec<OnDuty>, Error> {
     let mut out = Vec::new();
-    for row in app.store.shifts(profile_id, user_id, at).await? {
+    for row in app.store.rosters().shifts(profile_id, user_id, at).await? {
         let s = parse(row)?;
         if let Some(occurrence) = s.shift.covering(at) {
             out.push(OnDuty {
@@ -304,6 +309,7 @@ pub async fn set_shift_only(app: &App, by: &Caller, handle: &str, on: bool) -> R
     audit.details = serde_json::json!({ "on": on }).to_string();
     Ok(app
         .store
+        .rosters()
         .set_shift_only(profile.id, on, &audit, now())
         .await?)
 }

@@ -76,9 +76,9 @@ pub async fn search(
         tags: Vec::new(),
     };
     if kinds.posts {
-        let hits = app.store.search_posts(&q, viewer, limit).await?;
+        let hits = app.store.search().search_posts(&q, viewer, limit).await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
-        let mut posts = app.store.posts_for(&ids, viewer).await?;
+        let mut posts = app.store.posts().posts_for(&ids, viewer).await?;
         for hit in hits {
             if let Some(i) = posts.iter().position(|p| p.id == hit.post_id) {
                 results
@@ -88,18 +88,23 @@ pub async fn search(
         }
     }
     if kinds.profiles {
-        results.profiles = app.store.search_profiles(&q, limit).await?;
+        results.profiles = app.store.search().search_profiles(&q, limit).await?;
     }
     if kinds.communities {
-        for id in app.store.search_communities(&q, viewer, limit).await? {
-            let c = app.store.community_by_id(id, viewer).await?;
+        for id in app
+            .store
+            .search()
+            .search_communities(&q, viewer, limit)
+            .await?
+        {
+            let c = app.store.communities().community_by_id(id, viewer).await?;
             if authorize(Some(&by.actor()), Action::SeeCommunity(c.standing())).is_ok() {
                 results.communities.push(c);
             }
         }
     }
     if kinds.tags {
-        results.tags = app.store.search_tags(&q, viewer, limit).await?;
+        results.tags = app.store.search().search_tags(&q, viewer, limit).await?;
     }
     Ok(results)
 }

@@ -36,9 +36,10 @@ pub async fn create(
     let attribution = policy(attribution)?;
     let audit = by.audit("shared_profile.create", String::new());
     app.store
+        .shared_profiles()
         .create_shared_profile(&handle, &name, attribution, &audit, now())
         .await?;
-    Ok(app.store.profile_by_handle(&handle).await?)
+    Ok(app.store.profiles().profile_by_handle(&handle).await?)
 }
 
 /// A shared profile and the actor's role on it.
@@ -49,11 +50,15 @@ pub async fn shared(
 ) -> Result<(Profile, Option<ProfileRole>), Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
     let handle = Handle::parse(handle).map_err(|_| Error::NotFound)?;
-    let p = app.store.profile_by_handle(&handle).await?;
+    let p = app.store.profiles().profile_by_handle(&handle).await?;
     if p.kind != ProfileKind::Shared {
         return Err(Error::NotFound);
     }
-    let role = app.store.profile_role(p.id, by.user.id).await?;
+    let role = app
+        .store
+        .shared_profiles()
+        .profile_role(p.id, by.user.id)
+        .await?;
     Ok((p, role))
 }
 
@@ -63,7 +68,7 @@ pub async fn members(app: &App, by: &Caller, handle: &str) -> Result<Vec<Profile
     if role.is_none() {
         authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     }
-    Ok(app.store.profile_members(p.id).await?)
+    Ok(app.store.shared_profiles().profile_members(p.id).await?)
 }
 
 /// Gives a user a role on a shared profile, or removes them (`None`).
@@ -84,6 +89,7 @@ pub async fn set_member(
         .map_err(|_| Error::Invalid(format!("nobody has the handle {member}")))?;
     let person = app
         .store
+        .profiles()
         .profile_by_handle(&member_handle)
         .await
         .map_err(|_| {
@@ -109,6 +115,7 @@ pub async fn set_member(
     };
     Ok(app
         .store
+        .shared_profiles()
         .set_profile_member(p.id, user_id, new_role, &audit, now())
         .await?)
 }
@@ -130,6 +137,7 @@ pub async fn set_policy(
     audit.profile_id = Some(p.id);
     audit.details = format!("{{\"policy\":\"{}\"}}", attribution.as_str());
     app.store
+        .shared_profiles()
         .set_attribution_policy(p.id, attribution, &audit, now())
         .await?;
     Ok(p)
@@ -142,9 +150,14 @@ pub async fn set_policy(
 pub async fn may_ask_who_acted(app: &App, by: &Caller, profile_id: i64) -> Result<bool, Error> {
     let investigating = app
         .store
+        .investigations()
         .investigating_profile(by.user.id, profile_id)
         .await?;
-    let history = app.store.policy_history(profile_id).await?;
+    let history = app
+        .store
+        .shared_profiles()
+        .policy_history(profile_id)
+        .await?;
     Ok(history
         .ever()
         .into_iter()
@@ -179,7 +192,7 @@ pub struct WhoActed {
 pub async fn refuse_question(app: &App, by: &Caller, profile_id: i64) -> Result<(), Error> {
     let mut audit = by.audit("acting.query_refused", format!("profile:{profile_id}"));
     audit.profile_id = Some(profile_id);
-    app.store.append_audit(&audit, now()).await?;
+    app.store.audit().append_audit(&audit, now()).await?;
     Ok(())
 }
 
@@ -218,9 +231,10 @@ pub async fn who_acted(
             "a window is at most {MAX_WINDOW_DAYS} days"
         )));
     }
-    let history = app.store.policy_history(p.id).await?;
+    let history = app.store.shared_profiles().policy_history(p.id).await?;
     let scope = app
         .store
+        .investigations()
         .investigation_scope(by.user.id, p.id, from_t, to_t)
         .await?;
     let whole_window = scope.as_ref().is_some_and(Vec::is_empty);
@@ -241,7 +255,7 @@ pub async fn who_acted(
     audit.profile_id = Some(p.id);
     audit.details =
         serde_json::json!({ "from": from_t.to_rfc3339(), "to": to_t.to_rfc3339() }).to_string();
-    app.store.append_audit(&audit, now()).await?;
+    app.store.audit().append_audit(&audit, now()).await?;
     if !askable {
         return Err(
             if during
@@ -254,7 +268,11 @@ pub async fn who_acted(
             },
         );
     }
-    let (sessions, actions) = app.store.who_acted(p.id, from_t, to_t).await?;
+    let (sessions, actions) = app
+        .store
+        .shared_profiles()
+        .who_acted(p.id, from_t, to_t)
+        .await?;
     let actions: Vec<_> = actions
         .into_iter()
         .filter(|a| {

@@ -1,8 +1,8 @@
 //! Attachment records (the bytes live in files beside the database).
 
+use crate::StoreError;
 use crate::posts::placeholders;
 use crate::visibility::readable_post;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// An attachment's record.
@@ -25,7 +25,7 @@ pub struct Attachment {
 const COLUMNS: &str =
     "a.id, a.uploader_profile_id, a.post_id, a.sha256, a.media_type, a.size_bytes";
 
-impl Store {
+impl Attachments<'_> {
     /// Records an uploaded file (its bytes are already on disk).
     pub async fn create_attachment(
         &self,
@@ -107,3 +107,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's uploaded images.
+    Attachments,
+    attachments
+);

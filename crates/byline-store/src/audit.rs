@@ -1,7 +1,7 @@
 //! The audit log: appending inside the transaction of the action it
 //! records, reading it back, and verifying the whole chain.
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 use byline_core::Timestamp;
 use byline_core::audit::{Break, EventContent, Verifier};
 
@@ -136,7 +136,7 @@ pub struct Verification {
 
 const BATCH: i64 = 20_000;
 
-impl Store {
+impl AuditLog<'_> {
     /// Records an event on its own (for actions with no other write, such
     /// as a refused attempt).
     pub async fn append_audit(
@@ -219,3 +219,9 @@ impl Store {
         })
     }
 }
+
+capability!(
+    /// The store's the audit log: reading and verifying the chain.
+    AuditLog,
+    audit
+);

@@ -1,6 +1,6 @@
 //! Communities and memberships.
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 use byline_core::Timestamp;
 use byline_core::community::{MemberRole, MemberState, Membership, Slug, Visibility};
 use byline_core::policy::CommunityStanding;
@@ -92,7 +92,7 @@ pub struct MemberListing {
     pub state: String,
 }
 
-impl Store {
+impl Communities<'_> {
     /// Creates a community with `owner` as its first member and owner.
     pub async fn create_community(
         &self,
@@ -286,3 +286,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's communities and their members.
+    Communities,
+    communities
+);

@@ -2,9 +2,9 @@
 //! with an id cursor. Each reads post ids from covering indexes per source,
 //! merges them, cuts the page, then fetches just those posts.
 
+use crate::StoreError;
 use crate::posts::Post;
 use crate::visibility::readable_post;
-use crate::{Store, StoreError};
 
 /// Follows beyond which the home timeline walks all posts newest first
 /// instead of each followed profile's (see [`Store::home_feed`]).
@@ -28,13 +28,13 @@ pub struct Window {
     pub limit: u32,
 }
 
-impl Store {
+impl Feeds<'_> {
     async fn page_of(&self, ids: Vec<i64>, viewer: i64, limit: u32) -> Result<Page, StoreError> {
         let next_before = (ids.len() == limit as usize)
             .then(|| ids.last().copied())
             .flatten();
         Ok(Page {
-            posts: self.posts_for(&ids, viewer).await?,
+            posts: self.posts().posts_for(&ids, viewer).await?,
             next_before,
         })
     }
@@ -153,7 +153,7 @@ impl Store {
         viewer: i64,
         limit: u32,
     ) -> Result<Vec<Post>, StoreError> {
-        let root = self.post_for(root_id, viewer).await?;
+        let root = self.posts().post_for(root_id, viewer).await?;
         let root_id = root.thread_root_id.unwrap_or(root.id);
         let ids: Vec<i64> = read!(self, |pool| {
             sqlx::query_scalar(
@@ -164,11 +164,11 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        self.posts_for(&ids, viewer).await
+        self.posts().posts_for(&ids, viewer).await
     }
 }
 
-impl Store {
+impl Feeds<'_> {
     /// Every profile whose home timeline holds this post (the rule of
     /// [`Store::home_feed`]), found once per new post for live updates
     /// rather than once per subscriber.
@@ -189,3 +189,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's timelines: home, profile, community, tag, thread.
+    Feeds,
+    feeds
+);

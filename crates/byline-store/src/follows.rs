@@ -1,9 +1,9 @@
 //! Who follows whom.
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 use byline_core::Timestamp;
 
-impl Store {
+impl Follows<'_> {
     /// Follows a profile (idempotent); notifies the followee the first time.
     pub async fn follow(
         &self,
@@ -74,3 +74,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's who follows whom.
+    Follows,
+    follows
+);

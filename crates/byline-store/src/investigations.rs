@@ -1,7 +1,7 @@
 //! Investigators and investigations.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// An investigation.
@@ -77,7 +77,7 @@ const COLUMNS: &str = "i.id, i.investigator_id, ip.handle AS investigator_handle
 const FROM: &str = "FROM investigations i JOIN profiles ip ON ip.user_id = i.investigator_id \
      JOIN profiles pp ON pp.id = i.profile_id";
 
-impl Store {
+impl Investigations<'_> {
     /// Grants or withdraws the investigator right.
     pub async fn set_investigator(
         &self,
@@ -350,3 +350,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's investigations and the investigator right.
+    Investigations,
+    investigations
+);

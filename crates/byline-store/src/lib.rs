@@ -4,6 +4,32 @@
 //! SQL is written once with `$n` placeholders, which both drivers accept; the
 //! few real differences between the dialects live in [`dialect`].
 
+/// Declares one capability's view of the store: a small `Copy` handle,
+/// reached with `store.<accessor>()`, whose `impl` block in the
+/// capability's module holds that capability's SQL. The handle derefs to
+/// the `Store` so its methods reach the backend and the shared helpers.
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'s>(&'s $crate::Store);
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::Store;
+            fn deref(&self) -> &$crate::Store {
+                self.0
+            }
+        }
+
+        impl $crate::Store {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name(self)
+            }
+        }
+    };
+}
+
 #[macro_use]
 mod dialect;
 #[macro_use]

@@ -1,7 +1,7 @@
 //! Direct messages: conversations, their members and messages.
 
+use crate::StoreError;
 use crate::posts::placeholders;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// Adds a message by `$w` to conversation `$conversation_id` inside `$tx`,
@@ -110,7 +110,7 @@ pub struct MessageText<'a> {
     pub body_html: &'a str,
 }
 
-impl Store {
+impl Messages<'_> {
     /// The conversation between exactly these profiles, created if new;
     /// returns its id.
     pub async fn conversation_between(
@@ -350,3 +350,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's conversations and their messages.
+    Messages,
+    messages
+);

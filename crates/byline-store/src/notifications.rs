@@ -1,7 +1,7 @@
 //! Notifications: what happened that concerns a profile.
 
+use crate::StoreError;
 use crate::visibility::readable_post;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// One notification.
@@ -27,7 +27,7 @@ pub struct Notification {
     pub read_at: Option<i64>,
 }
 
-impl Store {
+impl Notifications<'_> {
     /// Records a notification about a community (join request, invitation).
     pub async fn notify_community(
         &self,
@@ -118,3 +118,9 @@ impl Store {
         Ok(())
     }
 }
+
+capability!(
+    /// The store's notifications.
+    Notifications,
+    notifications
+);

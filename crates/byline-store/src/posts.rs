@@ -1,7 +1,7 @@
 //! Posts: writing, editing with history, tombstoning, reactions.
 
+use crate::StoreError;
 use crate::visibility::readable_post;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 use byline_core::reaction::Reaction;
 
@@ -411,7 +411,7 @@ macro_rules! write_post {
     }};
 }
 
-impl Store {
+impl Posts<'_> {
     /// Writes a post by `user_id` as themselves (their personal profile),
     /// all in one transaction. Words said as a shared profile go through
     /// [`Store::speak`] instead.
@@ -453,7 +453,7 @@ impl Store {
         });
         let mut by_id: std::collections::HashMap<i64, Post> =
             rows.into_iter().map(|r| (r.id, Post::from(r))).collect();
-        for a in self.attachments_of(ids).await? {
+        for a in self.attachments().attachments_of(ids).await? {
             if let Some(p) = a.post_id.and_then(|pid| by_id.get_mut(&pid)) {
                 p.attachments.push(a);
             }
@@ -624,3 +624,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's posts, their versions and reactions.
+    Posts,
+    posts
+);

@@ -1,6 +1,6 @@
 //! Profiles: the identities that speak.
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 use byline_core::{Handle, ProfileKind, Timestamp};
 
 /// A profile as shown on its page.
@@ -33,7 +33,7 @@ struct ProfileRow {
     created_at: i64,
 }
 
-impl Store {
+impl Profiles<'_> {
     /// The profile with this handle.
     pub async fn profile_by_handle(&self, handle: &Handle) -> Result<Profile, StoreError> {
         let row: ProfileRow = read!(self, |pool| {
@@ -57,3 +57,9 @@ impl Store {
         })
     }
 }
+
+capability!(
+    /// The store's profiles by handle.
+    Profiles,
+    profiles
+);

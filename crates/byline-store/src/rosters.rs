@@ -1,7 +1,7 @@
 //! Shifts on shared profiles' rosters, and the shift-only rule.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// A shift as stored: the member and the shift as typed.
@@ -55,7 +55,7 @@ pub struct NewShift<'a> {
 const SHIFT_COLUMNS: &str = "s.id, s.user_id, p.handle, u.display_name, s.time_zone, \
     s.starts_local, s.ends_local, s.recurrence, s.note, s.removed_at";
 
-impl Store {
+impl Rosters<'_> {
     /// Shifts on a profile's roster that were still on it at `as_of`
     /// (all current ones when `as_of` is now), optionally for one member.
     pub async fn shifts(
@@ -202,3 +202,9 @@ impl Store {
         Ok(())
     }
 }
+
+capability!(
+    /// The store's rosters: shifts and the shift-only rule.
+    Rosters,
+    rosters
+);

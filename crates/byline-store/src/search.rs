@@ -1,8 +1,8 @@
 //! Search: posts by their words (through each backend's full-text engine,
 //! see `dialect::full_text`), profiles and communities by name, tags.
 
+use crate::StoreError;
 use crate::visibility::readable_post;
-use crate::{Store, StoreError};
 use byline_core::search::SearchQuery;
 
 /// A matching post id and its snippet (`\u{1}`/`\u{2}` around matches).
@@ -44,7 +44,7 @@ fn like_pattern(q: &SearchQuery) -> String {
     format!("%{escaped}%")
 }
 
-impl Store {
+impl Search<'_> {
     /// Posts matching `q` that `viewer` may read, best first. The words
     /// are matched whole first; only if that does not fill the page is the
     /// last one taken as the start of a word (as while typing). A prefix
@@ -156,3 +156,9 @@ impl Store {
         }))
     }
 }
+
+capability!(
+    /// The store's search over posts, profiles, communities and tags.
+    Search,
+    search
+);

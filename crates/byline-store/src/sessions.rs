@@ -1,9 +1,9 @@
 //! Browser sessions: a cookie's digest mapped to a user until it expires or
 //! is revoked.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::users::{USER_COLUMNS, User, UserRow};
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// A session being opened.
@@ -31,7 +31,7 @@ pub struct SessionUser {
     pub user: User,
 }
 
-impl Store {
+impl Sessions<'_> {
     /// Records a new session.
     pub async fn create_session(
         &self,
@@ -146,7 +146,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl Sessions<'_> {
     /// Whether a session is still open and its user active (for long-lived
     /// connections that authenticated once).
     pub async fn session_still_valid(
@@ -181,3 +181,9 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+capability!(
+    /// The store's browser sessions.
+    Sessions,
+    sessions
+);

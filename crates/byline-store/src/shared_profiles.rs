@@ -1,7 +1,7 @@
 //! Shared profiles, their members, and acting sessions.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError};
 use byline_core::shared_profile::{AttributionPolicy, PolicyHistory, ProfileRole};
 use byline_core::{DisplayName, Handle, Timestamp};
 use std::collections::HashMap;
@@ -66,7 +66,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
 }
 
-impl Store {
+impl SharedProfiles<'_> {
     /// Creates a shared profile (no members yet).
     pub async fn create_shared_profile(
         &self,
@@ -416,7 +416,7 @@ impl AttributedAction {
     }
 }
 
-impl Store {
+impl SharedProfiles<'_> {
     /// Acting sessions on a profile overlapping [from, to), and what was
     /// said as the profile in that window.
     pub async fn who_acted(
@@ -467,7 +467,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SharedProfiles<'_> {
     /// Every attribution policy a profile has had, and since when.
     pub async fn policy_history(&self, profile_id: i64) -> Result<PolicyHistory, StoreError> {
         let rows: Vec<(i64, String)> = read!(self, |pool| {
@@ -512,3 +512,9 @@ impl Store {
             .collect())
     }
 }
+
+capability!(
+    /// The store's shared profiles: members, policy, acting sessions, who acted.
+    SharedProfiles,
+    shared_profiles
+);

@@ -2,8 +2,8 @@
 //! guessing can be slowed down. Kept in the database so the limit holds
 //! across restarts and across several server nodes.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// Failures seen since some instant.
@@ -19,7 +19,7 @@ pub struct RecentFailures {
     pub oldest_from_address: Option<i64>,
 }
 
-impl Store {
+impl SignInFailures<'_> {
     /// Records one failed attempt and forgets attempts older than `forget_before`.
     pub async fn record_sign_in_failure(
         &self,
@@ -91,3 +91,9 @@ impl Store {
         Ok(())
     }
 }
+
+capability!(
+    /// The store's failed sign-ins, counted for throttling.
+    SignInFailures,
+    sign_in_failures
+);

@@ -177,7 +177,7 @@ impl Store {
                         refusal.denial == Denial::OffShift
                     ),
                 };
-                self.append_audit(&entry, now).await?;
+                self.audit().append_audit(&entry, now).await?;
                 Err(StoreError::SpeechRefused(refusal.denial))
             }
         }

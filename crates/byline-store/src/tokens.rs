@@ -1,8 +1,8 @@
 //! Personal API tokens for `Authorization: Bearer`.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::users::{USER_COLUMNS, User, UserRow};
-use crate::{Store, StoreError};
 use byline_core::Timestamp;
 
 /// A token's description (never its secret, which is not stored).
@@ -24,7 +24,7 @@ pub struct ApiToken {
 
 const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.revoked_at";
 
-impl Store {
+impl Tokens<'_> {
     /// Stores a new token's digest.
     pub async fn create_api_token(
         &self,
@@ -136,3 +136,9 @@ impl Store {
         }
     }
 }
+
+capability!(
+    /// The store's personal API tokens.
+    Tokens,
+    tokens
+);

@@ -1,7 +1,7 @@
 //! Users and their personal profiles.
 
+use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::{Store, StoreError};
 use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
 
 /// A user as the rest of Byline sees it (never with the password hash).
@@ -92,7 +92,7 @@ macro_rules! keep_an_admin {
     }};
 }
 
-impl Store {
+impl Users<'_> {
     /// Creates a user and their personal profile together; a taken email or
     /// handle is a [`StoreError::Conflict`] and nothing is written.
     /// `audit` is recorded in the same transaction with `user:<new id>` as target.
@@ -292,3 +292,9 @@ impl Store {
         self.user_by_id(user_id).await
     }
 }
+
+capability!(
+    /// The store's user accounts: creating, finding, roles, deactivation.
+    Users,
+    users
+);

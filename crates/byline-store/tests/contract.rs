@@ -21,6 +21,7 @@ async fn add_user(
     let handle = Handle::parse(handle).expect("test handle");
     let name = DisplayName::parse("Test Person").expect("test name");
     store
+        .users()
         .create_user(
             &NewUser {
                 email: &email,
@@ -72,12 +73,14 @@ contract_test!(a_user_comes_with_a_personal_profile, |store| async move {
     assert_eq!(user.handle, "jane");
     assert!(user.active);
     let profile = store
+        .profiles()
         .profile_by_handle(&Handle::parse("jane").expect("h"))
         .await
         .expect("profile");
     assert_eq!(profile.user_id, Some(user.id));
     assert_eq!(profile.kind, byline_core::ProfileKind::Personal);
     let (signing_in, hash) = store
+        .users()
         .user_for_sign_in(&Email::parse("jane@example.com").expect("e"))
         .await
         .expect("found");
@@ -103,9 +106,10 @@ contract_test!(
         );
         // The handle conflict happened after the user row was inserted in the
         // same transaction: it must have been rolled back.
-        assert_eq!(store.count_users().await.expect("count"), 1);
+        assert_eq!(store.users().count_users().await.expect("count"), 1);
         assert!(matches!(
             store
+                .users()
                 .user_for_sign_in(&Email::parse("other@example.com").expect("e"))
                 .await,
             Err(StoreError::NotFound)
@@ -119,9 +123,17 @@ contract_test!(users_are_listed_in_pages, |store| async move {
             .await
             .expect("create");
     }
-    let first = store.list_users(0, 2).await.expect("page 1");
-    let second = store.list_users(first[1].id, 2).await.expect("page 2");
-    let third = store.list_users(second[1].id, 2).await.expect("page 3");
+    let first = store.users().list_users(0, 2).await.expect("page 1");
+    let second = store
+        .users()
+        .list_users(first[1].id, 2)
+        .await
+        .expect("page 2");
+    let third = store
+        .users()
+        .list_users(second[1].id, 2)
+        .await
+        .expect("page 3");
     let handles: Vec<_> = [first, second, third]
         .concat()
         .into_iter()
@@ -136,6 +148,7 @@ contract_test!(sessions_open_expire_and_revoke, |store| async move {
         .expect("create");
     let digest = [7u8; 32];
     store
+        .sessions()
         .create_session(
             &NewSession {
                 user_id: user.id,
@@ -150,38 +163,47 @@ contract_test!(sessions_open_expire_and_revoke, |store| async move {
         .await
         .expect("session");
     let found = store
+        .sessions()
         .session_user(&digest, T0.plus_seconds(10))
         .await
         .expect("open");
     assert_eq!(found.user.id, user.id);
     assert!(
         matches!(
-            store.session_user(&digest, T0.plus_seconds(3601)).await,
+            store
+                .sessions()
+                .session_user(&digest, T0.plus_seconds(3601))
+                .await,
             Err(StoreError::NotFound)
         ),
         "expired"
     );
     assert!(
         matches!(
-            store.session_user(&[8u8; 32], T0).await,
+            store.sessions().session_user(&[8u8; 32], T0).await,
             Err(StoreError::NotFound)
         ),
         "unknown"
     );
     assert!(
         store
+            .sessions()
             .revoke_session(&digest, Some(&audit()), T0.plus_seconds(20))
             .await
             .expect("revoke")
     );
     assert!(
         !store
+            .sessions()
             .revoke_session(&digest, Some(&audit()), T0.plus_seconds(21))
             .await
             .expect("revoke twice")
     );
     assert!(matches!(
-        store.session_user(&digest, T0.plus_seconds(30)).await,
+        store
+            .sessions()
+            .session_user(&digest, T0.plus_seconds(30))
+            .await,
         Err(StoreError::NotFound)
     ));
 });
@@ -195,6 +217,7 @@ contract_test!(
         let session = [1u8; 32];
         let token = [2u8; 32];
         store
+            .sessions()
             .create_session(
                 &NewSession {
                     user_id: user.id,
@@ -209,28 +232,41 @@ contract_test!(
             .await
             .expect("session");
         store
+            .tokens()
             .create_api_token(user.id, "ci", &token, &audit(), T0)
             .await
             .expect("token");
         assert_eq!(
-            store.open_session_count(user.id, T0).await.expect("count"),
+            store
+                .sessions()
+                .open_session_count(user.id, T0)
+                .await
+                .expect("count"),
             1
         );
         let after = store
+            .users()
             .deactivate_user(user.id, &audit(), T0.plus_seconds(5))
             .await
             .expect("deactivate");
         assert!(!after.active);
         assert_eq!(
-            store.open_session_count(user.id, T0).await.expect("count"),
+            store
+                .sessions()
+                .open_session_count(user.id, T0)
+                .await
+                .expect("count"),
             0
         );
         assert!(matches!(
-            store.session_user(&session, T0.plus_seconds(6)).await,
+            store
+                .sessions()
+                .session_user(&session, T0.plus_seconds(6))
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.token_user(&token).await,
+            store.tokens().token_user(&token).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -242,6 +278,7 @@ contract_test!(a_password_reset_ends_every_session, |store| async move {
         .expect("create");
     let session = [3u8; 32];
     store
+        .sessions()
         .create_session(
             &NewSession {
                 user_id: user.id,
@@ -256,20 +293,28 @@ contract_test!(a_password_reset_ends_every_session, |store| async move {
         .await
         .expect("session");
     store
+        .users()
         .set_password_hash(user.id, "$argon2id$new", &audit(), T0.plus_seconds(1))
         .await
         .expect("reset");
     assert!(matches!(
-        store.session_user(&session, T0.plus_seconds(2)).await,
+        store
+            .sessions()
+            .session_user(&session, T0.plus_seconds(2))
+            .await,
         Err(StoreError::NotFound)
     ));
     let (_, hash) = store
+        .users()
         .user_for_sign_in(&Email::parse("jane@example.com").expect("e"))
         .await
         .expect("found");
     assert_eq!(hash, "$argon2id$new");
     assert!(matches!(
-        store.set_password_hash(9999, "x", &audit(), T0).await,
+        store
+            .users()
+            .set_password_hash(9999, "x", &audit(), T0)
+            .await,
         Err(StoreError::NotFound)
     ));
 });
@@ -282,35 +327,41 @@ contract_test!(tokens_belong_to_their_owner, |store| async move {
         .await
         .expect("omar");
     let t = store
+        .tokens()
         .create_api_token(jane.id, "laptop", &[9u8; 32], &audit(), T0)
         .await
         .expect("token");
-    let (found, owner) = store.token_user(&[9u8; 32]).await.expect("lookup");
+    let (found, owner) = store.tokens().token_user(&[9u8; 32]).await.expect("lookup");
     assert_eq!((found.id, owner.id), (t.id, jane.id));
     assert!(
         matches!(
-            store.revoke_api_token(omar.id, t.id, &audit(), T0).await,
+            store
+                .tokens()
+                .revoke_api_token(omar.id, t.id, &audit(), T0)
+                .await,
             Err(StoreError::NotFound)
         ),
         "not omar's to revoke"
     );
     assert!(
-        store.token_user(&[9u8; 32]).await.is_ok(),
+        store.tokens().token_user(&[9u8; 32]).await.is_ok(),
         "still valid after omar's attempt"
     );
     store
+        .tokens()
         .revoke_api_token(jane.id, t.id, &audit(), T0)
         .await
         .expect("revoke");
     assert!(matches!(
-        store.token_user(&[9u8; 32]).await,
+        store.tokens().token_user(&[9u8; 32]).await,
         Err(StoreError::NotFound)
     ));
-    let listed = store.list_api_tokens(jane.id).await.expect("list");
+    let listed = store.tokens().list_api_tokens(jane.id).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked_at.is_some());
     assert!(matches!(
         store
+            .tokens()
             .create_api_token(omar.id, "dup", &[9u8; 32], &audit(), T0)
             .await,
         Err(StoreError::Conflict { .. })
@@ -322,6 +373,7 @@ contract_test!(
     |store| async move {
         for i in 0..3 {
             store
+                .sign_in_failures()
                 .record_sign_in_failure(
                     "jane@example.com",
                     "10.0.0.1",
@@ -333,6 +385,7 @@ contract_test!(
                 .expect("record");
         }
         store
+            .sign_in_failures()
             .record_sign_in_failure(
                 "omar@example.com",
                 "10.0.0.1",
@@ -343,21 +396,25 @@ contract_test!(
             .await
             .expect("record");
         let f = store
+            .sign_in_failures()
             .recent_sign_in_failures("jane@example.com", "10.0.0.1", T0)
             .await
             .expect("count");
         assert_eq!((f.for_email, f.from_address), (3, 4));
         assert_eq!(f.oldest_for_email, Some(T0.micros()));
         let later = store
+            .sign_in_failures()
             .recent_sign_in_failures("jane@example.com", "10.0.0.2", T0.plus_seconds(2))
             .await
             .expect("count");
         assert_eq!((later.for_email, later.from_address), (1, 0));
         store
+            .sign_in_failures()
             .clear_sign_in_failures("jane@example.com")
             .await
             .expect("clear");
         let f = store
+            .sign_in_failures()
             .recent_sign_in_failures("jane@example.com", "10.0.0.1", T0)
             .await
             .expect("count");
@@ -373,6 +430,7 @@ contract_test!(
             .expect("create");
         assert_eq!(
             store
+                .users()
                 .set_role(user.id, Role::Admin, &audit(), T0)
                 .await
                 .expect("promote")
@@ -380,11 +438,14 @@ contract_test!(
             Role::Admin
         );
         assert!(matches!(
-            store.set_role(424242, Role::Admin, &audit(), T0).await,
+            store
+                .users()
+                .set_role(424242, Role::Admin, &audit(), T0)
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.user_by_id(424242).await,
+            store.users().user_by_id(424242).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -394,6 +455,7 @@ async fn append_n(store: &Store, n: i64) {
     for i in 0..n {
         let entry = AuditEntry::new(Some(i), "test.action", format!("thing:{i}"), "10.0.0.1");
         store
+            .audit()
             .append_audit(&entry, T0.plus_seconds(i))
             .await
             .expect("append");
@@ -402,9 +464,9 @@ async fn append_n(store: &Store, n: i64) {
 
 contract_test!(the_audit_chain_verifies_when_intact, |store| async move {
     append_n(&store, 25).await;
-    let v = store.verify_audit().await.expect("verify");
+    let v = store.audit().verify_audit().await.expect("verify");
     assert_eq!((v.checked, v.first_break), (25, None));
-    let events = store.audit_events(20, 100).await.expect("events");
+    let events = store.audit().audit_events(20, 100).await.expect("events");
     assert_eq!(
         events.iter().map(|e| e.seq).collect::<Vec<_>>(),
         [21, 22, 23, 24, 25]
@@ -418,7 +480,7 @@ contract_test!(an_altered_audit_event_is_named, |store| async move {
         "UPDATE audit_events SET target = 'thing:999' WHERE seq = 4",
     )
     .await;
-    let v = store.verify_audit().await.expect("verify");
+    let v = store.audit().verify_audit().await.expect("verify");
     assert_eq!(v.checked, 3);
     assert_eq!(
         v.first_break.as_deref(),
@@ -429,7 +491,7 @@ contract_test!(an_altered_audit_event_is_named, |store| async move {
 contract_test!(a_deleted_audit_event_is_named, |store| async move {
     append_n(&store, 10).await;
     byline_store::testing::execute_raw(&store, "DELETE FROM audit_events WHERE seq = 6").await;
-    let v = store.verify_audit().await.expect("verify");
+    let v = store.audit().verify_audit().await.expect("verify");
     assert_eq!(
         v.first_break.as_deref(),
         Some("event 6 is missing (found 7 instead)")
@@ -441,7 +503,7 @@ contract_test!(
     |store| async move {
         append_n(&store, 10).await;
         byline_store::testing::execute_raw(&store, "DELETE FROM audit_events WHERE seq > 8").await;
-        let v = store.verify_audit().await.expect("verify");
+        let v = store.audit().verify_audit().await.expect("verify");
         assert_eq!(v.checked, 8);
         assert!(
             v.first_break
@@ -462,7 +524,7 @@ contract_test!(reordered_audit_events_are_noticed, |store| async move {
     ] {
         byline_store::testing::execute_raw(&store, sql).await;
     }
-    let v = store.verify_audit().await.expect("verify");
+    let v = store.audit().verify_audit().await.expect("verify");
     assert_eq!(v.checked, 2);
     assert_eq!(
         v.first_break.as_deref(),
@@ -480,14 +542,14 @@ contract_test!(
                 for i in 0..10 {
                     let entry =
                         AuditEntry::new(Some(t), "test.concurrent", format!("t{t}:{i}"), "::1");
-                    s.append_audit(&entry, T0).await.expect("append");
+                    s.audit().append_audit(&entry, T0).await.expect("append");
                 }
             }));
         }
         for t in tasks {
             t.await.expect("task");
         }
-        let v = store.verify_audit().await.expect("verify");
+        let v = store.audit().verify_audit().await.expect("verify");
         assert_eq!((v.checked, v.first_break), (80, None));
     }
 );
@@ -499,6 +561,7 @@ contract_test!(
             .await
             .expect("create");
         store
+            .users()
             .deactivate_user(
                 user.id,
                 &AuditEntry::new(
@@ -514,11 +577,12 @@ contract_test!(
         // A refused change (unknown user) writes no audit event either.
         assert!(
             store
+                .users()
                 .set_role(424242, Role::Admin, &audit(), T0)
                 .await
                 .is_err()
         );
-        let events = store.audit_events(0, 10).await.expect("events");
+        let events = store.audit().audit_events(0, 10).await.expect("events");
         let actions: Vec<(&str, &str)> = events
             .iter()
             .map(|e| (e.action.as_str(), e.target.as_str()))
@@ -529,7 +593,12 @@ contract_test!(
         );
         assert_eq!(events[1].source_address, "10.1.1.1");
         assert_eq!(
-            store.verify_audit().await.expect("verify").first_break,
+            store
+                .audit()
+                .verify_audit()
+                .await
+                .expect("verify")
+                .first_break,
             None
         );
     }
@@ -547,6 +616,7 @@ contract_test!(
             .await
             .expect("user");
         let desk = store
+            .shared_profiles()
             .create_shared_profile(
                 &Handle::parse("desk").expect("handle"),
                 &DisplayName::parse("Desk").expect("name"),
@@ -557,6 +627,7 @@ contract_test!(
             .await
             .expect("profile");
         store
+            .shared_profiles()
             .set_profile_member(desk, owner.id, Some(ProfileRole::Owner), &audit(), T0)
             .await
             .expect("member");
@@ -572,11 +643,13 @@ contract_test!(
             created_by: owner.id,
         };
         let id = store
+            .rosters()
             .add_shift(&shift(owner.id), |_| None, &audit(), T0)
             .await
             .expect("added");
         // The clash check sees the member's shifts inside the transaction.
         let refused = store
+            .rosters()
             .add_shift(
                 &shift(owner.id),
                 |existing| {
@@ -591,10 +664,15 @@ contract_test!(
             .await;
         assert!(matches!(refused, Err(StoreError::Refused(ref m)) if m == "overlaps"));
         let not_member = store
+            .rosters()
             .add_shift(&shift(outsider.id), |_| None, &audit(), T0)
             .await;
         assert!(matches!(not_member, Err(StoreError::Refused(_))));
-        let now = store.shifts(desk, None, T0).await.expect("shifts");
+        let now = store
+            .rosters()
+            .shifts(desk, None, T0)
+            .await
+            .expect("shifts");
         assert_eq!(now.len(), 1, "refusals wrote nothing");
         assert_eq!(now[0].handle, "olga");
         assert_eq!(now[0].recurrence.as_deref(), Some("FREQ=DAILY"));
@@ -602,35 +680,44 @@ contract_test!(
         let later = T0.plus_seconds(3600);
         assert!(
             store
+                .rosters()
                 .remove_shift(desk, id, &audit(), later)
                 .await
                 .expect("remove")
         );
         assert!(
             !store
+                .rosters()
                 .remove_shift(desk, id, &audit(), later)
                 .await
                 .expect("again")
         );
         assert_eq!(
-            store.shifts(desk, None, T0).await.expect("before").len(),
+            store
+                .rosters()
+                .shifts(desk, None, T0)
+                .await
+                .expect("before")
+                .len(),
             1,
             "the past roster keeps it"
         );
         assert!(
             store
+                .rosters()
                 .shifts(desk, None, later)
                 .await
                 .expect("after")
                 .is_empty()
         );
 
-        assert!(!store.shift_only(desk).await.expect("rule"));
+        assert!(!store.rosters().shift_only(desk).await.expect("rule"));
         store
+            .rosters()
             .set_shift_only(desk, true, &audit(), later)
             .await
             .expect("set");
-        assert!(store.shift_only(desk).await.expect("rule"));
+        assert!(store.rosters().shift_only(desk).await.expect("rule"));
     }
 );
 
@@ -737,6 +824,7 @@ contract_test!(
         // Indexes, search, the audit head and id generators are as if the rows
         // had been written one by one.
         let page = store
+            .feeds()
             .home_feed(
                 2,
                 Window {
@@ -749,10 +837,16 @@ contract_test!(
         assert_eq!(page.posts.len(), 1, "the follower sees the loaded post");
         let q = byline_core::search::SearchQuery::parse("quokka").expect("query");
         assert_eq!(
-            store.search_posts(&q, 2, 20).await.expect("search").len(),
+            store
+                .search()
+                .search_posts(&q, 2, 20)
+                .await
+                .expect("search")
+                .len(),
             1
         );
         let tagged = store
+            .feeds()
             .tag_feed(
                 "wildlife",
                 2,
@@ -764,14 +858,20 @@ contract_test!(
             .await
             .expect("tag");
         assert_eq!(tagged.posts.len(), 1);
-        let v = store.verify_audit().await.expect("verify");
+        let v = store.audit().verify_audit().await.expect("verify");
         assert_eq!((v.checked, v.first_break), (1, None));
         store
+            .audit()
             .append_audit(&audit(), T0)
             .await
             .expect("append after the load");
         assert_eq!(
-            store.verify_audit().await.expect("verify").first_break,
+            store
+                .audit()
+                .verify_audit()
+                .await
+                .expect("verify")
+                .first_break,
             None
         );
 
@@ -781,6 +881,7 @@ contract_test!(
         assert!(third.id > 2);
         let tags = vec!["wildlife".to_owned()];
         let created = store
+            .posts()
             .create_post(
                 1,
                 &NewPost {
@@ -800,7 +901,12 @@ contract_test!(
             .expect("a new post after the load");
         assert!(created.id > 1);
         assert_eq!(
-            store.search_posts(&q, 2, 20).await.expect("search").len(),
+            store
+                .search()
+                .search_posts(&q, 2, 20)
+                .await
+                .expect("search")
+                .len(),
             2,
             "search keeps up with new posts again"
         );

@@ -34,6 +34,7 @@ async fn populate(store: &Store, seed: u64) -> Population {
     for i in 0..PEOPLE {
         let role = if i % 5 == 0 { Role::Admin } else { Role::Staff };
         let user = store
+            .users()
             .create_user(
                 &NewUser {
                     email: &Email::parse(&format!("p{i}@example.com")).expect("email"),
@@ -62,6 +63,7 @@ async fn populate(store: &Store, seed: u64) -> Population {
         let visibility = kinds[i % kinds.len()];
         let owner = people[rng.random_range(0..PEOPLE)].1;
         let id = store
+            .communities()
             .create_community(
                 &Slug::parse(&format!("c{i}")).expect("slug"),
                 "A community",
@@ -88,6 +90,7 @@ async fn populate(store: &Store, seed: u64) -> Population {
                 state: states[rng.random_range(0..states.len())],
             };
             store
+                .communities()
                 .set_membership(id, profile, m, T0)
                 .await
                 .expect("membership");
@@ -102,6 +105,7 @@ async fn populate(store: &Store, seed: u64) -> Population {
             .random_bool(0.8)
             .then(|| communities[rng.random_range(0..COMMUNITIES)].0);
         let created = store
+            .posts()
             .create_post(
                 user,
                 &NewPost {
@@ -182,6 +186,7 @@ contract_test!(
                 checked_posts += pop.posts.len();
                 // Knowing a community exists: Action::SeeCommunity.
                 let by_sql: BTreeSet<i64> = store
+                    .communities()
                     .visible_communities(profile_id)
                     .await
                     .expect("visible")
@@ -209,6 +214,7 @@ contract_test!(
             // Moderating: Action::ModerateCommunity.
             for &(community, _) in &pop.communities {
                 let by_sql: BTreeSet<i64> = store
+                    .communities()
                     .community_moderators(community)
                     .await
                     .expect("moderators")

@@ -29,6 +29,7 @@ async fn add_user(store: &Store, handle: &str) -> i64 {
     let handle = Handle::parse(handle).expect("handle");
     let name = DisplayName::parse("Test Person").expect("name");
     store
+        .users()
         .create_user(
             &NewUser {
                 email: &email,
@@ -50,6 +51,7 @@ async fn add_user(store: &Store, handle: &str) -> i64 {
 async fn profile_with_editor(store: &Store) -> (i64, i64, i64) {
     let editor = add_user(store, "jane").await;
     let profile = store
+        .shared_profiles()
         .create_shared_profile(
             &Handle::parse("helpdesk").expect("handle"),
             &DisplayName::parse("Help desk").expect("name"),
@@ -60,6 +62,7 @@ async fn profile_with_editor(store: &Store) -> (i64, i64, i64) {
         .await
         .expect("profile");
     store
+        .shared_profiles()
         .set_profile_member(
             profile,
             editor,
@@ -70,6 +73,7 @@ async fn profile_with_editor(store: &Store) -> (i64, i64, i64) {
         .await
         .expect("member");
     let session = store
+        .shared_profiles()
         .start_acting(
             editor,
             profile,
@@ -142,7 +146,7 @@ async fn speak_until_refused(
 }
 
 async fn all_events(store: &Store) -> Vec<AuditEvent> {
-    store.audit_events(0, 100_000).await.expect("audit")
+    store.audit().audit_events(0, 100_000).await.expect("audit")
 }
 
 /// Checks what a race left behind: every accepted post is in the log once,
@@ -183,6 +187,7 @@ async fn check_outcome(store: &Store, profile: i64, change: &str, ok: usize, ref
         limit: 1_000,
     };
     let stored = store
+        .feeds()
         .profile_feed(profile, profile, window)
         .await
         .expect("timeline")
@@ -190,7 +195,12 @@ async fn check_outcome(store: &Store, profile: i64, change: &str, ok: usize, ref
         .len();
     assert_eq!(stored, ok, "exactly the accepted posts are stored");
     assert_eq!(
-        store.verify_audit().await.expect("verify").first_break,
+        store
+            .audit()
+            .verify_audit()
+            .await
+            .expect("verify")
+            .first_break,
         None
     );
 }
@@ -223,7 +233,8 @@ contract_test!(
         let (profile, editor, _) = who;
         let s = store.clone();
         race(&store, who, "profile.member_remove", async move {
-            s.set_profile_member(profile, editor, None, &audit("profile.member_remove"), T0)
+            s.shared_profiles()
+                .set_profile_member(profile, editor, None, &audit("profile.member_remove"), T0)
                 .await
                 .expect("remove");
         })
@@ -237,7 +248,8 @@ contract_test!(
         let who = profile_with_editor(&store).await;
         let s = store.clone();
         race(&store, who, "user.deactivate", async move {
-            s.deactivate_user(who.1, &audit("user.deactivate"), T0)
+            s.users()
+                .deactivate_user(who.1, &audit("user.deactivate"), T0)
                 .await
                 .expect("deactivate");
         })
@@ -249,10 +261,12 @@ contract_test!(
 /// 2026-09-22 (UTC); returns the shift's id.
 async fn one_day_shift(store: &Store, profile: i64, editor: i64) -> i64 {
     store
+        .rosters()
         .set_shift_only(profile, true, &audit("roster.shift_only"), T0)
         .await
         .expect("shift only");
     store
+        .rosters()
         .add_shift(
             &NewShift {
                 profile_id: profile,
@@ -284,7 +298,8 @@ contract_test!(
             // Taken off the roster as of the start of the day, so no later
             // post is covered by it.
             assert!(
-                s.remove_shift(profile, shift, &audit("roster.remove"), T0)
+                s.rosters()
+                    .remove_shift(profile, shift, &audit("roster.remove"), T0)
                     .await
                     .expect("remove shift")
             );
@@ -300,6 +315,7 @@ contract_test!(
         one_day_shift(&store, profile, editor).await;
         let end = T0.plus_seconds(86_400);
         let session = store
+            .shared_profiles()
             .start_acting(
                 editor,
                 profile,

@@ -113,7 +113,7 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
     std::fs::File::open(&db)?.sync_all()?;
     let files = copy_files(&from.join(ATTACHMENTS), &data.join(ATTACHMENTS))?;
     let store = crate::migrated(config).await?;
-    let v = store.verify_audit().await?;
+    let v = store.audit().verify_audit().await?;
     store.close().await;
     if let Some(b) = v.first_break {
         bail!("restored, but the audit chain is BROKEN: {b}");

@@ -59,7 +59,7 @@ pub const DOMAIN: &str = "acme.example";
 /// Seeds the demo organisation if the database has no users yet; returns
 /// whether it did.
 pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
-    if store.count_users().await? > 0 {
+    if store.users().count_users().await? > 0 {
         return Ok(false);
     }
     let mut users = Vec::new();

@@ -454,6 +454,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
                     let r = Reaction::ALL[rng.next(4)];
                     state
                         .store
+                        .posts()
                         .add_reaction(post.id, fan.id, r, at.plus_seconds(60))
                         .await?;
                 }

@@ -247,7 +247,7 @@ impl TestApp {
     }
 
     pub async fn user_count(&self) -> i64 {
-        self.store.count_users().await.expect("count")
+        self.store.users().count_users().await.expect("count")
     }
 
     pub async fn stop(mut self) {

@@ -154,7 +154,12 @@ app_test!(sealed_bylines_are_shown_to_nobody, |app| async move {
         .expect("exported");
     assert!(line.contains("(sealed)"), "{line}");
     // The chain itself still knows who said it.
-    let stored = app.store.audit_events(0, 1000).await.expect("events");
+    let stored = app
+        .store
+        .audit()
+        .audit_events(0, 1000)
+        .await
+        .expect("events");
     assert!(
         stored
             .iter()
