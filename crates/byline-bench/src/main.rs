@@ -2,6 +2,7 @@
 //! serve` over it and measures what users feel, next to what the database
 //! alone can do on the same machine. See docs/BENCHMARKS.md.
 
+mod compare;
 mod live;
 mod load;
 mod org;
@@ -59,6 +60,15 @@ pub struct Args {
     /// Only redraw docs/BENCHMARKS.md and the chart from saved results.
     #[arg(long)]
     pub report_only: bool,
+    /// A second `byline` binary to measure against `--byline` on the same
+    /// organisation, in alternating closed-loop rounds; prints the ratio
+    /// per scenario and writes compare.json in the data directory (both
+    /// binaries must know the same migrations).
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// Rounds per scenario in `--compare` mode.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
 }
 
 #[tokio::main]
@@ -161,6 +171,20 @@ async fn main() -> Result<()> {
             m
         }
     };
+
+    if let Some(other) = &args.compare {
+        let b = server::Target {
+            binary: other.clone(),
+            ..target.clone()
+        };
+        let rows = compare::run(&args, &target, &b, &manifest).await?;
+        std::fs::write(
+            data_dir.join("compare.json"),
+            serde_json::to_string_pretty(&rows)?,
+        )?;
+        println!("{}", compare::table(&target, &b, &rows));
+        return Ok(());
+    }
 
     let run = scenarios::run_all(&args, &target, &manifest).await?;
     let failures: Vec<String> = run.failures();

@@ -183,7 +183,7 @@ fn get(
 }
 
 /// A new post by users taking turns, optionally as a shared profile.
-fn create(base: &str, seed: u64, users: &[i64], acting_as: Option<String>) -> MakeRequest {
+pub(crate) fn create(base: &str, seed: u64, users: &[i64], acting_as: Option<String>) -> MakeRequest {
     let (base, users) = (base.to_owned(), users.to_vec());
     Arc::new(move |c: &reqwest::Client, i: u64| {
         let user = users[(i as usize) % users.len()];
@@ -200,10 +200,10 @@ fn create(base: &str, seed: u64, users: &[i64], acting_as: Option<String>) -> Ma
 }
 
 /// A read scenario: its request and its direct query.
-struct Read {
-    name: &'static str,
+pub(crate) struct Read {
+    pub(crate) name: &'static str,
     about: String,
-    make: MakeRequest,
+    pub(crate) make: MakeRequest,
     direct: Box<dyn Fn(Store, u64) -> futures_direct::Direct + Send + Sync>,
 }
 
@@ -253,7 +253,7 @@ fn window(before: i64) -> Window {
     Window { before, limit: 20 }
 }
 
-async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
+pub(crate) async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
     let seed = m.seed;
     let mut out = Vec::new();
     for (group, users) in [("few", &m.few_follows), ("many", &m.many_follows)] {
@@ -276,7 +276,7 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
                 let users = users.clone();
                 direct(move |s, i| {
                     let u = users[(i as usize) % users.len()];
-                    async move { s.home_feed(u, window(i64::MAX)).await.map(|_| ()) }
+                    async move { s.feeds().home_feed(u, window(i64::MAX)).await.map(|_| ()) }
                 })
             },
         });
@@ -303,7 +303,7 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
             }),
             direct: direct(move |s, i| {
                 let (u, c) = cursors[(i as usize) % cursors.len()];
-                async move { s.home_feed(u, window(c)).await.map(|_| ()) }
+                async move { s.feeds().home_feed(u, window(c)).await.map(|_| ()) }
             }),
         });
     }
@@ -320,7 +320,8 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
             async move {
-                s.profile_feed(busy_id, u, window(i64::MAX))
+                s.feeds()
+                    .profile_feed(busy_id, u, window(i64::MAX))
                     .await
                     .map(|_| ())
             }
@@ -336,7 +337,12 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         }),
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
-            async move { s.community_feed(1, u, window(i64::MAX)).await.map(|_| ()) }
+            async move {
+                s.feeds()
+                    .community_feed(1, u, window(i64::MAX))
+                    .await
+                    .map(|_| ())
+            }
         }),
     });
     let tag = m.tag.clone();
@@ -350,7 +356,12 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         }),
         direct: direct(move |s, i| {
             let (u, t) = (v[(i as usize) % v.len()], t.clone());
-            async move { s.tag_feed(&t, u, window(i64::MAX)).await.map(|_| ()) }
+            async move {
+                s.feeds()
+                    .tag_feed(&t, u, window(i64::MAX))
+                    .await
+                    .map(|_| ())
+            }
         }),
     });
     let root = m.thread_root;
@@ -363,7 +374,7 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
         }),
         direct: direct(move |s, i| {
             let u = v[(i as usize) % v.len()];
-            async move { s.thread(root, u, 500).await.map(|_| ()) }
+            async move { s.feeds().thread(root, u, 500).await.map(|_| ()) }
         }),
     });
     for (name, word, about) in [
@@ -387,9 +398,9 @@ async fn reads(base: &str, m: &Manifest) -> Result<Vec<Read>> {
                 let (u, q) = (v[(i as usize) % v.len()], q.clone());
                 async move {
                     // The handler's work: the hits, then the posts they name.
-                    let hits = s.search_posts(&q, u, 20).await?;
+                    let hits = s.search().search_posts(&q, u, 20).await?;
                     let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
-                    s.posts_for(&ids, u).await.map(|_| ())
+                    s.posts().posts_for(&ids, u).await.map(|_| ())
                 }
             }),
         });
