@@ -221,7 +221,7 @@ impl AuditLog<'_> {
 }
 
 capability!(
-    /// The store's the audit log: reading and verifying the chain.
+    /// The store's audit log: appending, reading and verifying the chain.
     AuditLog,
     audit
 );

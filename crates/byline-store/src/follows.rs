@@ -76,7 +76,7 @@ impl Follows<'_> {
 }
 
 capability!(
-    /// The store's who follows whom.
+    /// The store's follows: who follows whom.
     Follows,
     follows
 );

@@ -59,7 +59,7 @@ impl Profiles<'_> {
 }
 
 capability!(
-    /// The store's profiles by handle.
+    /// The store's profiles, found by handle.
     Profiles,
     profiles
 );
