@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use byline_core::Timestamp;
-use byline_core::audit::{Break, EventContent, Verifier};
+use byline_core::audit::{Break, Verifier};
 
 /// What to record about an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,21 +66,6 @@ pub struct AuditEvent {
     pub hash: Vec<u8>,
 }
 
-impl AuditEvent {
-    fn content(&self) -> EventContent<'_> {
-        EventContent {
-            seq: self.seq,
-            at: self.at,
-            user_id: self.user_id,
-            profile_id: self.profile_id,
-            action: &self.action,
-            target: &self.target,
-            source_address: &self.source_address,
-            details: &self.details,
-        }
-    }
-}
-
 /// Appends `$entry` to the chain inside the open transaction `$tx`.
 /// Taking the head first (an UPDATE) serialises appenders on both backends.
 macro_rules! append_audit {
@@ -134,8 +119,6 @@ pub struct Verification {
     pub first_break: Option<String>,
 }
 
-const BATCH: i64 = 20_000;
-
 impl AuditLog<'_> {
     /// Records an event on its own (for actions with no other write, such
     /// as a refused attempt).
@@ -167,48 +150,62 @@ impl AuditLog<'_> {
 
     /// Checks the whole chain and that its head points at its last event;
     /// names the first event that is altered, missing or out of place.
+    /// The events and the head come from one snapshot, so appends while it
+    /// runs are neither counted nor mistaken for a break. Reading and
+    /// hashing run on their own threads, and the hashes of each batch are
+    /// spread over the machine's cores (`Verifier::check_all`).
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
-        let mut v = Verifier::default();
-        let mut last: Option<(i64, Vec<u8>)> = None;
-        let batch_size = u32::try_from(BATCH).unwrap_or(u32::MAX);
-        let mut batch = self.audit_events(0, batch_size).await?;
-        while let Some(tail) = batch.last() {
-            // The next batch is read while this one is hashed.
-            let next = self.audit_events(tail.seq, batch_size);
-            let check = async {
-                for e in &batch {
-                    if let Err(b) = v.check(&e.content(), &e.prev_hash, &e.hash) {
-                        return Some(b.to_string());
+        use std::sync::{Arc, Mutex};
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The checker's state: the verifier, the first break, the last event.
+        type Progress = (Verifier, Option<Break>, Option<(i64, Vec<u8>)>);
+        let progress: Arc<Mutex<Progress>> = Arc::new(Mutex::new((Verifier::default(), None, None)));
+        let shared = Arc::clone(&progress);
+        let head = self
+            .scan_audit(move |batch| {
+                let events = batch.events();
+                let Ok(mut p) = shared.lock() else {
+                    return false;
+                };
+                let (v, broken, last) = &mut *p;
+                match v.check_all(&events, threads) {
+                    Ok(()) => {
+                        *last = events.last().map(|e| (e.content.seq, e.hash.to_vec()));
+                        true
+                    }
+                    Err(b) => {
+                        *broken = Some(b);
+                        false
                     }
                 }
-                None
-            };
-            let (next, broken) = tokio::join!(next, check);
-            if let Some(b) = broken {
-                return Ok(Verification {
-                    checked: v.checked,
-                    first_break: Some(b),
-                });
-            }
-            last = batch.pop().map(|e| (e.seq, e.hash));
-            batch = next?;
+            })
+            .await?;
+        let (v, broken, last) = {
+            let p = progress
+                .lock()
+                .map_err(|_| StoreError::Config("the audit checker failed".into()))?;
+            (p.0.clone(), p.1.clone(), p.2.clone())
+        };
+        if let Some(b) = broken {
+            return Ok(Verification {
+                checked: v.checked,
+                first_break: Some(b.to_string()),
+            });
         }
-        let (head_seq, head_hash): (i64, Vec<u8>) = read!(self, |pool| {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(pool)
-                .await?
-        });
+        let Some(head) = head else {
+            return Err(StoreError::Config("the audit scan stopped early".into()));
+        };
         let (last_seq, last_hash) = last.unwrap_or((0, byline_core::audit::GENESIS.to_vec()));
-        let first_break = if head_seq != last_seq {
+        let first_break = if head.seq != last_seq {
             Some(
                 Break::Missing {
                     expected: last_seq + 1,
-                    found: head_seq,
+                    found: head.seq,
                 }
                 .to_string()
                 .replace("instead", "as the chain head"),
             )
-        } else if head_hash != last_hash {
+        } else if head.hash != last_hash {
             Some(format!("the chain head does not match event {last_seq}"))
         } else {
             None

@@ -50,14 +50,23 @@ pub(crate) struct Refusal {
 
 /// The writer for a person speaking as themselves, inside `$tx`.
 macro_rules! personal_writer {
-    ($tx:ident, $user_id:expr) => {{
+    ($store:expr, $tx:ident, $user_id:expr) => {{
         let user_id: i64 = $user_id;
-        let profile_id: i64 =
-            sqlx::query_scalar("SELECT id FROM profiles WHERE user_id = $1 AND kind = 'personal'")
+        let known = $store.known_personal_profile(user_id);
+        let profile_id: i64 = match known {
+            Some(id) => id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "SELECT id FROM profiles WHERE user_id = $1 AND kind = 'personal'",
+                )
                 .bind(user_id)
                 .fetch_optional(&mut *$tx)
                 .await?
                 .ok_or($crate::StoreError::NotFound)?;
+                $store.learn_personal_profile(user_id, id);
+                id
+            }
+        };
         $crate::bylines::Writer {
             profile_id,
             user_id,
@@ -206,4 +215,21 @@ pub(crate) fn duty_among(
         }
     }
     Ok(Duty::OffShift)
+}
+
+impl crate::Store {
+    /// The personal profile of `user_id`, if this store has seen it.
+    pub(crate) fn known_personal_profile(&self, user_id: i64) -> Option<i64> {
+        self.personal_profiles
+            .read()
+            .ok()
+            .and_then(|m| m.get(&user_id).copied())
+    }
+
+    /// Remembers that `profile_id` is the personal profile of `user_id`.
+    pub(crate) fn learn_personal_profile(&self, user_id: i64, profile_id: i64) {
+        if let Ok(mut m) = self.personal_profiles.write() {
+            m.insert(user_id, profile_id);
+        }
+    }
 }

@@ -68,6 +68,11 @@ pub use error::StoreError;
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// Each user's personal profile, learnt as it is read: the pairing is
+    /// made once, with the user, and never changes, so a personal write
+    /// need not look it up again inside the write transaction (where every
+    /// statement holds SQLite's one writer).
+    personal_profiles: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, i64>>>,
 }
 
 /// Connection-pool figures for `/metrics`.

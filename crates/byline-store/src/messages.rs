@@ -182,7 +182,7 @@ impl Messages<'_> {
         now: Timestamp,
     ) -> Result<(i64, Vec<i64>), StoreError> {
         Ok(write_tx!(self, |tx| {
-            let w = personal_writer!(tx, user_id);
+            let w = personal_writer!(self, tx, user_id);
             write_message!(tx, &w, conversation_id, text, now)
         }))
     }

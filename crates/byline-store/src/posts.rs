@@ -422,7 +422,7 @@ impl Posts<'_> {
         now: Timestamp,
     ) -> Result<CreatedPost, StoreError> {
         Ok(write_tx!(self, |tx| {
-            let w = personal_writer!(tx, user_id);
+            let w = personal_writer!(self, tx, user_id);
             write_post!(tx, &w, new, now)
         }))
     }
@@ -514,7 +514,7 @@ impl Posts<'_> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let w = personal_writer!(tx, user_id);
+            let w = personal_writer!(self, tx, user_id);
             write_edit!(tx, &w, id, content, now);
         });
         Ok(())
@@ -530,7 +530,7 @@ impl Posts<'_> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let w = personal_writer!(tx, by_user_id);
+            let w = personal_writer!(self, tx, by_user_id);
             write_delete!(tx, &w, id, None::<i64>, now);
         });
         Ok(())
@@ -563,7 +563,7 @@ impl Posts<'_> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let w = personal_writer!(tx, user_id);
+            let w = personal_writer!(self, tx, user_id);
             let _ = write_reaction!(tx, &w, post_id, reaction, now);
         });
         Ok(())
@@ -577,7 +577,7 @@ impl Posts<'_> {
         reaction: Reaction,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            let w = personal_writer!(tx, user_id);
+            let w = personal_writer!(self, tx, user_id);
             let _ = write_unreaction!(tx, &w, post_id, reaction);
         });
         Ok(())

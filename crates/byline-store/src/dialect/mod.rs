@@ -5,6 +5,7 @@
 //! test's catalogue work (`tooling`). Everything else is SQL written once
 //! with `$n` placeholders.
 
+pub(crate) mod audit_scan;
 pub(crate) mod full_text;
 pub(crate) mod tooling;
 
@@ -68,6 +69,8 @@ pub enum Backend {
         write: SqlitePool,
         /// Readers.
         read: SqlitePool,
+        /// The database file, for the audit verifier's own reader.
+        path: PathBuf,
     },
     /// A PostgreSQL pool.
     Postgres(PgPool),
@@ -138,7 +141,7 @@ impl Backend {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Backend::Sqlite { write, read })
+        Ok(Backend::Sqlite { write, read, path })
     }
 }
 
@@ -246,6 +249,7 @@ impl crate::Store {
     pub async fn connect(options: &StoreOptions) -> Result<crate::Store, StoreError> {
         Ok(crate::Store {
             backend: Backend::connect(options).await?,
+            personal_profiles: Default::default(),
         })
     }
 
@@ -279,7 +283,7 @@ impl crate::Store {
     /// reported together with the readers).
     pub fn pool_state(&self) -> crate::PoolState {
         match &self.backend {
-            Backend::Sqlite { write, read } => crate::PoolState {
+            Backend::Sqlite { write, read, .. } => crate::PoolState {
                 size: write.size() + read.size(),
                 idle: u32::try_from(write.num_idle() + read.num_idle()).unwrap_or(u32::MAX),
                 max: write.options().get_max_connections() + read.options().get_max_connections(),
@@ -295,7 +299,7 @@ impl crate::Store {
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { write, read } => {
+            Backend::Sqlite { write, read, .. } => {
                 read.close().await;
                 write.close().await;
             }
