@@ -154,10 +154,17 @@ pub async fn voice_at<'a>(
     acting_as: &str,
     at: Timestamp,
 ) -> Result<Voice<'a>, Error> {
-    let m = membership(app, by, acting_as).await?;
-    let session = match current_at(app, by, at).await? {
-        Some(s) if s.membership.profile_id == m.profile_id => s,
-        _ => switch_in_at(app, by, acting_as, "api", at).await?,
+    let handle = Handle::parse(acting_as).map_err(|_| Error::NotFound)?;
+    // Speaking through the session already open needs no look at the
+    // membership here: the speak function re-reads it inside its
+    // transaction, and audits a refusal there.
+    let open = current_at(app, by, at)
+        .await?
+        .filter(|s| s.membership.handle == handle.as_str());
+    let session = match open {
+        Some(s) => s,
+        // Switching in checks (and audits a refusal of) the membership.
+        None => switch_in_at(app, by, acting_as, "api", at).await?,
     };
     Ok(Voice::new(
         by.user.id,

@@ -89,8 +89,18 @@ pub async fn run(args: &Args, a: &Target, b: &Target, m: &Manifest) -> Result<Ve
     ));
     scenarios.push((
         "create_post_attributed".into(),
-        create(&server_a.base, m.seed, &m.team_writers, Some(m.team.clone())),
-        create(&server_b.base, m.seed, &m.team_writers, Some(m.team.clone())),
+        create(
+            &server_a.base,
+            m.seed,
+            &m.team_writers,
+            Some(m.team.clone()),
+        ),
+        create(
+            &server_b.base,
+            m.seed,
+            &m.team_writers,
+            Some(m.team.clone()),
+        ),
     ));
     let mut out = Vec::new();
     for (name, make_a, make_b) in scenarios {
@@ -110,7 +120,12 @@ pub async fn run(args: &Args, a: &Target, b: &Target, m: &Manifest) -> Result<Ve
                 once(make_a.clone(), server_a.pid(), secs, &mut sa).await?;
             }
         }
-        let rounds = sa.rate.iter().copied().zip(sb.rate.iter().copied()).collect();
+        let rounds = sa
+            .rate
+            .iter()
+            .copied()
+            .zip(sb.rate.iter().copied())
+            .collect();
         let (a_rate, b_rate) = (median(sa.rate), median(sb.rate));
         out.push(Compared {
             name,

@@ -183,7 +183,12 @@ fn get(
 }
 
 /// A new post by users taking turns, optionally as a shared profile.
-pub(crate) fn create(base: &str, seed: u64, users: &[i64], acting_as: Option<String>) -> MakeRequest {
+pub(crate) fn create(
+    base: &str,
+    seed: u64,
+    users: &[i64],
+    acting_as: Option<String>,
+) -> MakeRequest {
     let (base, users) = (base.to_owned(), users.to_vec());
     Arc::new(move |c: &reqwest::Client, i: u64| {
         let user = users[(i as usize) % users.len()];

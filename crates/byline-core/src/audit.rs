@@ -304,7 +304,10 @@ mod tests {
         assert_eq!(chain_hash(&[9u8; 32], &e), whole);
     }
 
-    fn verify_all(rows: &[(EventContent<'_>, [u8; 32], [u8; 32])], threads: usize) -> Result<u64, Break> {
+    fn verify_all(
+        rows: &[(EventContent<'_>, [u8; 32], [u8; 32])],
+        threads: usize,
+    ) -> Result<u64, Break> {
         let stored: Vec<StoredEvent<'_>> = rows
             .iter()
             .map(|(e, p, h)| StoredEvent {
@@ -353,10 +356,17 @@ mod tests {
         for rows in &cases {
             let in_order = verify(rows);
             for threads in [1, 2, 3, 8] {
-                assert_eq!(verify_all(rows, threads), in_order, "with {threads} threads");
+                assert_eq!(
+                    verify_all(rows, threads),
+                    in_order,
+                    "with {threads} threads"
+                );
             }
         }
-        assert_eq!(verify(&cases[cases.len() - 1]), Err(Break::Altered { seq: 9_001 }));
+        assert_eq!(
+            verify(&cases[cases.len() - 1]),
+            Err(Break::Altered { seq: 9_001 })
+        );
     }
 
     #[test]

@@ -159,7 +159,8 @@ impl AuditLog<'_> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         // The checker's state: the verifier, the first break, the last event.
         type Progress = (Verifier, Option<Break>, Option<(i64, Vec<u8>)>);
-        let progress: Arc<Mutex<Progress>> = Arc::new(Mutex::new((Verifier::default(), None, None)));
+        let progress: Arc<Mutex<Progress>> =
+            Arc::new(Mutex::new((Verifier::default(), None, None)));
         let shared = Arc::clone(&progress);
         let head = self
             .scan_audit(move |batch| {

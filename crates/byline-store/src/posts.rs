@@ -106,6 +106,50 @@ struct PostRow {
     created_at: i64,
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
+    /// `reaction:count:mine` for each reaction given, comma-separated.
+    reaction_list: Option<String>,
+    /// `id:uploader:sha256:media type:size` per attachment, in id order.
+    attachment_list: Option<String>,
+}
+
+/// Reads the reaction summary the hydration query packs into one column.
+fn unpack_reactions(list: Option<&str>) -> Vec<ReactionCount> {
+    let mut out: Vec<ReactionCount> = list
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|item| {
+            let mut f = item.split(':');
+            let reaction = Reaction::parse(f.next()?).ok()?;
+            let count = f.next()?.parse().ok()?;
+            let mine = f.next()? != "0";
+            Some(ReactionCount {
+                reaction,
+                count,
+                mine,
+            })
+        })
+        .collect();
+    out.sort_by_key(|rc| rc.reaction);
+    out
+}
+
+/// Reads the attachments the hydration query packs into one column (hex
+/// digests and media types hold neither `:` nor `,`).
+fn unpack_attachments(post_id: i64, list: Option<&str>) -> Vec<crate::attachments::Attachment> {
+    list.unwrap_or("")
+        .split(',')
+        .filter_map(|item| {
+            let mut f = item.split(':');
+            Some(crate::attachments::Attachment {
+                id: f.next()?.parse().ok()?,
+                uploader_profile_id: f.next()?.parse().ok()?,
+                post_id: Some(post_id),
+                sha256: f.next()?.to_owned(),
+                media_type: f.next()?.to_owned(),
+                size_bytes: f.next()?.parse().ok()?,
+            })
+        })
+        .collect()
 }
 
 impl From<PostRow> for Post {
@@ -130,8 +174,8 @@ impl From<PostRow> for Post {
             created_at: Timestamp(r.created_at),
             edited_at: r.edited_at.map(Timestamp),
             deleted_at: r.deleted_at.map(Timestamp),
-            reactions: Vec::new(),
-            attachments: Vec::new(),
+            reactions: unpack_reactions(r.reaction_list.as_deref()),
+            attachments: unpack_attachments(r.id, r.attachment_list.as_deref()),
         }
     }
 }
@@ -439,8 +483,25 @@ impl Posts<'_> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        // One statement: the posts with their reactions and attachments
+        // packed into two columns by correlated subqueries (index lookups
+        // per post), instead of a statement for each.
+        let reactions = self.joined(
+            "rc.reaction || ':' || CAST(rc.n AS TEXT) || ':' || CAST(rc.mine AS TEXT)",
+            "rc.reaction",
+        );
+        let attachments = self.joined(
+            "CAST(att.id AS TEXT) || ':' || CAST(att.uploader_profile_id AS TEXT) || ':' || att.sha256 \
+             || ':' || att.media_type || ':' || CAST(att.size_bytes AS TEXT)",
+            "att.id",
+        );
         let sql = format!(
-            "SELECT {POST_COLUMNS} {POST_FROM} WHERE p.id IN ({}) AND {}",
+            "SELECT {POST_COLUMNS}, \
+               (SELECT {reactions} FROM (SELECT r.reaction, COUNT(*) AS n, \
+                   MAX(CASE WHEN r.profile_id = $1 THEN 1 ELSE 0 END) AS mine \
+                 FROM reactions r WHERE r.post_id = p.id GROUP BY r.reaction) rc) AS reaction_list, \
+               (SELECT {attachments} FROM attachments att WHERE att.post_id = p.id) AS attachment_list \
+             {POST_FROM} WHERE p.id IN ({}) AND {}",
             placeholders(2, ids.len()),
             readable_post("$1")
         );
@@ -453,54 +514,7 @@ impl Posts<'_> {
         });
         let mut by_id: std::collections::HashMap<i64, Post> =
             rows.into_iter().map(|r| (r.id, Post::from(r))).collect();
-        for a in self.attachments().attachments_of(ids).await? {
-            if let Some(p) = a.post_id.and_then(|pid| by_id.get_mut(&pid)) {
-                p.attachments.push(a);
-            }
-        }
-        let counts = self.reaction_counts(ids, viewer).await?;
-        for (post_id, rc) in counts {
-            if let Some(p) = by_id.get_mut(&post_id) {
-                p.reactions.push(rc);
-            }
-        }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
-
-    async fn reaction_counts(
-        &self,
-        ids: &[i64],
-        viewer: i64,
-    ) -> Result<Vec<(i64, ReactionCount)>, StoreError> {
-        let sql = format!(
-            "SELECT post_id, reaction, COUNT(*) AS n, MAX(CASE WHEN profile_id = $1 THEN 1 ELSE 0 END) AS mine \
-             FROM reactions WHERE post_id IN ({}) GROUP BY post_id, reaction",
-            placeholders(2, ids.len())
-        );
-        let rows: Vec<(i64, String, i64, i32)> = read!(self, |pool| {
-            let mut q = sqlx::query_as(&sql).bind(viewer);
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.fetch_all(pool).await?
-        });
-        let mut out: Vec<(i64, ReactionCount)> = rows
-            .into_iter()
-            .filter_map(|(post_id, name, count, mine)| {
-                Reaction::parse(&name).ok().map(|reaction| {
-                    (
-                        post_id,
-                        ReactionCount {
-                            reaction,
-                            count,
-                            mine: mine > 0,
-                        },
-                    )
-                })
-            })
-            .collect();
-        out.sort_by_key(|(post, rc)| (*post, rc.reaction));
-        Ok(out)
     }
 
     /// Replaces the text of `user_id`'s own post, keeping the previous
@@ -630,3 +644,35 @@ capability!(
     Posts,
     posts
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_reactions_and_attachments_are_read_back() {
+        let r = unpack_reactions(Some("tada:2:0,heart:5:1,nonsense:1:1"));
+        assert_eq!(
+            r.iter()
+                .map(|rc| (rc.reaction, rc.count, rc.mine))
+                .collect::<Vec<_>>(),
+            vec![(Reaction::Heart, 5, true), (Reaction::Tada, 2, false)]
+        );
+        assert!(unpack_reactions(None).is_empty());
+        let a = unpack_attachments(9, Some("3:7:ab12:image/png:2048,4:7:cd34:image/jpeg:99"));
+        assert_eq!(a.len(), 2);
+        assert_eq!(
+            (a[0].id, a[0].uploader_profile_id, a[0].post_id),
+            (3, 7, Some(9))
+        );
+        assert_eq!(
+            (
+                a[1].sha256.as_str(),
+                a[1].media_type.as_str(),
+                a[1].size_bytes
+            ),
+            ("cd34", "image/jpeg", 99)
+        );
+        assert!(unpack_attachments(9, None).is_empty());
+    }
+}

@@ -80,7 +80,8 @@ impl ScanBatch {
     /// The events, borrowing this batch's buffer. Text that is not UTF-8
     /// (only tampering puts it there) reads as U+FFFD, so its hash fails.
     pub(crate) fn events(&self) -> Vec<StoredEvent<'_>> {
-        let text = |r: &Range<usize>| std::str::from_utf8(&self.bytes[r.clone()]).unwrap_or("\u{FFFD}");
+        let text =
+            |r: &Range<usize>| std::str::from_utf8(&self.bytes[r.clone()]).unwrap_or("\u{FFFD}");
         self.rows
             .iter()
             .map(|r| StoredEvent {

@@ -202,6 +202,15 @@ impl crate::Store {
 }
 
 impl crate::Store {
+    /// An aggregate joining `expr` over the group with commas, in `order`:
+    /// `group_concat` on SQLite, `string_agg` on PostgreSQL.
+    pub(crate) fn joined(&self, expr: &str, order: &str) -> String {
+        match self.backend {
+            Backend::Sqlite { .. } => format!("group_concat({expr}, ',' ORDER BY {order})"),
+            Backend::Postgres(_) => format!("string_agg({expr}, ',' ORDER BY {order})"),
+        }
+    }
+
     /// The newest posts (outside communities) of the profiles `$1`
     /// follows, below id `$2`, at most `$3` of each. PostgreSQL reads each
     /// followed profile's newest posts with a lateral join (given the `IN`
