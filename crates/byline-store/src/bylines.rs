@@ -52,7 +52,7 @@ pub(crate) struct Refusal {
 macro_rules! personal_writer {
     ($store:expr, $tx:ident, $user_id:expr) => {{
         let user_id: i64 = $user_id;
-        let known = $store.known_personal_profile(user_id);
+        let known = $store.memo.personal_profile(user_id);
         let profile_id: i64 = match known {
             Some(id) => id,
             None => {
@@ -63,7 +63,7 @@ macro_rules! personal_writer {
                 .fetch_optional(&mut *$tx)
                 .await?
                 .ok_or($crate::StoreError::NotFound)?;
-                $store.learn_personal_profile(user_id, id);
+                $store.memo.learn_personal_profile(user_id, id);
                 id
             }
         };
@@ -215,21 +215,4 @@ pub(crate) fn duty_among(
         }
     }
     Ok(Duty::OffShift)
-}
-
-impl crate::Store {
-    /// The personal profile of `user_id`, if this store has seen it.
-    pub(crate) fn known_personal_profile(&self, user_id: i64) -> Option<i64> {
-        self.personal_profiles
-            .read()
-            .ok()
-            .and_then(|m| m.get(&user_id).copied())
-    }
-
-    /// Remembers that `profile_id` is the personal profile of `user_id`.
-    pub(crate) fn learn_personal_profile(&self, user_id: i64, profile_id: i64) {
-        if let Ok(mut m) = self.personal_profiles.write() {
-            m.insert(user_id, profile_id);
-        }
-    }
 }

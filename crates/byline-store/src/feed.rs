@@ -42,18 +42,27 @@ impl Feeds<'_> {
     /// Own posts, posts of followed profiles outside communities, and posts
     /// in communities the viewer belongs to.
     pub async fn home_feed(&self, viewer: i64, w: Window) -> Result<Page, StoreError> {
-        let following: i64 = read!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM follows WHERE follower_id = $1")
-                .bind(viewer)
-                .fetch_one(pool)
-                .await?
-        });
+        // Which shape to use is only a plan: a stale answer gives the same
+        // posts, so it is counted once a minute, not on every page.
+        let dense = match self.memo.follows_many(viewer) {
+            Some(many) => many,
+            None => {
+                let following: i64 = read!(self, |pool| {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM follows WHERE follower_id = $1")
+                        .bind(viewer)
+                        .fetch_one(pool)
+                        .await?
+                });
+                let many = following > DENSE_FOLLOWS;
+                self.memo.learn_follows_many(viewer, many);
+                many
+            }
+        };
         // Few follows: read each followed profile's newest posts from the
         // author index and sort them. Many follows: that reads (and sorts)
         // every post of thousands of profiles, while walking all posts
         // newest first meets enough of theirs at once; the unary `+` keeps
         // the planner off the author index.
-        let dense = following > DENSE_FOLLOWS;
         let followed = if dense {
             "SELECT p.id FROM posts p WHERE +p.author_profile_id IN \
                (SELECT followee_id FROM follows WHERE follower_id = $1) AND p.community_id IS NULL \

@@ -32,6 +32,7 @@ impl Follows<'_> {
                 .await?;
             }
         });
+        self.memo.forget_follows(follower);
         Ok(())
     }
 
@@ -44,6 +45,7 @@ impl Follows<'_> {
                 .execute(&mut *tx)
                 .await?;
         });
+        self.memo.forget_follows(follower);
         Ok(())
     }
 

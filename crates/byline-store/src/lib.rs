@@ -48,6 +48,7 @@ pub mod messages;
 pub mod notifications;
 #[macro_use]
 pub mod posts;
+mod memo;
 pub mod profiles;
 pub mod rosters;
 pub mod search;
@@ -68,11 +69,8 @@ pub use error::StoreError;
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
-    /// Each user's personal profile, learnt as it is read: the pairing is
-    /// made once, with the user, and never changes, so a personal write
-    /// need not look it up again inside the write transaction (where every
-    /// statement holds SQLite's one writer).
-    personal_profiles: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, i64>>>,
+    /// What the store remembers between calls (see `memo.rs`).
+    memo: std::sync::Arc<memo::Memo>,
 }
 
 /// Connection-pool figures for `/metrics`.

@@ -258,7 +258,7 @@ impl crate::Store {
     pub async fn connect(options: &StoreOptions) -> Result<crate::Store, StoreError> {
         Ok(crate::Store {
             backend: Backend::connect(options).await?,
-            personal_profiles: Default::default(),
+            memo: Default::default(),
         })
     }
 
