@@ -161,15 +161,34 @@ pub async fn voice_at<'a>(
     let open = current_at(app, by, at)
         .await?
         .filter(|s| s.membership.handle == handle.as_str());
-    let session = match open {
-        Some(s) => s,
-        // Switching in checks (and audits a refusal of) the membership.
-        None => switch_in_at(app, by, acting_as, "api", at).await?,
+    let (session_id, profile_id) = match open {
+        Some(s) => (s.id, s.membership.profile_id),
+        None => {
+            // Checks (and audits a refusal of) the membership, then joins
+            // the session a concurrent request of the same caller may
+            // have just started, or starts one.
+            let m = membership(app, by, acting_as).await?;
+            let audit = by.audit("acting.start", String::new());
+            let id = app
+                .store
+                .shared_profiles()
+                .join_or_start_acting(
+                    by.user.id,
+                    m.profile_id,
+                    at.plus_seconds(-IDLE_SECS),
+                    &by.source_address,
+                    "api",
+                    &audit,
+                    at,
+                )
+                .await?;
+            (id, m.profile_id)
+        }
     };
     Ok(Voice::new(
         by.user.id,
-        session.membership.profile_id,
-        session.id,
+        profile_id,
+        session_id,
         &by.source_address,
     ))
 }

@@ -45,6 +45,47 @@ pub struct ActingSession {
     pub started_at: Timestamp,
 }
 
+/// Inside `$tx`: ends the user's other open acting sessions (`switched`),
+/// starts one on `$profile_id`, appends its `acting.start` event and
+/// evaluates to its id.
+macro_rules! begin_acting {
+    ($tx:ident, $user_id:expr, $profile_id:expr, $source:expr, $agent:expr, $audit:expr, $now:expr) => {{
+        let (user_id, profile_id, source_address, user_agent, audit, now): (
+            i64,
+            i64,
+            &str,
+            &str,
+            &AuditEntry,
+            Timestamp,
+        ) = ($user_id, $profile_id, $source, $agent, $audit, $now);
+            sqlx::query(
+            "UPDATE acting_sessions SET ended_at = $1, end_reason = 'switched' WHERE user_id = $2 AND ended_at IS NULL",
+        )
+        .bind(now.micros())
+        .bind(user_id)
+        .execute(&mut *$tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO acting_sessions (user_id, profile_id, started_at, last_active_at, source_address, user_agent) \
+             VALUES ($1, $2, $3, $3, $4, $5) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(profile_id)
+        .bind(now.micros())
+        .bind(source_address)
+        .bind(user_agent)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let entry = AuditEntry {
+            target: format!("acting_session:{id}"),
+            profile_id: Some(profile_id),
+            ..audit.clone()
+        };
+        append_audit!($tx, &entry, now);
+        id
+    }};
+}
+
 /// Records, inside `$tx`, that `$profile`'s policy is `$policy` from `$now`
 /// (`$seq` is the audit event of the change).
 macro_rules! record_policy {
@@ -243,6 +284,53 @@ impl SharedProfiles<'_> {
         Ok(())
     }
 
+    /// The user's open acting session on `profile_id` if one was active
+    /// since `active_since`, else a new one (ending any other the user has
+    /// open). Decided inside the write transaction, with the user's row
+    /// locked on PostgreSQL, so two requests of one API client that both
+    /// find no session share the one the first starts, instead of the
+    /// second ending it under the first.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn join_or_start_acting(
+        &self,
+        user_id: i64,
+        profile_id: i64,
+        active_since: Timestamp,
+        source_address: &str,
+        user_agent: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let lock = self.update_lock();
+        Ok(write_tx!(self, |tx| {
+            sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}"))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let open: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM acting_sessions WHERE user_id = $1 AND profile_id = $2 \
+                 AND ended_at IS NULL AND last_active_at >= $3",
+            )
+            .bind(user_id)
+            .bind(profile_id)
+            .bind(active_since.micros())
+            .fetch_optional(&mut *tx)
+            .await?;
+            match open {
+                Some(id) => id,
+                None => begin_acting!(
+                    tx,
+                    user_id,
+                    profile_id,
+                    source_address,
+                    user_agent,
+                    audit,
+                    now
+                ),
+            }
+        }))
+    }
+
     /// Starts an acting session (ending any other the user has open).
     pub async fn start_acting(
         &self,
@@ -253,33 +341,15 @@ impl SharedProfiles<'_> {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        Ok(write_tx!(self, |tx| {
-            sqlx::query(
-                "UPDATE acting_sessions SET ended_at = $1, end_reason = 'switched' WHERE user_id = $2 AND ended_at IS NULL",
-            )
-            .bind(now.micros())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO acting_sessions (user_id, profile_id, started_at, last_active_at, source_address, user_agent) \
-                 VALUES ($1, $2, $3, $3, $4, $5) RETURNING id",
-            )
-            .bind(user_id)
-            .bind(profile_id)
-            .bind(now.micros())
-            .bind(source_address)
-            .bind(user_agent)
-            .fetch_one(&mut *tx)
-            .await?;
-            let entry = AuditEntry {
-                target: format!("acting_session:{id}"),
-                profile_id: Some(profile_id),
-                ..audit.clone()
-            };
-            append_audit!(tx, &entry, now);
-            id
-        }))
+        Ok(write_tx!(self, |tx| begin_acting!(
+            tx,
+            user_id,
+            profile_id,
+            source_address,
+            user_agent,
+            audit,
+            now
+        )))
     }
 
     /// Ends the user's open acting session, if any; returns whether one was open.

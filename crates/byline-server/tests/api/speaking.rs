@@ -309,3 +309,35 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    concurrent_first_posts_as_a_profile_share_one_acting_session,
+    |app| async move {
+        // An API client that never switched in sends eight posts as @desk
+        // at once: each starts acting if no session is open, and none may
+        // end the session another has just started and is speaking through.
+        let (ada, sam, _tess, _olive) = desk(app).await;
+        let url = app.url("/api/v1/posts");
+        let mut sent = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let (sam, url) = (sam.clone(), url.clone());
+            sent.spawn(async move {
+                sam.post(url)
+                    .json(&json!({"text": format!("Notice {i}"), "acting_as": "desk"}))
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+            });
+        }
+        let statuses: Vec<StatusCode> = sent.join_all().await;
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::CREATED),
+            "every post is accepted: {statuses:?}"
+        );
+        let events = audit_actions(app, &ada).await;
+        assert_eq!(count(&events, "post.create_as_profile"), 8);
+        assert_eq!(count(&events, "acting.start"), 1, "one session, shared");
+        assert_eq!(count(&events, "speak.refused"), 0);
+    }
+);
