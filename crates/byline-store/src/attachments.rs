@@ -67,24 +67,6 @@ impl Attachments<'_> {
         }))
     }
 
-    /// Attachments of the given posts, as (post id, attachment).
-    pub async fn attachments_of(&self, post_ids: &[i64]) -> Result<Vec<Attachment>, StoreError> {
-        if post_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {COLUMNS} FROM attachments a WHERE a.post_id IN ({}) ORDER BY a.id",
-            placeholders(1, post_ids.len())
-        );
-        Ok(read!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for id in post_ids {
-                q = q.bind(id);
-            }
-            q.fetch_all(pool).await?
-        }))
-    }
-
     /// For each of `ids` that exists: (id, uploading profile, post it is
     /// attached to).
     pub async fn attachment_uses(

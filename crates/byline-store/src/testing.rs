@@ -238,6 +238,15 @@ macro_rules! contract_test {
     };
 }
 
+/// The same database as `store` seen by another server process: the same
+/// connections, none of its memories (`memo.rs`).
+pub fn another_process(store: &Store) -> Store {
+    Store {
+        backend: store.backend.clone(),
+        memo: Default::default(),
+    }
+}
+
 /// Runs raw SQL against a store, for tests that play an attacker with
 /// database access (tampering with the audit log, for instance).
 pub async fn execute_raw(store: &Store, sql: &str) {
