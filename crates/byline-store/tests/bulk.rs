@@ -1,0 +1,203 @@
+//! The bulk loader leaves a store that works as if every row had been
+//! written one by one, on SQLite and on PostgreSQL.
+
+mod common;
+use common::{T0, add_user, audit};
+
+use byline_store::contract_test;
+
+contract_test!(
+    a_bulk_load_leaves_a_store_that_works_as_usual,
+    |store| async move {
+        use byline_core::audit::{EventContent, GENESIS, chain_hash};
+        use byline_store::bulk::{Cell, Table};
+        use byline_store::feed::Window;
+        use byline_store::posts::{NewPost, PostContent};
+
+        let mut load = store
+            .bulk_load()
+            .await
+            .expect("an empty store takes a bulk load");
+        for id in 1..=2i64 {
+            load.push(
+                Table::Users,
+                vec![
+                    id.into(),
+                    format!("bulk{id}@example.com").into(),
+                    "Bulk Person".into(),
+                    "$argon2id$x".into(),
+                    "staff".into(),
+                    T0.micros().into(),
+                ],
+            )
+            .await
+            .expect("user row");
+            load.push(
+                Table::Profiles,
+                vec![
+                    id.into(),
+                    format!("bulk{id}").into(),
+                    "personal".into(),
+                    "Bulk Person".into(),
+                    Some(id).into(),
+                    "signed".into(),
+                    T0.micros().into(),
+                ],
+            )
+            .await
+            .expect("profile row");
+        }
+        load.push(Table::Follows, vec![2.into(), 1.into(), T0.micros().into()])
+            .await
+            .expect("follow row");
+        load.push(
+            Table::Posts,
+            vec![
+                1.into(),
+                1.into(),
+                1.into(),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                "A quokka visited the office #wildlife".into(),
+                "<p>A quokka visited the office #wildlife</p>".into(),
+                0.into(),
+                T0.micros().into(),
+                Cell::Null,
+                Cell::Null,
+            ],
+        )
+        .await
+        .expect("post row");
+        load.push(Table::PostTags, vec!["wildlife".into(), 1.into()])
+            .await
+            .expect("tag row");
+        let event = EventContent {
+            seq: 1,
+            at: T0.micros(),
+            user_id: Some(1),
+            profile_id: None,
+            action: "session.sign_in",
+            target: "user:1",
+            source_address: "10.0.0.1",
+            details: "{}",
+        };
+        let hash = chain_hash(&GENESIS, &event);
+        load.push(
+            Table::AuditEvents,
+            vec![
+                1.into(),
+                T0.micros().into(),
+                Some(1).into(),
+                Cell::Null,
+                "session.sign_in".into(),
+                "user:1".into(),
+                "10.0.0.1".into(),
+                "{}".into(),
+                GENESIS.to_vec().into(),
+                hash.to_vec().into(),
+            ],
+        )
+        .await
+        .expect("audit row");
+        assert!(
+            load.push(Table::Follows, vec![1.into()]).await.is_err(),
+            "a row of the wrong width is refused"
+        );
+        load.finish().await.expect("finish");
+
+        // Indexes, search, the audit head and id generators are as if the rows
+        // had been written one by one.
+        let page = store
+            .feeds()
+            .home_feed(
+                2,
+                Window {
+                    before: i64::MAX,
+                    limit: 20,
+                },
+            )
+            .await
+            .expect("home");
+        assert_eq!(page.posts.len(), 1, "the follower sees the loaded post");
+        let q = byline_core::search::SearchQuery::parse("quokka").expect("query");
+        assert_eq!(
+            store
+                .search()
+                .search_posts(&q, 2, 20)
+                .await
+                .expect("search")
+                .len(),
+            1
+        );
+        let tagged = store
+            .feeds()
+            .tag_feed(
+                "wildlife",
+                2,
+                Window {
+                    before: i64::MAX,
+                    limit: 20,
+                },
+            )
+            .await
+            .expect("tag");
+        assert_eq!(tagged.posts.len(), 1);
+        let v = store.audit().verify_audit().await.expect("verify");
+        assert_eq!((v.checked, v.first_break), (1, None));
+        store
+            .audit()
+            .append_audit(&audit(), T0)
+            .await
+            .expect("append after the load");
+        assert_eq!(
+            store
+                .audit()
+                .verify_audit()
+                .await
+                .expect("verify")
+                .first_break,
+            None
+        );
+
+        let third = add_user(&store, "after@example.com", "after")
+            .await
+            .expect("a new user gets a fresh id");
+        assert!(third.id > 2);
+        let tags = vec!["wildlife".to_owned()];
+        let created = store
+            .posts()
+            .create_post(
+                1,
+                &NewPost {
+                    community_id: None,
+                    reply_to: None,
+                    content: PostContent {
+                        body: "Another quokka sighting",
+                        body_html: "<p>Another quokka sighting</p>",
+                        mentioned_profile_ids: &[],
+                        tags: &tags,
+                    },
+                    attachment_ids: &[],
+                },
+                T0,
+            )
+            .await
+            .expect("a new post after the load");
+        assert!(created.id > 1);
+        assert_eq!(
+            store
+                .search()
+                .search_posts(&q, 2, 20)
+                .await
+                .expect("search")
+                .len(),
+            2,
+            "search keeps up with new posts again"
+        );
+        assert!(
+            store.bulk_load().await.is_err(),
+            "a store with users takes no bulk load"
+        );
+    }
+);
