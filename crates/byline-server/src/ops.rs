@@ -55,7 +55,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, AppError>
 }
 
 /// Prometheus metrics: requests by route and status, latency histograms,
-/// database pool state.
+/// database pool state, and on SQLite the commits and the writes they held.
 #[utoipa::path(get, path = "/metrics", tag = "operations", security(()),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -90,6 +90,10 @@ pub fn render_metrics(state: &AppState) -> String {
     metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(pool.size));
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("db_pool_connections_max").set(f64::from(pool.max));
+    if let Some(commits) = state.store.commit_figures() {
+        metrics::counter!("db_commits_total").absolute(commits.commits);
+        metrics::counter!("db_committed_writes_total").absolute(commits.writes);
+    }
     let handle = prometheus();
     handle.run_upkeep();
     handle.render()

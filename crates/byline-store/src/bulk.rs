@@ -302,14 +302,14 @@ impl Store {
     /// The table is made for the measurement and dropped after it.
     pub async fn raw_write_rate(&self, for_how_long: Duration) -> Result<f64, StoreError> {
         let create = self.probe_table_sql();
-        write_tx!(self, |tx| {
+        unbatched_write_tx!(self, |tx| {
             sqlx::query(create).execute(&mut *tx).await?;
         });
         let started = Instant::now();
         let mut n: u64 = 0;
         while started.elapsed() < for_how_long {
             let at = i64::try_from(n).unwrap_or(i64::MAX);
-            write_tx!(self, |tx| {
+            unbatched_write_tx!(self, |tx| {
                 sqlx::query("INSERT INTO raw_write_probe (at, body) VALUES ($1, $2)")
                     .bind(at)
                     .bind("a row about as long as a short post, to write somewhere")
@@ -319,7 +319,7 @@ impl Store {
             n += 1;
         }
         let rate = n as f64 / started.elapsed().as_secs_f64();
-        write_tx!(self, |tx| {
+        unbatched_write_tx!(self, |tx| {
             sqlx::query("DROP TABLE raw_write_probe")
                 .execute(&mut *tx)
                 .await?;

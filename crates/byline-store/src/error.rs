@@ -42,6 +42,9 @@ pub enum StoreError {
     /// connection lost).
     #[error("database unavailable: {0}")]
     Unavailable(sqlx::Error),
+    /// The commit that held a write did not happen (the write is not there).
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
     /// Any other driver error.
     #[error(transparent)]
     Database(sqlx::Error),

@@ -62,7 +62,8 @@ pub mod tokens;
 pub mod users;
 mod visibility;
 
-pub use dialect::{Backend, StoreOptions, Synchronous};
+pub(crate) use dialect::Backend;
+pub use dialect::{StoreOptions, Synchronous};
 pub use error::StoreError;
 
 /// Handle to the database; cheap to clone (pools are shared).
@@ -84,7 +85,25 @@ pub struct PoolState {
     pub max: u32,
 }
 
+/// How SQLite's writes have shared commits since the store connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitFigures {
+    /// Commits made (each one fsync).
+    pub commits: u64,
+    /// Writes those commits held.
+    pub writes: u64,
+}
+
 impl Store {
+    /// Group-commit figures: `None` on PostgreSQL, where each write is its
+    /// own transaction.
+    pub fn commit_figures(&self) -> Option<CommitFigures> {
+        match &self.backend {
+            Backend::Sqlite { group, .. } => Some(group.figures()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     async fn applied_migrations(&self) -> Result<usize, StoreError> {
         let n: i64 = read!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")

@@ -1,9 +1,12 @@
 //! Crash safety: a real `byline serve` is killed with SIGKILL at random
-//! moments while a client writes (posts, posts as a shared profile, and the
-//! sign-ins and acting sessions they audit). After each restart every write
-//! the client saw acknowledged is there exactly once, nothing half-written
-//! is visible, and `byline audit verify` passes. Runs on SQLite (with its
-//! default durability, synchronous=FULL) and, when configured, PostgreSQL.
+//! moments while clients write (posts, posts as a shared profile, and the
+//! sign-ins and acting sessions they audit), several at once so that on
+//! SQLite their writes share commits (group commit; the test checks the
+//! server's counters to see that they did). After each restart every
+//! write a client saw acknowledged is there exactly once, nothing
+//! half-written is visible, and `byline audit verify` passes. Runs on
+//! SQLite (with its default durability, synchronous=FULL) and, when
+//! configured, PostgreSQL.
 
 use byline_store::testing::{Kind, TestDatabase};
 use reqwest::{Client, StatusCode};
@@ -25,6 +28,8 @@ fn kills() -> usize {
         .max(20)
 }
 const PASSWORD: &str = "correct horse battery";
+/// Clients writing at once in each round.
+const WRITERS: usize = 6;
 
 fn byline() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_byline"));
@@ -85,6 +90,9 @@ impl Place {
     /// Starts the server; returns it and its base URL.
     fn serve(&self) -> (Child, String) {
         let mut child = byline()
+            // Commits take a little longer, so that most kills land while
+            // a batch of writes is being committed.
+            .env("BYLINE_FAULT_COMMIT_DELAY_MS", "10")
             .args([
                 "serve",
                 "--listen",
@@ -213,6 +221,8 @@ async fn crash_and_recover(kind: Kind) {
     // (text, acting as the desk?) of every acknowledged write.
     let acked: Arc<Mutex<Vec<(String, bool)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut rng = Lcg(0x5eed_b71e);
+    // Whether the server was seen sharing a commit between writes.
+    let grouped = Arc::new(AtomicBool::new(kind != Kind::Sqlite));
     let kills = kills();
     for round in 0..=kills {
         let (mut server, url) = place.serve();
@@ -242,15 +252,18 @@ async fn crash_and_recover(kind: Kind) {
             assert!(ok, "audit chain after the last crash: {out}");
             break;
         }
-        let wes = sign_in(&url, "wes@example.com").await;
+        // Several writers at once, so that on SQLite their writes share
+        // commits (group commit) when the kill comes.
         let stop = Arc::new(AtomicBool::new(false));
-        let writer = {
+        let mut writers = Vec::new();
+        for w in 0..WRITERS {
+            let wes = sign_in(&url, "wes@example.com").await;
             let (stop, acked, url) = (stop.clone(), acked.clone(), url.clone());
-            tokio::spawn(async move {
+            writers.push(tokio::spawn(async move {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
-                    let as_desk = i % 2 == 1;
-                    let text = format!("round {round} write {i} #crash");
+                    let as_desk = (i + w) % 2 == 1;
+                    let text = format!("round {round} writer {w} write {i} #crash");
                     let mut body = json!({ "text": text });
                     if as_desk {
                         body["acting_as"] = json!("desk");
@@ -264,23 +277,42 @@ async fn crash_and_recover(kind: Kind) {
                         Ok(r) if r.status() == StatusCode::CREATED => {
                             acked.lock().expect("lock").push((text, as_desk));
                         }
+                        // The server answered, and refused: a write it
+                        // acknowledged earlier is not yet what it reads.
+                        Ok(r) => {
+                            let status = r.status();
+                            let body = r.text().await.unwrap_or_default();
+                            return Err(format!("{text:?} refused while serving: {status} {body}"));
+                        }
                         // Killed mid-request: unknown outcome, not acknowledged.
-                        _ => break,
+                        Err(_) => return Ok(()),
                     }
                     i += 1;
                 }
-            })
-        };
+                Ok(())
+            }));
+        }
+        if !grouped.load(Ordering::Relaxed) {
+            grouped_commits_seen(&url, &grouped).await;
+        }
         tokio::time::sleep(Duration::from_millis(50 + rng.next(400))).await;
         kill9(&mut server);
         stop.store(true, Ordering::Relaxed);
-        let _ = writer.await;
+        for writer in writers {
+            if let Ok(Err(refused)) = writer.await {
+                panic!("round {round}: {refused}");
+            }
+        }
         // Between crashes the chain must already verify.
         if round % 5 == 4 {
             let (ok, out) = place.run(&["audit", "verify"], None);
             assert!(ok, "audit chain after crash {round}: {out}");
         }
     }
+    assert!(
+        grouped.load(Ordering::Relaxed),
+        "on SQLite concurrent writes shared commits while the kills came"
+    );
     let total = acked.lock().expect("lock").len();
     assert!(
         total > kills * 2,
@@ -288,6 +320,28 @@ async fn crash_and_recover(kind: Kind) {
     );
     eprintln!("crash test on {kind:?}: {kills} SIGKILLs, {total} acknowledged writes, none lost");
     drop(db);
+}
+
+/// Reads the server's commit counters while the writers run, and notes
+/// whether some commit held more than one write.
+async fn grouped_commits_seen(url: &str, grouped: &AtomicBool) {
+    let c = client(url);
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let Ok(r) = c.get(format!("{url}/metrics")).send().await else {
+            return;
+        };
+        let text = r.text().await.unwrap_or_default();
+        let figure = |name: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        if figure("db_committed_writes_total ") > figure("db_commits_total ") {
+            grouped.store(true, Ordering::Relaxed);
+            return;
+        }
+    }
 }
 
 /// Every acknowledged write is there exactly once, with its byline; nothing
