@@ -61,26 +61,23 @@ impl Store {
         Ok(match &self.backend {
             Backend::Sqlite { read, .. } => {
                 let fts = fts5_query(q, prefix);
-                // The newest matches, read lazily from the index; their
-                // oldest becomes a rowid lower bound (FTS5 runs `rowid IN
+                // The oldest of the newest matches, read lazily from the
+                // index, becomes a rowid lower bound (FTS5 runs `rowid IN
                 // (subquery)` again for every match: seconds for a common
-                // word). Past the window, matches rank newest first: bm25
-                // weighs a word by reading every post that has it, which
-                // costs in proportion to all its matches, not the window's.
-                let window: Vec<i64> = sqlx::query_scalar(
-                    "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY rowid DESC LIMIT $2",
+                // word); only that one row crosses to this thread. Past the
+                // window, matches rank newest first: bm25 weighs a word by
+                // reading every post that has it, which costs in
+                // proportion to all its matches, not the window's.
+                let beyond: Option<i64> = sqlx::query_scalar(
+                    "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET $2",
                 )
                 .bind(&fts)
-                .bind(RANK_WINDOW + 1)
-                .fetch_all(read)
+                .bind(RANK_WINDOW)
+                .fetch_optional(read)
                 .await?;
-                let Some(&oldest) = window.last() else {
-                    return Ok(Vec::new());
-                };
-                let order = if window.len() as i64 > RANK_WINDOW {
-                    "posts_fts.rowid DESC"
-                } else {
-                    "bm25(posts_fts)"
+                let (oldest, order) = match beyond {
+                    Some(rowid) => (rowid, "posts_fts.rowid DESC"),
+                    None => (i64::MIN, "bm25(posts_fts)"),
                 };
                 let sql = format!(
                     "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
