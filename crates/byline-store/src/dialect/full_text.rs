@@ -30,10 +30,6 @@ fn fts5_query(q: &SearchQuery, prefix: bool) -> String {
         .join(" ")
 }
 
-/// How many best-ranked matches are read per post wanted, before the
-/// posts table is consulted (some may be unreadable or deleted).
-const CANDIDATES_PER_HIT: u32 = 4;
-
 /// tsquery: terms are letters and digits only, so they need no quoting.
 fn tsquery(q: &SearchQuery, prefix: bool) -> String {
     let n = q.terms().len();
@@ -79,14 +75,15 @@ impl Store {
                 .bind(RANK_WINDOW)
                 .fetch_optional(read)
                 .await?;
-                let Some(oldest) = beyond else {
-                    return self.ranked_matches(read, &fts, viewer, limit).await;
+                let (oldest, order) = match beyond {
+                    Some(rowid) => (rowid, "posts_fts.rowid DESC"),
+                    None => (i64::MIN, "bm25(posts_fts)"),
                 };
                 let sql = format!(
                     "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
                      JOIN posts p ON p.id = posts_fts.rowid \
                      WHERE posts_fts MATCH $2 AND posts_fts.rowid >= $4 AND p.deleted_at IS NULL AND {readable} \
-                     ORDER BY posts_fts.rowid DESC LIMIT $3"
+                     ORDER BY {order} LIMIT $3"
                 );
                 sqlx::query_as(&sql)
                     .bind(viewer)
@@ -114,74 +111,5 @@ impl Store {
                     .await?
             }
         })
-    }
-
-    /// SQLite, at most [`RANK_WINDOW`] matches: ranks them by bm25 in the
-    /// index alone, then reads the posts table (readability, deletion) and
-    /// makes snippets only for the best, a page at a time. Joining first
-    /// looked up every match's post before ranking: two thirds of the time
-    /// for a word in 500 posts at `large`.
-    async fn ranked_matches(
-        &self,
-        read: &sqlx::SqlitePool,
-        fts: &str,
-        viewer: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, String)>, StoreError> {
-        let wanted = limit as usize;
-        let candidates: Vec<i64> = sqlx::query_scalar(
-            "SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1 ORDER BY bm25(posts_fts) LIMIT $2",
-        )
-        .bind(fts)
-        .bind(i64::from(limit.saturating_mul(CANDIDATES_PER_HIT)))
-        .fetch_all(read)
-        .await?;
-        let readable = readable_post("$1");
-        // json_each drives the join in the candidates' order, one index
-        // lookup each (a literal IN list would be a new statement per page).
-        let sql = format!(
-            "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) \
-             FROM json_each($3) j CROSS JOIN posts_fts ON posts_fts.rowid = j.value \
-             JOIN posts p ON p.id = posts_fts.rowid \
-             WHERE posts_fts MATCH $2 AND p.deleted_at IS NULL AND {readable}"
-        );
-        let mut hits: Vec<(i64, String)> = Vec::with_capacity(wanted);
-        for page in candidates.chunks(wanted.max(1)) {
-            let ids = page
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            let mut found: Vec<(i64, String)> = sqlx::query_as(&sql)
-                .bind(viewer)
-                .bind(fts)
-                .bind(format!("[{ids}]"))
-                .fetch_all(read)
-                .await?;
-            found.sort_by_key(|(id, _)| page.iter().position(|c| c == id));
-            hits.extend(found);
-            if hits.len() >= wanted {
-                hits.truncate(wanted);
-                return Ok(hits);
-            }
-        }
-        if candidates.len() < wanted.saturating_mul(CANDIDATES_PER_HIT as usize) {
-            // Every match was a candidate: nothing more to find.
-            return Ok(hits);
-        }
-        // Most of the best matches are hidden from this viewer: rank the
-        // readable ones in one statement.
-        let sql = format!(
-            "SELECT p.id, snippet(posts_fts, 0, char(1), char(2), '…', 16) FROM posts_fts \
-             JOIN posts p ON p.id = posts_fts.rowid \
-             WHERE posts_fts MATCH $2 AND p.deleted_at IS NULL AND {readable} \
-             ORDER BY bm25(posts_fts) LIMIT $3"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(viewer)
-            .bind(fts)
-            .bind(i64::from(limit))
-            .fetch_all(read)
-            .await?)
     }
 }
