@@ -188,8 +188,8 @@ impl Slot {
         };
         let number = self.number;
         let group = self.group.clone();
-        // Until it knows how its batch went, a dropped request still sees
-        // the batch committed.
+        // If this request is dropped before it learns how its batch went,
+        // the janitor still sees the batch committed.
         let mut pending = Pending {
             group: group.clone(),
             number,
