@@ -207,13 +207,8 @@ macro_rules! unbatched_write_tx {
                 $tx.commit().await?;
                 out
             }
-            $crate::Backend::Postgres(pool) => {
-                #[allow(unused_mut)]
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
+            // Already one transaction per write there.
+            $crate::Backend::Postgres(_) => write_tx!($store, |$tx| $body),
         }
     };
 }
