@@ -81,21 +81,14 @@ pub async fn caller_by_token(
     source_address: String,
     now: Timestamp,
 ) -> Result<Caller, Error> {
-    match app
-        .store
-        .tokens()
-        .token_user(&secret_token::digest(token))
-        .await
-    {
+    let digest = secret_token::digest(token);
+    match app.store.tokens().token_user(&digest).await {
         Ok((api_token, user)) => {
             let stale = api_token
                 .last_used_at
                 .is_none_or(|t| Timestamp(t).plus_seconds(TOUCH_EVERY_SECS) < now);
             if stale {
-                app.store
-                    .tokens()
-                    .touch_api_token(api_token.id, now)
-                    .await?;
+                app.store.tokens().touch_api_token(&digest, now).await?;
             }
             Ok(Caller {
                 user,
@@ -127,7 +120,7 @@ pub async fn caller_by_session(
                 let idle = i64::try_from(app.settings.session_idle.as_secs()).unwrap_or(i64::MAX);
                 app.store
                     .sessions()
-                    .touch_session(found.session_id, now, now.plus_seconds(idle))
+                    .touch_session(&digest, now, now.plus_seconds(idle))
                     .await?;
             }
             Ok(Some(Caller {

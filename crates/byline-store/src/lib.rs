@@ -39,6 +39,7 @@ pub mod attachments;
 mod bylines;
 pub mod bulk;
 pub mod communities;
+mod credentials;
 mod error;
 pub mod feed;
 pub mod follows;
@@ -72,6 +73,8 @@ pub struct Store {
     backend: Backend,
     /// What the store remembers between calls (see `memo.rs`).
     memo: std::sync::Arc<memo::Memo>,
+    /// Who holds which session or token (see `credentials.rs`).
+    credentials: std::sync::Arc<credentials::Credentials>,
 }
 
 /// Connection-pool figures for `/metrics`.

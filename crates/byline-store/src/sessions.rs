@@ -3,6 +3,7 @@
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
+use crate::credentials::Holder;
 use crate::users::{USER_COLUMNS, User, UserRow};
 use byline_core::Timestamp;
 
@@ -58,50 +59,78 @@ impl Sessions<'_> {
     }
 
     /// The active user behind a session cookie, if the session is open,
-    /// unexpired and the user still active.
+    /// unexpired and the user still active. Answered from memory when it
+    /// can be (`credentials.rs`).
     pub async fn session_user(
         &self,
         token_digest: &[u8],
         now: Timestamp,
     ) -> Result<SessionUser, StoreError> {
+        let (held, ticket) = self.credentials.recall(token_digest);
+        if let Some(Holder::Session { found, expires_at }) = held
+            && expires_at > now
+        {
+            return Ok(found);
+        }
         let sql = format!(
-            "SELECT s.id AS session_id, s.last_seen_at, {USER_COLUMNS} FROM sessions s \
+            "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {USER_COLUMNS} FROM sessions s \
              JOIN users u ON u.id = s.user_id JOIN profiles p ON p.user_id = u.id \
              WHERE s.token_digest = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active"
         );
-        let (session_id, last_seen, row): (i64, i64, UserRow) = read!(self, |pool| {
-            let row = sqlx::query(&sql)
-                .bind(token_digest)
-                .bind(now.micros())
-                .fetch_one(pool)
-                .await?;
-            (
-                sqlx::Row::try_get(&row, "session_id")?,
-                sqlx::Row::try_get(&row, "last_seen_at")?,
-                sqlx::FromRow::from_row(&row)?,
-            )
-        });
-        Ok(SessionUser {
+        let (session_id, last_seen, expires_at, row): (i64, i64, i64, UserRow) =
+            read!(self, |pool| {
+                let row = sqlx::query(&sql)
+                    .bind(token_digest)
+                    .bind(now.micros())
+                    .fetch_one(pool)
+                    .await?;
+                (
+                    sqlx::Row::try_get(&row, "session_id")?,
+                    sqlx::Row::try_get(&row, "last_seen_at")?,
+                    sqlx::Row::try_get(&row, "expires_at")?,
+                    sqlx::FromRow::from_row(&row)?,
+                )
+            });
+        let found = SessionUser {
             session_id,
             last_seen_at: Timestamp(last_seen),
             user: row.try_into()?,
-        })
+        };
+        let holder = Holder::Session {
+            found: found.clone(),
+            expires_at: Timestamp(expires_at),
+        };
+        self.credentials.learn(token_digest, holder, ticket);
+        Ok(found)
     }
 
-    /// Marks a session as used now and pushes its expiry to `expires_at`.
+    /// Marks the session with cookie digest `token_digest` as used now and
+    /// pushes its expiry to `expires_at`.
     pub async fn touch_session(
         &self,
-        session_id: i64,
+        token_digest: &[u8],
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
-                .bind(now.micros())
-                .bind(expires_at.micros())
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_digest = $3",
+            )
+            .bind(now.micros())
+            .bind(expires_at.micros())
+            .bind(token_digest)
+            .execute(&mut *tx)
+            .await?;
+        });
+        self.credentials.refresh(token_digest, |holder| {
+            if let Holder::Session {
+                found,
+                expires_at: until,
+            } = holder
+            {
+                found.last_seen_at = now;
+                *until = expires_at;
+            }
         });
         Ok(())
     }
@@ -113,7 +142,8 @@ impl Sessions<'_> {
         audit: Option<&AuditEntry>,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let n = write_tx!(self, |tx| {
+        let revoked = async {
+            Ok::<_, StoreError>(write_tx!(self, |tx| {
             let n = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_digest = $2 AND revoked_at IS NULL")
                 .bind(now.micros())
                 .bind(token_digest)
@@ -124,8 +154,11 @@ impl Sessions<'_> {
                 append_audit!(tx, entry, now);
             }
             n
-        });
-        Ok(n > 0)
+        }))
+        }
+        .await;
+        self.credentials.forget_all();
+        Ok(revoked? > 0)
     }
 
     /// Number of open, unexpired sessions a user has.

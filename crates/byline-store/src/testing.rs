@@ -239,11 +239,12 @@ macro_rules! contract_test {
 }
 
 /// The same database as `store` seen by another server process: the same
-/// connections, none of its memories (`memo.rs`).
+/// connections, none of its memories (`memo.rs`, `credentials.rs`).
 pub fn another_process(store: &Store) -> Store {
     Store {
         backend: store.backend.clone(),
         memo: Default::default(),
+        credentials: std::sync::Arc::new(store.credentials.another()),
     }
 }
 

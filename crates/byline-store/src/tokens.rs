@@ -2,6 +2,7 @@
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
+use crate::credentials::Holder;
 use crate::users::{USER_COLUMNS, User, UserRow};
 use byline_core::Timestamp;
 
@@ -56,8 +57,13 @@ impl Tokens<'_> {
         }))
     }
 
-    /// The active user owning an unrevoked token, with the token.
+    /// The active user owning an unrevoked token, with the token. Answered
+    /// from memory when it can be (`credentials.rs`).
     pub async fn token_user(&self, token_digest: &[u8]) -> Result<(ApiToken, User), StoreError> {
+        let (held, ticket) = self.credentials.recall(token_digest);
+        if let Some(Holder::Token(token, user)) = held {
+            return Ok((token, user));
+        }
         let sql = format!(
             "SELECT {TOKEN_COLUMNS}, {USER_COLUMNS} FROM api_tokens t \
              JOIN users u ON u.id = t.user_id JOIN profiles p ON p.user_id = u.id \
@@ -70,17 +76,32 @@ impl Tokens<'_> {
                 sqlx::FromRow::from_row(&row)?,
             )
         });
-        Ok((token, row.try_into()?))
+        let user: User = row.try_into()?;
+        self.credentials.learn(
+            token_digest,
+            Holder::Token(token.clone(), user.clone()),
+            ticket,
+        );
+        Ok((token, user))
     }
 
-    /// Records that a token was used now.
-    pub async fn touch_api_token(&self, token_id: i64, now: Timestamp) -> Result<(), StoreError> {
+    /// Records that the token with digest `token_digest` was used now.
+    pub async fn touch_api_token(
+        &self,
+        token_digest: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_digest = $2")
                 .bind(now.micros())
-                .bind(token_id)
+                .bind(token_digest)
                 .execute(&mut *tx)
                 .await?;
+        });
+        self.credentials.refresh(token_digest, |holder| {
+            if let Holder::Token(token, _) = holder {
+                token.last_used_at = Some(now.micros());
+            }
         });
         Ok(())
     }
@@ -114,7 +135,8 @@ impl Tokens<'_> {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let n = write_tx!(self, |tx| {
+        let revoked = async {
+            Ok::<_, StoreError>(write_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
             )
@@ -128,8 +150,11 @@ impl Tokens<'_> {
                 append_audit!(tx, audit, now);
             }
             n
-        });
-        if n == 0 {
+        }))
+        }
+        .await;
+        self.credentials.forget_all();
+        if revoked? == 0 {
             Err(StoreError::NotFound)
         } else {
             Ok(())

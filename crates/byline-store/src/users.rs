@@ -198,26 +198,31 @@ impl Users<'_> {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        write_tx!(self, |tx| {
-            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(password_hash)
+        let reset = async {
+            write_tx!(self, |tx| {
+                let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now.micros())
                 .bind(user_id)
                 .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            sqlx::query(
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(now.micros())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            append_audit!(tx, audit, now);
-        });
-        Ok(())
+                .await?;
+                append_audit!(tx, audit, now);
+            });
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        self.credentials.forget_all();
+        reset
     }
 
     /// Changes a user's organisation-wide role.
@@ -229,21 +234,29 @@ impl Users<'_> {
         now: Timestamp,
     ) -> Result<User, StoreError> {
         let lock = self.update_lock();
-        write_tx!(self, |tx| {
-            if role != Role::Admin {
-                keep_an_admin!(tx, user_id, lock, "demoted");
-            }
-            let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                .bind(role.as_str())
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(tx, audit, now);
-        });
+        let changed = async {
+            write_tx!(self, |tx| {
+                if role != Role::Admin {
+                    keep_an_admin!(tx, user_id, lock, "demoted");
+                }
+                let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                append_audit!(tx, audit, now);
+            });
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        // Remembered credentials carry the role that permissions are
+        // decided on.
+        self.credentials.forget_all();
+        changed?;
         self.user_by_id(user_id).await
     }
 
@@ -256,7 +269,8 @@ impl Users<'_> {
         now: Timestamp,
     ) -> Result<User, StoreError> {
         let lock = self.update_lock();
-        write_tx!(self, |tx| {
+        let ended = async {
+            write_tx!(self, |tx| {
             // Acting sessions are locked before the user rows, in the order
             // the speak function locks them, so the two never deadlock.
             sqlx::query(
@@ -288,7 +302,12 @@ impl Users<'_> {
                 }
                 append_audit!(tx, audit, now);
             }
-        });
+            });
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        self.credentials.forget_all();
+        ended?;
         self.user_by_id(user_id).await
     }
 }

@@ -362,6 +362,68 @@ fn an_operator_migrates_creates_a_user_and_resets_a_password() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The status of `GET /api/v1/me` with `cookie`.
+fn me_with(addr: SocketAddr, cookie: &str) -> u16 {
+    http_cookie(addr, "GET", "/api/v1/me", None, cookie).0
+}
+
+/// The server remembers who holds a session; a password reset made by the
+/// command line, another process, must still end it before the very next
+/// request.
+#[test]
+fn a_password_reset_from_the_command_line_ends_a_running_servers_session_at_once() {
+    let dir = temp_dir("remembered");
+    let data = ["--data-dir", dir.to_str().expect("utf8")];
+    let mut child = byline()
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root Admin",
+            "--admin",
+            "--password-stdin",
+        ])
+        .args(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"operator password\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let server = Server::start(&data);
+    let cookie = session_cookie(server.addr, "root@example.com", "operator password");
+    for _ in 0..3 {
+        assert_eq!(me_with(server.addr, &cookie), 200, "signed in");
+    }
+    let (ok, _, err) = output(
+        byline()
+            .args(["admin", "reset-password", "--email", "root@example.com"])
+            .args(data),
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        me_with(server.addr, &cookie),
+        401,
+        "the reset ended the session before the next request"
+    );
+    assert!(server.terminate().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn serve_demo_on_an_empty_directory_seeds_and_prints_sign_ins() {
     let dir = temp_dir("demo");

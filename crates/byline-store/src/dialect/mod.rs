@@ -289,9 +289,15 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 impl crate::Store {
     /// Connects to the database that `options` names (no migrations run).
     pub async fn connect(options: &StoreOptions) -> Result<crate::Store, StoreError> {
+        let backend = Backend::connect(options).await?;
+        let credentials = match &backend {
+            Backend::Sqlite { path, .. } => crate::credentials::Credentials::beside(path),
+            Backend::Postgres(_) => crate::credentials::Credentials::none(),
+        };
         Ok(crate::Store {
-            backend: Backend::connect(options).await?,
+            backend,
             memo: Default::default(),
+            credentials: std::sync::Arc::new(credentials),
         })
     }
 
