@@ -16,6 +16,7 @@ mod error;
 pub mod feeds;
 pub mod follows;
 pub mod investigations;
+pub mod jobs;
 pub mod limits;
 pub mod live;
 pub mod messages;

@@ -21,6 +21,14 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
     }
 
+    /// This instant moved forward by `d` (saturating).
+    pub fn after(self, d: std::time::Duration) -> Timestamp {
+        Timestamp(
+            self.0
+                .saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        )
+    }
+
     /// Whole seconds from `self` until `later`, never negative.
     pub fn seconds_until(self, later: Timestamp) -> i64 {
         ((later.0 - self.0).max(0) + 999_999) / 1_000_000

@@ -45,6 +45,8 @@ pub mod feed;
 pub mod follows;
 pub mod investigations;
 #[macro_use]
+pub mod jobs;
+#[macro_use]
 pub mod messages;
 pub mod notifications;
 #[macro_use]

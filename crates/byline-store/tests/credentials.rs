@@ -43,7 +43,11 @@ async fn signed_in(store: &Store, email: &str, handle: &str) -> byline_store::us
             .session_user(&SESSION, T0.plus_seconds(1))
             .await
             .expect("session works");
-        store.tokens().token_user(&TOKEN).await.expect("token works");
+        store
+            .tokens()
+            .token_user(&TOKEN)
+            .await
+            .expect("token works");
     }
     user
 }
@@ -67,7 +71,10 @@ contract_test!(
             .await
             .expect("revoke");
         refused(store.tokens().token_user(&TOKEN).await, "revoked token");
-        refused(other.tokens().token_user(&TOKEN).await, "revoked token, there");
+        refused(
+            other.tokens().token_user(&TOKEN).await,
+            "revoked token, there",
+        );
         store
             .sessions()
             .session_user(&SESSION, T0.plus_seconds(3))
@@ -155,7 +162,11 @@ contract_test!(
             .session_user(&SESSION, T0.plus_seconds(3))
             .await
             .expect("session");
-        assert_eq!(found.user.role, Role::Admin, "the session carries the new role");
+        assert_eq!(
+            found.user.role,
+            Role::Admin,
+            "the session carries the new role"
+        );
         let (_, owner) = store.tokens().token_user(&TOKEN).await.expect("token");
         assert_eq!(owner.role, Role::Admin, "the token carries the new role");
     }

@@ -232,6 +232,17 @@ impl crate::Store {
             Backend::Postgres(_) => " FOR UPDATE",
         }
     }
+
+    /// Appended to a query choosing rows to claim, so that concurrent
+    /// claimers pass over each other's rows instead of waiting on them:
+    /// PostgreSQL's `FOR UPDATE SKIP LOCKED`; nothing on SQLite, where the
+    /// one writer runs claims one after another.
+    pub(crate) fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "",
+            Backend::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        }
+    }
 }
 
 impl crate::Store {
