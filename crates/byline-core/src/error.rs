@@ -45,6 +45,15 @@ pub enum CoreError {
     /// A shift that cannot be put on a roster.
     #[error("{0}")]
     InvalidShift(String),
+    /// Business hours that cannot be a help desk's calendar.
+    #[error("{0}")]
+    InvalidBusinessHours(String),
+    /// SLA targets that cannot be kept or measured.
+    #[error("{0}")]
+    InvalidSla(String),
+    /// A ticket change the ticket's state does not allow.
+    #[error("{0}")]
+    InvalidTicket(String),
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

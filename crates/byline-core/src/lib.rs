@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod business_hours;
 pub mod community;
 pub mod error;
 pub mod image;
@@ -15,6 +16,8 @@ pub mod roster;
 pub mod search;
 pub mod secret_token;
 pub mod shared_profile;
+pub mod sla;
+pub mod ticket;
 pub mod time;
 
 pub use account::{DisplayName, Email, Handle, ProfileKind, Role};
