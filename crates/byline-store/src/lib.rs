@@ -50,6 +50,8 @@ pub mod jobs;
 pub mod messages;
 pub mod notifications;
 #[macro_use]
+pub mod tickets;
+#[macro_use]
 pub mod posts;
 mod memo;
 pub mod profiles;

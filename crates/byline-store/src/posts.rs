@@ -451,6 +451,16 @@ macro_rules! write_post {
                 .into_iter()
                 .for_each(|r: (i64,)| notified.push(r.0));
         }
+        open_tickets!(
+            $tx,
+            w,
+            id,
+            root,
+            new.content.body,
+            new.content.mentioned_profile_ids,
+            &notified,
+            now
+        );
         $crate::posts::CreatedPost { id, notified }
     }};
 }

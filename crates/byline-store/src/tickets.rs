@@ -1,0 +1,609 @@
+//! The help desk's tickets: a shared profile with its help desk on turns
+//! every post that mentions it into a ticket, inside the same write
+//! transaction as the post (see [`open_tickets!`]); the requester's later
+//! replies in that thread, and the profile's own public replies there,
+//! land on the ticket as its history. Status changes and internal notes
+//! are written here with their audit events.
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use byline_core::Timestamp;
+use byline_core::ticket::{Priority, TicketStatus};
+
+/// A profile's help-desk settings.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpDesk {
+    /// The shared profile.
+    pub profile_id: i64,
+    /// Whether mentions become tickets.
+    pub enabled: bool,
+    /// `round_robin`, `least_loaded` or `manual`.
+    pub assignment: String,
+    /// Most open tickets one member is given automatically.
+    pub open_limit: i64,
+    /// Days after which a solved ticket closes.
+    pub auto_close_days: i64,
+}
+
+/// A ticket with the names a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// Id.
+    pub id: i64,
+    /// The help desk's profile.
+    pub profile_id: i64,
+    /// Number within the profile (`#12`).
+    pub number: i64,
+    /// Who asked.
+    pub requester_profile_id: i64,
+    /// Their handle.
+    pub requester_handle: String,
+    /// Their name.
+    pub requester_name: String,
+    /// From the first words.
+    pub subject: String,
+    /// Status.
+    pub status: TicketStatus,
+    /// Priority.
+    pub priority: Priority,
+    /// The member working on it.
+    pub assignee_user_id: Option<i64>,
+    /// That member's handle.
+    pub assignee_handle: Option<String>,
+    /// The post that opened it.
+    pub source_post_id: i64,
+    /// The thread it lives in.
+    pub thread_root_id: i64,
+    /// The closed ticket a reply reopened as this one.
+    pub previous_ticket_id: Option<i64>,
+    /// Opened.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// Last solved.
+    pub solved_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    profile_id: i64,
+    number: i64,
+    requester_profile_id: i64,
+    requester_handle: String,
+    requester_name: String,
+    subject: String,
+    status: String,
+    priority: String,
+    assignee_user_id: Option<i64>,
+    assignee_handle: Option<String>,
+    source_post_id: i64,
+    thread_root_id: i64,
+    previous_ticket_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    solved_at: Option<i64>,
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+    fn try_from(r: TicketRow) -> Result<Ticket, StoreError> {
+        let corrupt = |e: byline_core::CoreError| StoreError::Corrupt(e.to_string());
+        Ok(Ticket {
+            id: r.id,
+            profile_id: r.profile_id,
+            number: r.number,
+            requester_profile_id: r.requester_profile_id,
+            requester_handle: r.requester_handle,
+            requester_name: r.requester_name,
+            subject: r.subject,
+            status: TicketStatus::parse(&r.status).map_err(corrupt)?,
+            priority: Priority::parse(&r.priority).map_err(corrupt)?,
+            assignee_user_id: r.assignee_user_id,
+            assignee_handle: r.assignee_handle,
+            source_post_id: r.source_post_id,
+            thread_root_id: r.thread_root_id,
+            previous_ticket_id: r.previous_ticket_id,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+            solved_at: r.solved_at.map(Timestamp),
+        })
+    }
+}
+
+const TICKET_COLUMNS: &str = "t.id, t.profile_id, t.number, t.requester_profile_id, \
+    rq.handle AS requester_handle, rq.display_name AS requester_name, t.subject, t.status, \
+    t.priority, t.assignee_user_id, ap.handle AS assignee_handle, t.source_post_id, \
+    t.thread_root_id, t.previous_ticket_id, t.created_at, t.updated_at, t.solved_at";
+const TICKET_FROM: &str = "FROM tickets t JOIN profiles rq ON rq.id = t.requester_profile_id \
+    LEFT JOIN profiles ap ON ap.user_id = t.assignee_user_id AND ap.kind = 'personal'";
+
+/// One entry in a ticket's history.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketEvent {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub at: i64,
+    /// `opened`, `requester_reply`, `answer`, `note`, `status`, `assigned`
+    /// or `priority`.
+    pub kind: String,
+    /// The member (or requester) who did it.
+    pub by_user_id: Option<i64>,
+    /// Their handle.
+    pub by_handle: Option<String>,
+    /// The post it was, for posts.
+    pub post_id: Option<i64>,
+    /// The new status, assignee or priority.
+    pub detail: String,
+    /// A note's text, rendered (members only).
+    pub body_html: Option<String>,
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketView {
+    /// Open work (new, open, pending, on hold) assigned to this user.
+    Mine(i64),
+    /// Open work nobody has.
+    Unassigned,
+    /// All open work.
+    AllOpen,
+    /// Solved and closed.
+    Done,
+}
+
+impl TicketView {
+    fn clause(self) -> &'static str {
+        match self {
+            TicketView::Mine(_) => {
+                "t.status NOT IN ('solved', 'closed') AND t.assignee_user_id = $2"
+            }
+            TicketView::Unassigned => {
+                "t.status NOT IN ('solved', 'closed') AND t.assignee_user_id IS NULL AND CAST($2 AS BIGINT) IS NULL"
+            }
+            TicketView::AllOpen => {
+                "t.status NOT IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL"
+            }
+            TicketView::Done => "t.status IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL",
+        }
+    }
+
+    fn user(self) -> Option<i64> {
+        match self {
+            TicketView::Mine(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// How many tickets each view holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewCounts {
+    /// Assigned to the viewer and open.
+    pub mine: i64,
+    /// Open and unassigned.
+    pub unassigned: i64,
+    /// Open.
+    pub all_open: i64,
+}
+
+/// Inside the write transaction of a new post `$post_id` by `$w` (in the
+/// thread `$root`, if a reply), records what it means for help desks:
+/// - a reply in a ticket's thread by its requester is a requester reply
+///   (reopening a pending or solved ticket; a closed one gets a new ticket
+///   linked to it);
+/// - a reply there as the help desk's profile is an answer (a new ticket
+///   becomes open);
+/// - a mention of a profile whose help desk is on, by anyone but the
+///   profile, that `$notified` says may read the post, opens a ticket
+///   unless the thread already has one with that desk.
+macro_rules! open_tickets {
+    ($tx:ident, $w:expr, $post_id:expr, $root:expr, $body:expr, $mentioned:expr, $notified:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let now: byline_core::Timestamp = $now;
+        let mut desks_in_thread: Vec<i64> = Vec::new();
+        if let Some(root) = $root {
+            let in_thread: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                "SELECT id, profile_id, requester_profile_id, status FROM tickets \
+                 WHERE thread_root_id = $1 ORDER BY id DESC",
+            )
+            .bind(root)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let mut seen: Vec<i64> = Vec::new();
+            for (ticket_id, desk, requester, status) in in_thread {
+                // Only the newest ticket of each desk in the thread counts.
+                if seen.contains(&desk) {
+                    continue;
+                }
+                seen.push(desk);
+                desks_in_thread.push(desk);
+                let status = byline_core::ticket::TicketStatus::parse(&status)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                if w.profile_id == desk {
+                    sqlx::query(
+                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) \
+                         VALUES ($1, $2, 'answer', $3, $4)",
+                    )
+                    .bind(ticket_id)
+                    .bind(now.micros())
+                    .bind(w.user_id)
+                    .bind($post_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    let to = (status == byline_core::ticket::TicketStatus::New)
+                        .then_some(byline_core::ticket::TicketStatus::Open);
+                    set_status_in_tx!($tx, ticket_id, to, Some(w.user_id), now);
+                } else if w.profile_id == requester {
+                    if status == byline_core::ticket::TicketStatus::Closed {
+                        new_ticket_in_tx!(
+                            $tx,
+                            desk,
+                            w,
+                            $post_id,
+                            root,
+                            $body,
+                            Some(ticket_id),
+                            now
+                        );
+                    } else {
+                        sqlx::query(
+                            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) \
+                             VALUES ($1, $2, 'requester_reply', $3, $4)",
+                        )
+                        .bind(ticket_id)
+                        .bind(now.micros())
+                        .bind(w.user_id)
+                        .bind($post_id)
+                        .execute(&mut *$tx)
+                        .await?;
+                        set_status_in_tx!(
+                            $tx,
+                            ticket_id,
+                            status.after_requester_reply(),
+                            Some(w.user_id),
+                            now
+                        );
+                    }
+                }
+            }
+        }
+        let mentioned: &[i64] = $mentioned;
+        let notified: &[i64] = $notified;
+        let candidates: Vec<i64> = mentioned
+            .iter()
+            .copied()
+            .filter(|p| *p != w.profile_id && notified.contains(p) && !desks_in_thread.contains(p))
+            .collect();
+        if !candidates.is_empty() {
+            let sql = format!(
+                "SELECT profile_id FROM help_desks WHERE enabled AND profile_id IN ({})",
+                $crate::posts::placeholders(1, candidates.len())
+            );
+            let mut q = sqlx::query_scalar(&sql);
+            for p in &candidates {
+                q = q.bind(*p);
+            }
+            let desks: Vec<i64> = q.fetch_all(&mut *$tx).await?;
+            for desk in desks {
+                new_ticket_in_tx!(
+                    $tx,
+                    desk,
+                    w,
+                    $post_id,
+                    $root.unwrap_or($post_id),
+                    $body,
+                    None::<i64>,
+                    now
+                );
+            }
+        }
+    }};
+}
+
+/// Opens ticket for `$desk` from post `$post_id` by `$w`, inside `$tx`.
+macro_rules! new_ticket_in_tx {
+    ($tx:ident, $desk:expr, $w:expr, $post_id:expr, $root:expr, $body:expr, $previous:expr, $now:expr) => {{
+        let number: i64 = sqlx::query_scalar(
+            "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 RETURNING next_number - 1",
+        )
+        .bind($desk)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let subject = byline_core::ticket::subject_from($body);
+        let ticket_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (profile_id, number, requester_profile_id, subject, source_post_id, \
+             thread_root_id, previous_ticket_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind($desk)
+        .bind(number)
+        .bind($w.profile_id)
+        .bind(&subject)
+        .bind($post_id)
+        .bind($root)
+        .bind($previous)
+        .bind($now.micros())
+        .fetch_one(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) VALUES ($1, $2, 'opened', $3, $4)",
+        )
+        .bind(ticket_id)
+        .bind($now.micros())
+        .bind($w.user_id)
+        .bind($post_id)
+        .execute(&mut *$tx)
+        .await?;
+        ticket_id
+    }};
+}
+
+/// Moves ticket `$ticket_id` to `$to` (an `Option<TicketStatus>`; `None`
+/// only touches it) inside `$tx`, with a `status` event by `$by`.
+macro_rules! set_status_in_tx {
+    ($tx:ident, $ticket_id:expr, $to:expr, $by:expr, $now:expr) => {{
+        let to: Option<byline_core::ticket::TicketStatus> = $to;
+        match to {
+            Some(to) => {
+                sqlx::query(
+                    "UPDATE tickets SET status = $1, updated_at = $2, \
+                     solved_at = CASE WHEN $1 = 'solved' THEN $2 ELSE solved_at END \
+                     WHERE id = $3",
+                )
+                .bind(to.as_str())
+                .bind($now.micros())
+                .bind($ticket_id)
+                .execute(&mut *$tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, detail) VALUES ($1, $2, 'status', $3, $4)",
+                )
+                .bind($ticket_id)
+                .bind($now.micros())
+                .bind($by)
+                .bind(to.as_str())
+                .execute(&mut *$tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+                    .bind($now.micros())
+                    .bind($ticket_id)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+
+impl Tickets<'_> {
+    /// Turns a shared profile's help desk on (again), audited.
+    pub async fn enable_help_desk(
+        &self,
+        profile_id: i64,
+        by_user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<HelpDesk, StoreError> {
+        write_tx!(self, |tx| {
+            let kind: Option<String> =
+                sqlx::query_scalar("SELECT kind FROM profiles WHERE id = $1")
+                    .bind(profile_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match kind.as_deref() {
+                Some("shared") => {}
+                Some(_) => {
+                    return Err(StoreError::Refused(
+                        "only a shared profile can run a help desk".into(),
+                    ));
+                }
+                None => return Err(StoreError::NotFound),
+            }
+            sqlx::query(
+                "INSERT INTO help_desks (profile_id, enabled_by, enabled_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (profile_id) DO UPDATE SET enabled = TRUE",
+            )
+            .bind(profile_id)
+            .bind(by_user_id)
+            .bind(now.micros())
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+        });
+        self.help_desk(profile_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A profile's help desk, if it ever had one.
+    pub async fn help_desk(&self, profile_id: i64) -> Result<Option<HelpDesk>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT profile_id, enabled, assignment, open_limit, auto_close_days \
+                 FROM help_desks WHERE profile_id = $1",
+            )
+            .bind(profile_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// A view of a desk's tickets, newest first, before ticket id `before`.
+    pub async fn tickets(
+        &self,
+        profile_id: i64,
+        view: TicketView,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} {TICKET_FROM} WHERE t.profile_id = $1 AND {} \
+             AND t.id < $3 ORDER BY t.id DESC LIMIT $4",
+            view.clause()
+        );
+        let rows: Vec<TicketRow> = read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(profile_id)
+                .bind(view.user())
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit.min(200)))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Ticket::try_from).collect()
+    }
+
+    /// How many tickets each view holds for `user_id`.
+    pub async fn view_counts(
+        &self,
+        profile_id: i64,
+        user_id: i64,
+    ) -> Result<ViewCounts, StoreError> {
+        let (mine, unassigned, all_open): (i64, i64, i64) = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN assignee_user_id = $2 THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN assignee_user_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*) \
+                 FROM tickets WHERE profile_id = $1 AND status NOT IN ('solved', 'closed')",
+            )
+            .bind(profile_id)
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(ViewCounts {
+            mine,
+            unassigned,
+            all_open,
+        })
+    }
+
+    /// The desk's ticket numbered `number`.
+    pub async fn ticket(&self, profile_id: i64, number: i64) -> Result<Ticket, StoreError> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} {TICKET_FROM} WHERE t.profile_id = $1 AND t.number = $2"
+        );
+        let row: TicketRow = read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(profile_id)
+                .bind(number)
+                .fetch_one(pool)
+                .await?
+        });
+        row.try_into()
+    }
+
+    /// A ticket's history, oldest first; internal notes only when
+    /// `with_notes`.
+    pub async fn ticket_events(
+        &self,
+        ticket_id: i64,
+        with_notes: bool,
+    ) -> Result<Vec<TicketEvent>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT e.id, e.at, e.kind, e.by_user_id, p.handle AS by_handle, e.post_id, e.detail, e.body_html \
+                 FROM ticket_events e LEFT JOIN profiles p ON p.user_id = e.by_user_id AND p.kind = 'personal' \
+                 WHERE e.ticket_id = $1 AND ($2 OR e.kind <> 'note') ORDER BY e.id LIMIT 2000",
+            )
+            .bind(ticket_id)
+            .bind(with_notes)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The tickets `requester_profile_id` opened, newest first.
+    pub async fn requester_tickets(
+        &self,
+        requester_profile_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} {TICKET_FROM} WHERE t.requester_profile_id = $1 \
+             ORDER BY t.id DESC LIMIT $2"
+        );
+        let rows: Vec<TicketRow> = read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(requester_profile_id)
+                .bind(i64::from(limit.min(200)))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Ticket::try_from).collect()
+    }
+
+    /// Moves a ticket to `to` as `by_user_id`, if its status at that moment
+    /// allows it (checked inside the transaction); audited.
+    pub async fn set_ticket_status(
+        &self,
+        ticket_id: i64,
+        to: TicketStatus,
+        by_user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT status FROM tickets WHERE id = $1{}",
+            self.update_lock()
+        );
+        write_tx!(self, |tx| {
+            let status: String = sqlx::query_scalar(&sql)
+                .bind(ticket_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let from =
+                TicketStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            from.become_(to)
+                .map_err(|e| StoreError::Refused(e.to_string()))?;
+            set_status_in_tx!(tx, ticket_id, Some(to), Some(by_user_id), now);
+            if to == TicketStatus::Closed {
+                sqlx::query("UPDATE tickets SET closed_at = $1 WHERE id = $2")
+                    .bind(now.micros())
+                    .bind(ticket_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// Adds an internal note (members only) to a ticket; audited.
+    pub async fn add_ticket_note(
+        &self,
+        ticket_id: i64,
+        by_user_id: i64,
+        body_html: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, body_html) \
+                 VALUES ($1, $2, 'note', $3, $4) RETURNING id",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(body_html)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+                .bind(now.micros())
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, audit, now);
+            id
+        }))
+    }
+}
+
+capability!(
+    /// The store's help desks and tickets.
+    Tickets,
+    tickets
+);
