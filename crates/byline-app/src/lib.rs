@@ -27,6 +27,7 @@ pub mod profiles;
 pub mod rosters;
 pub mod search;
 pub mod shared_profiles;
+pub mod tickets;
 
 pub use caller::{Caller, Client, Credential};
 pub use error::Error;

@@ -104,6 +104,23 @@ pub enum Action {
         /// The actor's role on it, if any.
         role: Option<ProfileRole>,
     },
+    /// Read a help desk's inbox and tickets, internal notes included.
+    ReadInbox {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Work a ticket: change its status, write internal notes.
+    WorkTicket {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// See one ticket without its internal notes.
+    SeeRequest {
+        /// The actor asked for it.
+        requester: bool,
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
     /// Grant or withdraw the investigator right.
     ManageInvestigators {
         /// The user gaining or losing it.
@@ -277,6 +294,15 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
                     Speech::Reply | Speech::Message | Speech::React
                 )
         ),
+        // The inbox holds what staff asked in confidence; members only,
+        // observers included, admin rank alone reveals nothing.
+        Action::ReadInbox { role } => role.is_some(),
+        // Observers read; everyone else on the roster works tickets.
+        Action::WorkTicket { role } => matches!(
+            role,
+            Some(ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder)
+        ),
+        Action::SeeRequest { requester, role } => requester || role.is_some(),
         // A sealed profile's roster would say who probably wrote what, so
         // only members and admins see it.
         Action::SeeRoster { role } => role.is_some() || actor.is_admin(),
@@ -456,6 +482,21 @@ mod tests {
                     authorize(Some(&actor), Action::SeeRoster { role }).is_ok(),
                     actor.role == Role::Admin || role.is_some()
                 );
+                assert_eq!(
+                    authorize(Some(&actor), Action::ReadInbox { role }).is_ok(),
+                    role.is_some(),
+                    "the inbox is the members' alone, admins included"
+                );
+                assert_eq!(
+                    authorize(Some(&actor), Action::WorkTicket { role }).is_ok(),
+                    role.is_some() && role != Some(ProfileRole::Observer)
+                );
+                for requester in [false, true] {
+                    assert_eq!(
+                        authorize(Some(&actor), Action::SeeRequest { requester, role }).is_ok(),
+                        requester || role.is_some()
+                    );
+                }
                 assert_eq!(
                     authorize(Some(&actor), Action::ActAs { role }).is_ok(),
                     role.is_some()

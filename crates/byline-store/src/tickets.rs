@@ -32,6 +32,8 @@ pub struct Ticket {
     pub id: i64,
     /// The help desk's profile.
     pub profile_id: i64,
+    /// Its handle.
+    pub desk_handle: String,
     /// Number within the profile (`#12`).
     pub number: i64,
     /// Who asked.
@@ -68,6 +70,7 @@ pub struct Ticket {
 struct TicketRow {
     id: i64,
     profile_id: i64,
+    desk_handle: String,
     number: i64,
     requester_profile_id: i64,
     requester_handle: String,
@@ -92,6 +95,7 @@ impl TryFrom<TicketRow> for Ticket {
         Ok(Ticket {
             id: r.id,
             profile_id: r.profile_id,
+            desk_handle: r.desk_handle,
             number: r.number,
             requester_profile_id: r.requester_profile_id,
             requester_handle: r.requester_handle,
@@ -111,11 +115,12 @@ impl TryFrom<TicketRow> for Ticket {
     }
 }
 
-const TICKET_COLUMNS: &str = "t.id, t.profile_id, t.number, t.requester_profile_id, \
+const TICKET_COLUMNS: &str = "t.id, t.profile_id, dp.handle AS desk_handle, t.number, t.requester_profile_id, \
     rq.handle AS requester_handle, rq.display_name AS requester_name, t.subject, t.status, \
     t.priority, t.assignee_user_id, ap.handle AS assignee_handle, t.source_post_id, \
     t.thread_root_id, t.previous_ticket_id, t.created_at, t.updated_at, t.solved_at";
-const TICKET_FROM: &str = "FROM tickets t JOIN profiles rq ON rq.id = t.requester_profile_id \
+const TICKET_FROM: &str = "FROM tickets t JOIN profiles dp ON dp.id = t.profile_id \
+    JOIN profiles rq ON rq.id = t.requester_profile_id \
     LEFT JOIN profiles ap ON ap.user_id = t.assignee_user_id AND ap.kind = 'personal'";
 
 /// One entry in a ticket's history.

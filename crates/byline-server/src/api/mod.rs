@@ -16,6 +16,7 @@ mod rosters;
 mod search;
 mod sessions;
 mod shared_profiles;
+mod tickets;
 mod users;
 pub mod views;
 
@@ -45,6 +46,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "messages", description = "Direct messages"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
+        (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
         (name = "investigations", description = "Investigations: the only way to reveal sealed bylines"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
@@ -93,5 +95,6 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(shared_profiles::routes())
         .merge(rosters::routes())
+        .merge(tickets::routes())
         .merge(investigations::routes())
 }

@@ -1,6 +1,7 @@
 //! The server driven over real HTTP on 127.0.0.1, on SQLite and (with
 //! BYLINE_TEST_DATABASE_URL) PostgreSQL. One binary, many modules.
 
+mod help_desk;
 mod helpers;
 mod investigations;
 mod limits;

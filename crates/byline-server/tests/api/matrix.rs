@@ -231,6 +231,39 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "",
         "UFYFFFFFYU",
     ),
+    // Help desk: members read the inbox, all but observers work tickets,
+    // the requester (sam) sees their own ticket without its notes.
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/help-desk",
+        "",
+        "UFYFFFFFYU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/tickets",
+        "",
+        "UFYYYYFFFU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}",
+        "",
+        "UYYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{new_ticket}/status",
+        r#"{"status":"open"}"#,
+        "UNYYYFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/notes",
+        r#"{"text":"checked the logs"}"#,
+        "UNYYYFNNNU",
+    ),
+    ("GET", "/api/v1/me/requests", "", "UYYYYYYYYU"),
     // Shared profiles, rosters, acting
     (
         "POST",

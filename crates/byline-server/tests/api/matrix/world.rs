@@ -105,6 +105,20 @@ pub(super) async fn build(app: &TestApp) -> World {
             .expect("send");
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
     }
+    // @desk runs a help desk; sam has asked it something (ticket #1).
+    ok(
+        app.post_json(
+            &c("olga"),
+            "/api/v1/shared-profiles/desk/help-desk",
+            json!({}),
+        )
+        .await,
+        "help desk",
+    )
+    .await;
+    app.post(&sam, json!({"text": "@desk my laptop is slow"}))
+        .await;
+    ids.insert("desk_ticket", "1".to_owned());
     // A closed community owned by mona, a secret one owned by olga.
     ok(
         app.post_json(
@@ -264,6 +278,15 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             )
             .await;
             v["id"].as_str().expect("id").to_owned()
+        }
+        "new_ticket" => {
+            app.post(&by(1), json!({"text": "@desk another problem"}))
+                .await;
+            let mine = app.json(&by(1), "/api/v1/me/requests").await;
+            mine["tickets"][0]["number"]
+                .as_i64()
+                .expect("the newest request")
+                .to_string()
         }
         other => panic!("unknown fresh resource {other}"),
     }

@@ -1,0 +1,221 @@
+//! The help desk: a shared profile's owner turns it on; from then on every
+//! mention of the profile is a ticket (opened by the store inside the
+//! post's own write). Members read the inbox and tickets with their
+//! internal notes; members other than observers work them; a requester
+//! sees their own requests without the notes. Public replies are posts
+//! spoken as the profile in the ticket's thread, through the one speak
+//! function like every other word said as it.
+
+use crate::shared_profiles::shared;
+use crate::{App, Caller, Error, now};
+use byline_core::markdown::{self, PostText};
+use byline_core::policy::{Action, authorize};
+use byline_core::shared_profile::ProfileRole;
+use byline_core::ticket::TicketStatus;
+use byline_store::profiles::Profile;
+use byline_store::tickets::{HelpDesk, Ticket, TicketEvent, TicketView, ViewCounts};
+use std::collections::HashSet;
+
+/// Tickets on one page of a view.
+pub const PAGE: u32 = 50;
+
+/// Longest internal note, in characters.
+pub const NOTE_MAX: usize = 5_000;
+
+/// A view of a help desk's inbox.
+pub struct Inbox {
+    /// The shared profile.
+    pub profile: Profile,
+    /// Which view.
+    pub view: TicketView,
+    /// Its tickets, newest first.
+    pub tickets: Vec<Ticket>,
+    /// How many tickets each view holds.
+    pub counts: ViewCounts,
+    /// Whether the viewer may work tickets (not an observer).
+    pub can_work: bool,
+}
+
+/// One ticket as its viewer may see it.
+pub struct TicketPage {
+    /// The shared profile.
+    pub profile: Profile,
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Its history (internal notes only for members).
+    pub events: Vec<TicketEvent>,
+    /// Whether the viewer is a member (sees notes).
+    pub member: bool,
+    /// Whether the viewer may work it.
+    pub can_work: bool,
+}
+
+/// Parses a view's name: `mine`, `unassigned`, `open` (default) or `done`.
+pub fn view_named(name: Option<&str>, user_id: i64) -> Result<TicketView, Error> {
+    Ok(match name.unwrap_or("open") {
+        "mine" => TicketView::Mine(user_id),
+        "unassigned" => TicketView::Unassigned,
+        "open" => TicketView::AllOpen,
+        "done" => TicketView::Done,
+        other => {
+            return Err(Error::Invalid(format!(
+                "unknown view '{other}': expected mine, unassigned, open or done"
+            )));
+        }
+    })
+}
+
+/// The profile and the caller's role on it, refusing when its help desk
+/// is not on (which, to an outsider, is as if it had none).
+async fn desk(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+) -> Result<(Profile, Option<ProfileRole>), Error> {
+    let (profile, role) = shared(app, by, handle).await?;
+    match app.store.tickets().help_desk(profile.id).await? {
+        Some(d) if d.enabled => Ok((profile, role)),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// Turns a shared profile's help desk on (owners and admins).
+pub async fn enable(app: &App, by: &Caller, handle: &str) -> Result<HelpDesk, Error> {
+    let (profile, role) = shared(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    let mut audit = by.audit("helpdesk.enable", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    Ok(app
+        .store
+        .tickets()
+        .enable_help_desk(profile.id, by.user.id, &audit, now())
+        .await?)
+}
+
+/// A view of the inbox (members).
+pub async fn inbox(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    view: Option<&str>,
+    before: Option<i64>,
+) -> Result<Inbox, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ReadInbox { role })?;
+    let view = view_named(view, by.user.id)?;
+    let tickets = app.store.tickets();
+    Ok(Inbox {
+        tickets: tickets.tickets(profile.id, view, before, PAGE).await?,
+        counts: tickets.view_counts(profile.id, by.user.id).await?,
+        can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
+        profile,
+        view,
+    })
+}
+
+/// One ticket: members see all of it, the requester all but the notes,
+/// anyone else nothing (not even that it exists).
+pub async fn ticket(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+) -> Result<TicketPage, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    let ticket = app.store.tickets().ticket(profile.id, number).await?;
+    let requester = ticket.requester_profile_id == by.user.profile_id;
+    authorize(Some(&by.actor()), Action::SeeRequest { requester, role })
+        .map_err(|_| Error::NotFound)?;
+    let member = authorize(Some(&by.actor()), Action::ReadInbox { role }).is_ok();
+    Ok(TicketPage {
+        events: app.store.tickets().ticket_events(ticket.id, member).await?,
+        can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
+        member,
+        profile,
+        ticket,
+    })
+}
+
+/// A ticket a member may work, or why not.
+async fn workable(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+) -> Result<(Profile, Ticket), Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        return Err(Error::NotFound);
+    }
+    authorize(Some(&by.actor()), Action::WorkTicket { role })?;
+    let ticket = app.store.tickets().ticket(profile.id, number).await?;
+    Ok((profile, ticket))
+}
+
+/// Moves a ticket to `status` (members other than observers), if the
+/// workflow allows it from where the ticket stands.
+pub async fn set_status(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    status: &str,
+) -> Result<Ticket, Error> {
+    let to = TicketStatus::parse(status)?;
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let mut audit = by.audit("ticket.status", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    audit.details =
+        serde_json::json!({ "from": ticket.status.as_str(), "to": to.as_str() }).to_string();
+    app.store
+        .tickets()
+        .set_ticket_status(ticket.id, to, by.user.id, &audit, now())
+        .await?;
+    Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Adds an internal note, Markdown rendered safe (members other than
+/// observers); the requester never sees it.
+pub async fn add_note(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    text: &str,
+) -> Result<TicketEvent, Error> {
+    if text.trim().is_empty() {
+        return Err(Error::Invalid("a note needs some text".into()));
+    }
+    if text.chars().count() > NOTE_MAX {
+        return Err(Error::Invalid(format!(
+            "a note is at most {NOTE_MAX} characters"
+        )));
+    }
+    let source = PostText::parse(text)?;
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let html = markdown::render(&source, &HashSet::new()).html;
+    let mut audit = by.audit("ticket.note", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    let id = app
+        .store
+        .tickets()
+        .add_ticket_note(ticket.id, by.user.id, &html, &audit, now())
+        .await?;
+    app.store
+        .tickets()
+        .ticket_events(ticket.id, true)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| Error::Internal("a note just written is missing".into()))
+}
+
+/// The caller's own requests to every help desk, newest first.
+pub async fn my_requests(app: &App, by: &Caller) -> Result<Vec<Ticket>, Error> {
+    authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    Ok(app
+        .store
+        .tickets()
+        .requester_tickets(by.user.profile_id, PAGE)
+        .await?)
+}

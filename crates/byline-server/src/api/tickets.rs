@@ -1,0 +1,365 @@
+//! The help desk: turning it on, the inbox and its views, tickets with
+//! their history, status moves, internal notes, and a requester's own
+//! requests.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use byline_app::tickets::{self, TicketPage};
+use byline_core::Timestamp;
+use byline_store::tickets::{HelpDesk, Ticket, TicketEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enable_help_desk))
+        .routes(routes!(inbox))
+        .routes(routes!(get_ticket))
+        .routes(routes!(set_status))
+        .routes(routes!(add_note))
+        .routes(routes!(my_requests))
+}
+
+/// A help desk's settings.
+#[derive(Serialize, ToSchema)]
+pub struct HelpDeskView {
+    /// Whether mentions become tickets.
+    enabled: bool,
+    /// `round_robin`, `least_loaded` or `manual`.
+    assignment: String,
+    /// Most open tickets a member is given automatically.
+    open_limit: i64,
+    /// Days after which a solved ticket closes.
+    auto_close_days: i64,
+}
+
+impl From<HelpDesk> for HelpDeskView {
+    fn from(d: HelpDesk) -> HelpDeskView {
+        HelpDeskView {
+            enabled: d.enabled,
+            assignment: d.assignment,
+            open_limit: d.open_limit,
+            auto_close_days: d.auto_close_days,
+        }
+    }
+}
+
+/// A ticket in a list.
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    /// Number within the help desk (`#12`).
+    number: i64,
+    /// From the words that opened it.
+    subject: String,
+    /// `new`, `open`, `pending`, `on_hold`, `solved` or `closed`.
+    status: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    priority: String,
+    /// The requester's handle.
+    requester: String,
+    /// The requester's name.
+    requester_name: String,
+    /// The member working on it, if any (personal handle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignee: Option<String>,
+    /// The help desk's handle.
+    help_desk: String,
+    /// The post that opened it.
+    post: String,
+    /// The thread it lives in.
+    thread: String,
+    /// Opened, RFC 3339.
+    created_at: String,
+    /// Last change, RFC 3339.
+    updated_at: String,
+}
+
+fn ticket_view(t: &Ticket) -> TicketView {
+    TicketView {
+        number: t.number,
+        subject: t.subject.clone(),
+        status: t.status.as_str().to_owned(),
+        priority: t.priority.as_str().to_owned(),
+        requester: t.requester_handle.clone(),
+        requester_name: t.requester_name.clone(),
+        assignee: t.assignee_handle.clone(),
+        help_desk: t.desk_handle.clone(),
+        post: t.source_post_id.to_string(),
+        thread: t.thread_root_id.to_string(),
+        created_at: t.created_at.to_rfc3339(),
+        updated_at: t.updated_at.to_rfc3339(),
+    }
+}
+
+/// One entry of a ticket's history.
+#[derive(Serialize, ToSchema)]
+pub struct TicketEventView {
+    /// Id.
+    id: String,
+    /// When, RFC 3339.
+    at: String,
+    /// `opened`, `requester_reply`, `answer`, `note` (members only),
+    /// `status`, `assigned` or `priority`.
+    kind: String,
+    /// Who (personal handle), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    /// The post, for posts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post: Option<String>,
+    /// The new status, assignee or priority.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    detail: String,
+    /// A note's text, as safe HTML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+}
+
+impl From<&TicketEvent> for TicketEventView {
+    fn from(e: &TicketEvent) -> TicketEventView {
+        TicketEventView {
+            id: e.id.to_string(),
+            at: Timestamp(e.at).to_rfc3339(),
+            kind: e.kind.clone(),
+            by: e.by_handle.clone(),
+            post: e.post_id.map(|p| p.to_string()),
+            detail: e.detail.clone(),
+            html: e.body_html.clone(),
+        }
+    }
+}
+
+/// A ticket with its history.
+#[derive(Serialize, ToSchema)]
+pub struct TicketDetail {
+    /// The ticket.
+    ticket: TicketView,
+    /// What happened to it, oldest first.
+    events: Vec<TicketEventView>,
+    /// Whether the viewer sees internal notes (a member).
+    member: bool,
+    /// Whether the viewer may change it.
+    can_work: bool,
+}
+
+fn detail(p: &TicketPage) -> TicketDetail {
+    TicketDetail {
+        ticket: ticket_view(&p.ticket),
+        events: p.events.iter().map(TicketEventView::from).collect(),
+        member: p.member,
+        can_work: p.can_work,
+    }
+}
+
+/// Turn a shared profile's help desk on (owners and admins): from then on every mention of it opens a ticket.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/help-desk", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The help desk is on", body = HelpDeskView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such shared profile", body = ErrorBody),
+    ))]
+async fn enable_help_desk(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<HelpDeskView>, AppError> {
+    Ok(Json(
+        tickets::enable(&state, &current, &handle).await?.into(),
+    ))
+}
+
+/// Which tickets, and where to continue.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// `mine`, `unassigned`, `open` (default) or `done`.
+    view: Option<String>,
+    /// The `next_cursor` of the page before.
+    cursor: Option<String>,
+}
+
+/// Counts of the inbox's views.
+#[derive(Serialize, ToSchema)]
+pub struct ViewCountsView {
+    /// Open tickets assigned to the viewer.
+    mine: i64,
+    /// Open tickets nobody has.
+    unassigned: i64,
+    /// All open tickets.
+    open: i64,
+}
+
+/// A page of the inbox.
+#[derive(Serialize, ToSchema)]
+pub struct InboxView {
+    /// The view shown.
+    view: String,
+    /// Its tickets, newest first.
+    tickets: Vec<TicketView>,
+    /// How many tickets each view holds.
+    counts: ViewCountsView,
+    /// Pass as `cursor` for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    /// Whether the viewer may work tickets (not an observer).
+    can_work: bool,
+}
+
+/// A help desk's inbox: tickets in a view, with the counts of every view (members only).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/tickets", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle"), InboxQuery),
+    responses(
+        (status = 200, description = "A page of tickets", body = InboxView),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+        (status = 422, description = "Unknown view or bad cursor", body = ErrorBody),
+    ))]
+async fn inbox(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> Result<Json<InboxView>, AppError> {
+    let before = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            AppError::from(byline_app::Error::Invalid(
+                "cursor must be a next_cursor from an earlier page".into(),
+            ))
+        })?),
+    };
+    let inbox = tickets::inbox(&state, &current, &handle, q.view.as_deref(), before).await?;
+    let full = inbox.tickets.len() == tickets::PAGE as usize;
+    Ok(Json(InboxView {
+        view: q.view.unwrap_or_else(|| "open".into()),
+        next_cursor: inbox
+            .tickets
+            .last()
+            .filter(|_| full)
+            .map(|t| t.id.to_string()),
+        tickets: inbox.tickets.iter().map(ticket_view).collect(),
+        counts: ViewCountsView {
+            mine: inbox.counts.mine,
+            unassigned: inbox.counts.unassigned,
+            open: inbox.counts.all_open,
+        },
+        can_work: inbox.can_work,
+    }))
+}
+
+fn number_of(text: &str) -> Result<i64, AppError> {
+    text.trim_start_matches('#')
+        .parse()
+        .map_err(|_| AppError::NotFound)
+}
+
+/// One ticket and its history: members see internal notes, the requester everything else, anyone else nothing.
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/tickets/{number}", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 200, description = "The ticket", body = TicketDetail),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such ticket, or not yours to see", body = ErrorBody),
+    ))]
+async fn get_ticket(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+) -> Result<Json<TicketDetail>, AppError> {
+    let page = tickets::ticket(&state, &current, &handle, number_of(&number)?).await?;
+    Ok(Json(detail(&page)))
+}
+
+/// A new status.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `open`, `pending`, `on_hold`, `solved` or `closed` (closing only from solved).
+    status: String,
+}
+
+/// Move a ticket to another status (members other than observers); the workflow decides which moves exist.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/status", tag = "help desk", request_body = StatusBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 200, description = "Moved", body = TicketView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Unknown status, or a move the workflow does not allow", body = ErrorBody),
+    ))]
+async fn set_status(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> Result<Json<TicketView>, AppError> {
+    let t = tickets::set_status(&state, &current, &handle, number_of(&number)?, &b.status).await?;
+    Ok(Json(ticket_view(&t)))
+}
+
+/// An internal note.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// Markdown, at most 5,000 characters.
+    text: String,
+}
+
+/// Add an internal note to a ticket (members other than observers); the requester never sees it.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/notes", tag = "help desk", request_body = NoteBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 201, description = "Noted", body = TicketEventView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    ))]
+async fn add_note(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> Result<(StatusCode, Json<TicketEventView>), AppError> {
+    let e = tickets::add_note(&state, &current, &handle, number_of(&number)?, &b.text).await?;
+    Ok((StatusCode::CREATED, Json(TicketEventView::from(&e))))
+}
+
+/// The caller's requests.
+#[derive(Serialize, ToSchema)]
+pub struct RequestsView {
+    /// Newest first, at most 50.
+    tickets: Vec<TicketView>,
+}
+
+/// Your own requests to every help desk, with their status ("My requests").
+#[utoipa::path(get, path = "/api/v1/me/requests", tag = "help desk",
+    responses(
+        (status = 200, description = "Your requests", body = RequestsView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+async fn my_requests(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<RequestsView>, AppError> {
+    let list = tickets::my_requests(&state, &current).await?;
+    Ok(Json(RequestsView {
+        tickets: list.iter().map(ticket_view).collect(),
+    }))
+}

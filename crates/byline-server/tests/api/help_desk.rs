@@ -1,0 +1,214 @@
+//! The help desk over HTTP: a mention of @it-helpdesk becomes a ticket the
+//! members see in their inbox and the requester under "My requests"; an
+//! answer spoken as the profile in the thread opens it; notes stay with
+//! the members; the workflow refuses moves it does not have, and changes
+//! nothing when it does.
+
+use crate::app_test;
+use crate::helpers::{TestApp, error_code};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const DESK: &str = "/api/v1/shared-profiles/it-helpdesk";
+
+/// @it-helpdesk with agent `rita` (responder) and observer `otto`, its
+/// help desk on; returns (requester sam, rita, otto).
+async fn help_desk(app: &TestApp) -> (Client, Client, Client) {
+    let admin = app.admin_client().await;
+    let rita = app.new_member("rita", "Rita Agent").await;
+    let otto = app.new_member("otto", "Otto Observer").await;
+    app.shared_profile(
+        &admin,
+        "it-helpdesk",
+        "internal",
+        &[("rita", "responder"), ("otto", "observer")],
+    )
+    .await;
+    let r = app
+        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "help desk on");
+    (app.staff_client().await, rita, otto)
+}
+
+app_test!(
+    a_mention_becomes_a_ticket_both_sides_can_follow,
+    |app| async move {
+        let (sam, rita, otto) = help_desk(app).await;
+        let root = app
+            .post(&sam, json!({"text": "@it-helpdesk wifi down on floor 3"}))
+            .await;
+
+        let inbox = app.json(&rita, &format!("{DESK}/tickets")).await;
+        assert_eq!(inbox["counts"]["open"], 1);
+        assert_eq!(inbox["counts"]["unassigned"], 1);
+        assert_eq!(inbox["can_work"], true);
+        let t = &inbox["tickets"][0];
+        assert_eq!(t["number"], 1);
+        assert_eq!(t["subject"], "wifi down on floor 3");
+        assert_eq!(t["status"], "new");
+        assert_eq!(t["requester"], "sam");
+        assert_eq!(t["post"], root.as_str());
+        assert_eq!(
+            app.json(&otto, &format!("{DESK}/tickets")).await["can_work"],
+            false
+        );
+
+        let mine = app.json(&sam, "/api/v1/me/requests").await;
+        assert_eq!(mine["tickets"][0]["subject"], "wifi down on floor 3");
+        assert_eq!(mine["tickets"][0]["help_desk"], "it-helpdesk");
+
+        // Rita answers as the profile, in the thread: the ticket is open.
+        app.post(
+        &rita,
+        json!({"text": "Rebooting the access point now.", "reply_to": root, "acting_as": "it-helpdesk"}),
+    )
+    .await;
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/1/notes"),
+                json!({"text": "AP-3 **again**"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let note: Value = r.json().await.expect("json");
+        assert_eq!(note["html"], "<p>AP-3 <strong>again</strong></p>\n");
+
+        let seen_by_rita = app.json(&rita, &format!("{DESK}/tickets/1")).await;
+        assert_eq!(seen_by_rita["ticket"]["status"], "open");
+        let kinds = |v: &Value| -> Vec<String> {
+            v["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(kinds(&seen_by_rita), ["opened", "answer", "status", "note"]);
+        let seen_by_sam = app.json(&sam, &format!("{DESK}/tickets/1")).await;
+        assert_eq!(
+            kinds(&seen_by_sam),
+            ["opened", "answer", "status"],
+            "no notes for the requester"
+        );
+        assert_eq!(seen_by_sam["member"], false);
+        assert!(!seen_by_sam.to_string().contains("AP-3"));
+
+        // Someone else learns nothing, not even that it exists.
+        let omar = app.new_member("omar", "Omar").await;
+        let r = app.get(&omar, &format!("{DESK}/tickets/1")).await;
+        assert_eq!(error_code(r, StatusCode::NOT_FOUND).await, "not_found");
+        let r = app.get(&omar, &format!("{DESK}/tickets")).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+app_test!(
+    the_workflow_refuses_what_it_does_not_have,
+    |app| async move {
+        let (sam, rita, otto) = help_desk(app).await;
+        let root = app
+            .post(&sam, json!({"text": "@it-helpdesk new monitor please"}))
+            .await;
+        let status = |c: &Client, s: &str| {
+            let c = c.clone();
+            let url = app.url(&format!("{DESK}/tickets/1/status"));
+            let s = s.to_owned();
+            async move {
+                c.post(url)
+                    .json(&json!({ "status": s }))
+                    .send()
+                    .await
+                    .expect("send")
+            }
+        };
+        let r = status(&rita, "closed").await;
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "invalid");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("only a solved ticket")),
+            "{body}"
+        );
+        let r = status(&rita, "finished").await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        let r = status(&otto, "open").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "observers read only");
+        let r = app
+            .post_json(
+                &otto,
+                &format!("{DESK}/tickets/1/notes"),
+                json!({"text": "x"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/1/notes"),
+                json!({"text": "   "}),
+            )
+            .await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        let t = app.json(&rita, &format!("{DESK}/tickets/1")).await;
+        assert_eq!(t["ticket"]["status"], "new", "nothing changed");
+        assert_eq!(t["events"].as_array().map(Vec::len), Some(1));
+
+        // Solved, then the requester writes back: open again.
+        assert_eq!(status(&rita, "solved").await.status(), StatusCode::OK);
+        app.post(&sam, json!({"text": "it flickers again", "reply_to": root}))
+            .await;
+        let mine = app.json(&sam, "/api/v1/me/requests").await;
+        assert_eq!(mine["tickets"][0]["status"], "open");
+        // Closed for good: the next reply is a new ticket.
+        assert_eq!(status(&rita, "solved").await.status(), StatusCode::OK);
+        assert_eq!(status(&rita, "closed").await.status(), StatusCode::OK);
+        app.post(
+            &sam,
+            json!({"text": "and now it is dead", "reply_to": root}),
+        )
+        .await;
+        let mine = app.json(&sam, "/api/v1/me/requests").await;
+        assert_eq!(mine["tickets"][0]["number"], 2);
+        assert_eq!(mine["tickets"][0]["subject"], "and now it is dead");
+        assert_eq!(mine["tickets"][1]["status"], "closed");
+    }
+);
+
+app_test!(only_owners_turn_a_help_desk_on, |app| async move {
+    let admin = app.admin_client().await;
+    let rita = app.new_member("rita", "Rita").await;
+    app.shared_profile(&admin, "it-helpdesk", "internal", &[("rita", "editor")])
+        .await;
+    let r = app
+        .post_json(&rita, &format!("{DESK}/help-desk"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Until it is on, there is no inbox and a mention opens nothing.
+    let sam = app.staff_client().await;
+    app.post(&sam, json!({"text": "@it-helpdesk hello?"})).await;
+    let r = app.get(&rita, &format!("{DESK}/tickets")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.json(&sam, "/api/v1/me/requests").await["tickets"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let r = app
+        .post_json(&admin, "/api/v1/shared-profiles/sam/help-desk", json!({}))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "a personal profile has none"
+    );
+});
