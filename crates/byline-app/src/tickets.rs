@@ -219,3 +219,43 @@ pub async fn my_requests(app: &App, by: &Caller) -> Result<Vec<Ticket>, Error> {
         .requester_tickets(by.user.profile_id, PAGE)
         .await?)
 }
+
+/// The help desk's jobs, for the runner: closing solved tickets after
+/// their desk's days.
+pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
+    handlers.on(byline_store::tickets::AUTO_CLOSE, |app, job| async move {
+        let close: byline_store::tickets::AutoClose = serde_json::from_str(&job.payload)
+            .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
+        // Reopened (or closed by hand) since: nothing left to do.
+        app.store
+            .tickets()
+            .auto_close(close, now())
+            .await
+            .map_err(|e| crate::jobs::JobFailure::Retry(e.to_string()))?;
+        Ok(())
+    })
+}
+
+/// Sets how many days a solved ticket waits before it closes (owners and
+/// admins).
+pub async fn set_auto_close_days(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    days: i64,
+) -> Result<HelpDesk, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    let mut audit = by.audit("helpdesk.settings", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "auto_close_days": days }).to_string();
+    app.store
+        .tickets()
+        .set_auto_close_days(profile.id, days, &audit, now())
+        .await?;
+    app.store
+        .tickets()
+        .help_desk(profile.id)
+        .await?
+        .ok_or(Error::NotFound)
+}

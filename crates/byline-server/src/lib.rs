@@ -48,6 +48,12 @@ fn all_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 /// Builds the whole application over `store`.
 pub fn app(store: Store, settings: Settings) -> Router {
+    app_and_state(store, settings).0
+}
+
+/// [`app`], with the state its handlers share (whose services the job
+/// runner uses too, so that its work reaches live streams).
+fn app_and_state(store: Store, settings: Settings) -> (Router, AppState) {
     // Install the recorder before the first request is counted.
     telemetry::prometheus();
     let (router, api) = all_routes().split_for_parts();
@@ -77,7 +83,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -99,7 +105,8 @@ pub fn app(store: Store, settings: Settings) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
-        .with_state(state)
+        .with_state(state.clone());
+    (router, state)
 }
 
 async fn not_found(uri: Uri) -> Response {
@@ -137,7 +144,17 @@ pub async fn serve(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
 
-    let app = app(store.clone(), settings);
+    let (app, state) = app_and_state(store.clone(), settings);
+    let handlers = byline_app::tickets::job_handlers(byline_app::jobs::Handlers::new());
+    let runner = byline_app::jobs::Runner::new(
+        state.app.clone(),
+        handlers,
+        byline_app::jobs::RunnerSettings::default(),
+    );
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = tokio::spawn(runner.run(async {
+        let _ = jobs_stopped.await;
+    }));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -178,6 +195,10 @@ pub async fn serve(
     {
         tracing::warn!("some connections were still open after the drain timeout");
     }
+    // The runner finishes the pass it is in (a job still running after the
+    // wait is claimed again when its lease runs out), then takes no more.
+    let _ = stop_jobs.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), jobs).await;
     store.close().await;
     Ok(())
 }

@@ -383,7 +383,113 @@ macro_rules! set_status_in_tx {
     }};
 }
 
+/// The job kind that closes a solved ticket after its desk's days.
+pub const AUTO_CLOSE: &str = "ticket.auto_close";
+
+/// What an auto-close job carries: the ticket and the solve it follows (a
+/// ticket reopened and solved again has a later solve and a later job).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AutoClose {
+    /// The ticket.
+    pub ticket_id: i64,
+    /// When it was solved, µs.
+    pub solved_at: i64,
+}
+
+/// Schedules, inside `$tx`, the closing of ticket `$ticket_id` just solved
+/// at `$now`, after its desk's `auto_close_days`.
+macro_rules! schedule_auto_close {
+    ($tx:ident, $ticket_id:expr, $now:expr) => {{
+        let days: i64 = sqlx::query_scalar(
+            "SELECT d.auto_close_days FROM help_desks d JOIN tickets t ON t.profile_id = d.profile_id WHERE t.id = $1",
+        )
+        .bind($ticket_id)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let payload = serde_json::to_string(&$crate::tickets::AutoClose {
+            ticket_id: $ticket_id,
+            solved_at: $now.micros(),
+        })
+        .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+        let key = format!("ticket:{}:close:{}", $ticket_id, $now.micros());
+        schedule_job!(
+            $tx,
+            &$crate::jobs::NewJob {
+                kind: $crate::tickets::AUTO_CLOSE,
+                key: Some(&key),
+                payload: &payload,
+                due_at: $now.plus_seconds(days.saturating_mul(86_400)),
+                max_attempts: 5,
+            },
+            $now
+        );
+    }};
+}
+
 impl Tickets<'_> {
+    /// Closes a ticket that is still solved since `job.solved_at` (the
+    /// auto-close job); returns whether it closed it. Audited as the system.
+    pub async fn auto_close(&self, job: AutoClose, now: Timestamp) -> Result<bool, StoreError> {
+        let closed = write_tx!(self, |tx| {
+            let n = sqlx::query(
+                "UPDATE tickets SET status = 'closed', closed_at = $1, updated_at = $1 \
+                 WHERE id = $2 AND status = 'solved' AND solved_at = $3",
+            )
+            .bind(now.micros())
+            .bind(job.ticket_id)
+            .bind(job.solved_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                sqlx::query(
+                    "INSERT INTO ticket_events (ticket_id, at, kind, detail) VALUES ($1, $2, 'status', 'closed')",
+                )
+                .bind(job.ticket_id)
+                .bind(now.micros())
+                .execute(&mut *tx)
+                .await?;
+                let entry = AuditEntry::new(
+                    None,
+                    "ticket.auto_close",
+                    format!("ticket:{}", job.ticket_id),
+                    "system",
+                );
+                append_audit!(tx, &entry, now);
+            }
+            n == 1
+        });
+        Ok(closed)
+    }
+
+    /// Sets how many days a solved ticket waits before it closes.
+    pub async fn set_auto_close_days(
+        &self,
+        profile_id: i64,
+        days: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if !(1..=365).contains(&days) {
+            return Err(StoreError::Refused(
+                "a solved ticket closes after 1 to 365 days".into(),
+            ));
+        }
+        write_tx!(self, |tx| {
+            let n = sqlx::query("UPDATE help_desks SET auto_close_days = $1 WHERE profile_id = $2")
+                .bind(days)
+                .bind(profile_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
     /// Turns a shared profile's help desk on (again), audited.
     pub async fn enable_help_desk(
         &self,
@@ -564,6 +670,9 @@ impl Tickets<'_> {
             from.become_(to)
                 .map_err(|e| StoreError::Refused(e.to_string()))?;
             set_status_in_tx!(tx, ticket_id, Some(to), Some(by_user_id), now);
+            if to == TicketStatus::Solved {
+                schedule_auto_close!(tx, ticket_id, now);
+            }
             if to == TicketStatus::Closed {
                 sqlx::query("UPDATE tickets SET closed_at = $1 WHERE id = $2")
                     .bind(now.micros())

@@ -18,7 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(enable_help_desk))
+        .routes(routes!(enable_help_desk, change_help_desk))
         .routes(routes!(inbox))
         .routes(routes!(get_ticket))
         .routes(routes!(set_status))
@@ -174,6 +174,36 @@ async fn enable_help_desk(
     Ok(Json(
         tickets::enable(&state, &current, &handle).await?.into(),
     ))
+}
+
+/// Help-desk settings to change.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelpDeskChange {
+    /// Days after which a solved ticket closes by itself (1 to 365).
+    auto_close_days: i64,
+}
+
+/// Change a help desk's settings (owners and admins).
+#[utoipa::path(patch, path = "/api/v1/shared-profiles/{handle}/help-desk", tag = "help desk", request_body = HelpDeskChange,
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "Changed", body = HelpDeskView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Out of range", body = ErrorBody),
+    ))]
+async fn change_help_desk(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiJson(b): ApiJson<HelpDeskChange>,
+) -> Result<Json<HelpDeskView>, AppError> {
+    let desk = tickets::set_auto_close_days(&state, &current, &handle, b.auto_close_days).await?;
+    Ok(Json(desk.into()))
 }
 
 /// Which tickets, and where to continue.

@@ -204,6 +204,42 @@ app_test!(only_owners_turn_a_help_desk_on, |app| async move {
         Some(0)
     );
     let r = app
+        .patch_json(
+            &admin,
+            &format!("{DESK}/help-desk"),
+            json!({"auto_close_days": 3}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "no settings before it is on"
+    );
+    let r = app
+        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .patch_json(
+            &admin,
+            &format!("{DESK}/help-desk"),
+            json!({"auto_close_days": 0}),
+        )
+        .await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid"
+    );
+    let r = app
+        .patch_json(
+            &admin,
+            &format!("{DESK}/help-desk"),
+            json!({"auto_close_days": 7}),
+        )
+        .await;
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["auto_close_days"], 7);
+    let r = app
         .post_json(&admin, "/api/v1/shared-profiles/sam/help-desk", json!({}))
         .await;
     assert_eq!(

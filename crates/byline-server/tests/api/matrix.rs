@@ -240,6 +240,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UFYFFFFFYU",
     ),
     (
+        "PATCH",
+        "/api/v1/shared-profiles/desk/help-desk",
+        r#"{"auto_close_days":4}"#,
+        "UFYFFFFFYU",
+    ),
+    (
         "GET",
         "/api/v1/shared-profiles/desk/tickets",
         "",

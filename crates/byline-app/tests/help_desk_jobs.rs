@@ -1,0 +1,196 @@
+//! The help desk's jobs through the real runner: a solved ticket closes
+//! after its desk's days, unless it was reopened meanwhile; solving it
+//! again schedules a close of its own.
+
+use byline_app::jobs::{Handlers, Runner, RunnerSettings};
+use byline_app::{App, tickets};
+use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
+use byline_core::ticket::TicketStatus;
+use byline_core::{DisplayName, Email, Handle, Role, Timestamp};
+use byline_store::Store;
+use byline_store::audit::AuditEntry;
+use byline_store::posts::{NewPost, PostContent};
+use byline_store::testing::{Kind, TestDatabase};
+use byline_store::users::NewUser;
+
+/// Long enough ago that a four-day wait is over.
+const T0: Timestamp = Timestamp(1_790_000_000_000_000);
+
+fn audit() -> AuditEntry {
+    AuditEntry::new(None, "test", "test".into(), "127.0.0.1")
+}
+
+async fn user(store: &Store, handle: &str) -> byline_store::users::User {
+    store
+        .users()
+        .create_user(
+            &NewUser {
+                email: &Email::parse(&format!("{handle}@example.com")).expect("email"),
+                display_name: &DisplayName::parse(handle).expect("name"),
+                handle: &Handle::parse(handle).expect("handle"),
+                password_hash: "$argon2id$x",
+                role: Role::Staff,
+            },
+            &audit(),
+            T0,
+        )
+        .await
+        .expect("user")
+}
+
+async fn say(
+    store: &Store,
+    user_id: i64,
+    text: &str,
+    mentions: &[i64],
+    reply_to: Option<(i64, i64)>,
+    at: Timestamp,
+) -> i64 {
+    let html = format!("<p>{text}</p>");
+    store
+        .posts()
+        .create_post(
+            user_id,
+            &NewPost {
+                community_id: None,
+                reply_to,
+                content: PostContent {
+                    body: text,
+                    body_html: &html,
+                    mentioned_profile_ids: mentions,
+                    tags: &[],
+                },
+                attachment_ids: &[],
+            },
+            at,
+        )
+        .await
+        .expect("post")
+        .id
+}
+
+async fn solved_tickets_close_unless_reopened(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let store = db.store().await;
+    let agent = user(&store, "agent").await;
+    let sam = user(&store, "sam").await;
+    let desk = store
+        .shared_profiles()
+        .create_shared_profile(
+            &Handle::parse("it-helpdesk").expect("h"),
+            &DisplayName::parse("IT").expect("n"),
+            AttributionPolicy::Internal,
+            &audit(),
+            T0,
+        )
+        .await
+        .expect("desk");
+    store
+        .shared_profiles()
+        .set_profile_member(desk, agent.id, Some(ProfileRole::Responder), &audit(), T0)
+        .await
+        .expect("member");
+    store
+        .tickets()
+        .enable_help_desk(desk, agent.id, &audit(), T0)
+        .await
+        .expect("on");
+    let first = say(&store, sam.id, "@it-helpdesk printer", &[desk], None, T0).await;
+    let reopened = say(&store, sam.id, "@it-helpdesk scanner", &[desk], None, T0).await;
+    let tickets = store.tickets();
+    let one = tickets.ticket(desk, 1).await.expect("#1");
+    let two = tickets.ticket(desk, 2).await.expect("#2");
+    assert_eq!((one.source_post_id, two.source_post_id), (first, reopened));
+    for t in [&one, &two] {
+        tickets
+            .set_ticket_status(
+                t.id,
+                TicketStatus::Solved,
+                agent.id,
+                &audit(),
+                T0.plus_seconds(60),
+            )
+            .await
+            .expect("solve");
+    }
+    // Sam writes back on #2 the next day: it is open again.
+    say(
+        &store,
+        sam.id,
+        "still jammed",
+        &[],
+        Some((reopened, reopened)),
+        T0.plus_seconds(86_400),
+    )
+    .await;
+    assert_eq!(
+        tickets.ticket(desk, 2).await.expect("#2").status,
+        TicketStatus::Open
+    );
+
+    let app = App::for_tasks(store.clone());
+    let runner = Runner::new(
+        app.clone(),
+        tickets::job_handlers(Handlers::new()),
+        RunnerSettings::default(),
+    );
+    let pass = runner.run_due().await.expect("pass");
+    assert_eq!(
+        (pass.claimed, pass.done),
+        (2, 2),
+        "both closes were due and ran"
+    );
+    assert_eq!(
+        tickets.ticket(desk, 1).await.expect("#1").status,
+        TicketStatus::Closed
+    );
+    assert_eq!(
+        tickets.ticket(desk, 2).await.expect("#2").status,
+        TicketStatus::Open,
+        "reopened since: left alone"
+    );
+    let last = tickets.ticket_events(one.id, false).await.expect("events");
+    assert_eq!(
+        last.last().map(|e| (e.kind.as_str(), e.detail.as_str())),
+        Some(("status", "closed"))
+    );
+
+    // Solved again: a close of its own, which runs.
+    tickets
+        .set_ticket_status(
+            two.id,
+            TicketStatus::Solved,
+            agent.id,
+            &audit(),
+            T0.plus_seconds(2 * 86_400),
+        )
+        .await
+        .expect("solve again");
+    assert_eq!(runner.run_due().await.expect("pass").done, 1);
+    assert_eq!(
+        tickets.ticket(desk, 2).await.expect("#2").status,
+        TicketStatus::Closed
+    );
+    let counts = store.jobs().job_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.done, counts.failed), (0, 3, 0));
+    let audited = store.audit().audit_events(0, 1000).await.expect("audit");
+    assert_eq!(
+        audited
+            .iter()
+            .filter(|e| e.action == "ticket.auto_close")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn solved_tickets_close_unless_reopened_sqlite() {
+    solved_tickets_close_unless_reopened(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn solved_tickets_close_unless_reopened_postgres() {
+    solved_tickets_close_unless_reopened(Kind::Postgres).await;
+}
