@@ -8,10 +8,12 @@
 
 use crate::shared_profiles::shared;
 use crate::{App, Caller, Error, now};
+use byline_core::business_hours::{Block, BusinessHours};
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
 use byline_core::shared_profile::ProfileRole;
-use byline_core::ticket::TicketStatus;
+use byline_core::sla::{Clock, SlaTargets};
+use byline_core::ticket::{Priority, TicketStatus};
 use byline_store::profiles::Profile;
 use byline_store::tickets::{HelpDesk, Ticket, TicketEvent, TicketView, ViewCounts};
 use std::collections::HashSet;
@@ -48,6 +50,8 @@ pub struct TicketPage {
     pub member: bool,
     /// Whether the viewer may work it.
     pub can_work: bool,
+    /// Its SLA clocks now (none when its priority has no SLA).
+    pub clocks: Vec<Clock>,
 }
 
 /// Parses a view's name: `mine`, `unassigned`, `open` (default) or `done`.
@@ -127,7 +131,9 @@ pub async fn ticket(
     authorize(Some(&by.actor()), Action::SeeRequest { requester, role })
         .map_err(|_| Error::NotFound)?;
     let member = authorize(Some(&by.actor()), Action::ReadInbox { role }).is_ok();
+    let clocks = clocks_of(app, &ticket).await?;
     Ok(TicketPage {
+        clocks,
         events: app.store.tickets().ticket_events(ticket.id, member).await?,
         can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
         member,
@@ -258,4 +264,139 @@ pub async fn set_auto_close_days(
         .help_desk(profile.id)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// A ticket's SLA clocks now, from its history, its priority's targets and
+/// its desk's business hours.
+pub async fn clocks_of(app: &App, ticket: &Ticket) -> Result<Vec<Clock>, Error> {
+    let sla = app.store.sla();
+    let Some((_, targets)) = sla
+        .sla_policies(ticket.profile_id)
+        .await?
+        .into_iter()
+        .find(|(p, _)| *p == ticket.priority)
+    else {
+        return Ok(Vec::new());
+    };
+    let hours = sla.business_hours(ticket.profile_id).await?;
+    let history = sla.clock_history(ticket.id).await?;
+    Ok(byline_core::sla::clocks(&history, &targets, &hours, now()))
+}
+
+/// Business hours as typed: a zone, blocks such as `09:00-12:30` for each
+/// weekday (Monday first), holidays as `YYYY-MM-DD`.
+pub struct HoursInput<'a> {
+    /// IANA zone.
+    pub time_zone: &'a str,
+    /// Blocks per weekday, Monday first.
+    pub week: [&'a [String]; 7],
+    /// Whole days off.
+    pub holidays: &'a [String],
+}
+
+/// Replaces a desk's business hours (owners and admins). Refused with the
+/// reason: unknown zones, empty or overlapping blocks, a week without work,
+/// dates that are not dates.
+pub async fn set_business_hours(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    input: HoursInput<'_>,
+) -> Result<BusinessHours, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    let mut week: [Vec<Block>; 7] = Default::default();
+    for (day, blocks) in week.iter_mut().zip(input.week) {
+        *day = blocks
+            .iter()
+            .map(|b| Block::parse(b))
+            .collect::<Result<_, _>>()?;
+    }
+    let holidays = input
+        .holidays
+        .iter()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                Error::Invalid(format!("holiday '{d}' is not a date such as 2026-12-25"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let hours = BusinessHours::new(input.time_zone, week, holidays)?;
+    let mut audit = by.audit("helpdesk.hours", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "time_zone": hours.zone().name() }).to_string();
+    app.store
+        .sla()
+        .set_business_hours(profile.id, &hours, &audit, now())
+        .await?;
+    Ok(hours)
+}
+
+/// A desk's business hours (members, owners and admins).
+pub async fn business_hours(app: &App, by: &Caller, handle: &str) -> Result<BusinessHours, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    }
+    Ok(app.store.sla().business_hours(profile.id).await?)
+}
+
+/// SLA targets as typed, in business minutes (checked by [`set_sla`]).
+pub struct TargetsInput {
+    /// Opening to first public reply.
+    pub first_response_minutes: Option<i64>,
+    /// Requester reply to the next public reply.
+    pub next_response_minutes: Option<i64>,
+    /// Opening to solved.
+    pub resolution_minutes: Option<i64>,
+    /// Warning before a breach.
+    pub warn_before_minutes: i64,
+}
+
+/// Sets a priority's SLA targets, or removes them with `None` (owners and
+/// admins). Refused with the reason: zero or negative targets, none at
+/// all, a warning not before every target.
+pub async fn set_sla(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    priority: &str,
+    targets: Option<TargetsInput>,
+) -> Result<Option<SlaTargets>, Error> {
+    let priority = Priority::parse(priority).map_err(|_| Error::NotFound)?;
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    let targets = targets
+        .map(|t| {
+            SlaTargets::new(
+                t.first_response_minutes,
+                t.next_response_minutes,
+                t.resolution_minutes,
+                t.warn_before_minutes,
+            )
+        })
+        .transpose()?;
+    let mut audit = by.audit("helpdesk.sla", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    audit.details =
+        serde_json::json!({ "priority": priority.as_str(), "removed": targets.is_none() })
+            .to_string();
+    app.store
+        .sla()
+        .set_sla_policy(profile.id, priority, targets.as_ref(), &audit, now())
+        .await?;
+    Ok(targets)
+}
+
+/// A desk's SLA targets by priority (members, owners and admins).
+pub async fn sla_policies(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+) -> Result<Vec<(Priority, SlaTargets)>, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    }
+    Ok(app.store.sla().sla_policies(profile.id).await?)
 }

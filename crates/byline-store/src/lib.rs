@@ -60,6 +60,7 @@ pub mod search;
 pub mod sessions;
 pub mod shared_profiles;
 pub mod sign_in_failures;
+pub mod sla;
 pub mod speak;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -11,6 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use byline_app::tickets::{self, TicketPage};
 use byline_core::Timestamp;
+use byline_core::business_hours::BusinessHours;
+use byline_core::sla::{Clock, ClockState, SlaTargets};
 use byline_store::tickets::{HelpDesk, Ticket, TicketEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,6 +26,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_status))
         .routes(routes!(add_note))
         .routes(routes!(my_requests))
+        .routes(routes!(get_hours, put_hours))
+        .routes(routes!(get_sla))
+        .routes(routes!(put_sla, delete_sla))
 }
 
 /// A help desk's settings.
@@ -135,9 +140,57 @@ impl From<&TicketEvent> for TicketEventView {
     }
 }
 
+/// One SLA clock of a ticket.
+#[derive(Serialize, ToSchema)]
+pub struct ClockView {
+    /// `first_response`, `next_response` or `resolution`.
+    kind: String,
+    /// `running`, `paused` (pending or on hold), `overdue`, `met` or `missed`.
+    state: String,
+    /// When it started, RFC 3339.
+    started_at: String,
+    /// Its target, in business minutes.
+    target_minutes: i64,
+    /// Business minutes used so far.
+    used_minutes: i64,
+    /// While running: when it will be breached, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_at: Option<String>,
+    /// While running: when the assignee is warned, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warn_at: Option<String>,
+    /// When it went past its target, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breached_at: Option<String>,
+}
+
+impl From<&Clock> for ClockView {
+    fn from(c: &Clock) -> ClockView {
+        let state = match c.state() {
+            ClockState::Running => "running",
+            ClockState::Paused => "paused",
+            ClockState::Overdue => "overdue",
+            ClockState::Met => "met",
+            ClockState::Missed => "missed",
+        };
+        ClockView {
+            kind: c.kind.as_str().to_owned(),
+            state: state.to_owned(),
+            started_at: c.started_at.to_rfc3339(),
+            target_minutes: c.target / 60_000_000,
+            used_minutes: c.used / 60_000_000,
+            due_at: c.due_at.map(Timestamp::to_rfc3339),
+            warn_at: c.warn_at.map(Timestamp::to_rfc3339),
+            breached_at: c.breached_at.map(Timestamp::to_rfc3339),
+        }
+    }
+}
+
 /// A ticket with its history.
 #[derive(Serialize, ToSchema)]
 pub struct TicketDetail {
+    /// Its SLA clocks now; empty when its priority has no SLA.
+    clocks: Vec<ClockView>,
     /// The ticket.
     ticket: TicketView,
     /// What happened to it, oldest first.
@@ -150,6 +203,7 @@ pub struct TicketDetail {
 
 fn detail(p: &TicketPage) -> TicketDetail {
     TicketDetail {
+        clocks: p.clocks.iter().map(ClockView::from).collect(),
         ticket: ticket_view(&p.ticket),
         events: p.events.iter().map(TicketEventView::from).collect(),
         member: p.member,
@@ -392,4 +446,211 @@ async fn my_requests(
     Ok(Json(RequestsView {
         tickets: list.iter().map(ticket_view).collect(),
     }))
+}
+
+/// Business hours: working blocks per weekday in the desk's zone.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursBody {
+    /// IANA zone, e.g. `Europe/London`.
+    time_zone: String,
+    /// Blocks such as `09:00-12:30` per weekday, Monday first (seven lists).
+    week: Vec<Vec<String>>,
+    /// Whole days off, `YYYY-MM-DD`.
+    #[serde(default)]
+    holidays: Vec<String>,
+}
+
+fn hours_view(h: &BusinessHours) -> HoursBody {
+    HoursBody {
+        time_zone: h.zone().name().to_owned(),
+        week: h
+            .week()
+            .iter()
+            .map(|day| day.iter().map(|b| b.label()).collect())
+            .collect(),
+        holidays: h
+            .holidays()
+            .iter()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .collect(),
+    }
+}
+
+/// A help desk's business hours, which its SLA clocks count (members, owners, admins); round the clock in UTC until set.
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/help-desk/hours", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The hours", body = HoursBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members, owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+    ))]
+async fn get_hours(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<HoursBody>, AppError> {
+    Ok(Json(hours_view(
+        &tickets::business_hours(&state, &current, &handle).await?,
+    )))
+}
+
+/// Replace a help desk's business hours (owners and admins).
+#[utoipa::path(put, path = "/api/v1/shared-profiles/{handle}/help-desk/hours", tag = "help desk", request_body = HoursBody,
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "Set", body = HoursBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Unknown zone, empty or overlapping blocks, no working time, bad date", body = ErrorBody),
+    ))]
+async fn put_hours(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiJson(b): ApiJson<HoursBody>,
+) -> Result<Json<HoursBody>, AppError> {
+    let week: [&[String]; 7] = match b.week.as_slice() {
+        [a, b2, c, d, e, f, g] => [a, b2, c, d, e, f, g],
+        _ => {
+            return Err(byline_app::Error::Invalid(
+                "week must hold seven lists of blocks, Monday first".into(),
+            )
+            .into());
+        }
+    };
+    let hours = tickets::set_business_hours(
+        &state,
+        &current,
+        &handle,
+        tickets::HoursInput {
+            time_zone: &b.time_zone,
+            week,
+            holidays: &b.holidays,
+        },
+    )
+    .await?;
+    Ok(Json(hours_view(&hours)))
+}
+
+/// SLA targets for one priority, in business minutes.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaBody {
+    /// Opening to the first public reply.
+    #[serde(default)]
+    first_response_minutes: Option<i64>,
+    /// A requester's reply to the next public reply.
+    #[serde(default)]
+    next_response_minutes: Option<i64>,
+    /// Opening to solved.
+    #[serde(default)]
+    resolution_minutes: Option<i64>,
+    /// Warn the assignee this long before a breach.
+    #[serde(default)]
+    warn_before_minutes: i64,
+}
+
+impl From<&SlaTargets> for SlaBody {
+    fn from(t: &SlaTargets) -> SlaBody {
+        SlaBody {
+            first_response_minutes: t.first_response_minutes,
+            next_response_minutes: t.next_response_minutes,
+            resolution_minutes: t.resolution_minutes,
+            warn_before_minutes: t.warn_before_minutes,
+        }
+    }
+}
+
+/// A priority's SLA.
+#[derive(Serialize, ToSchema)]
+pub struct SlaPolicyView {
+    /// `low`, `normal`, `high` or `urgent`.
+    priority: String,
+    /// Its targets.
+    #[serde(flatten)]
+    targets: SlaBody,
+}
+
+/// The SLAs.
+#[derive(Serialize, ToSchema)]
+pub struct SlaPoliciesView {
+    /// By priority; a priority not listed has no SLA.
+    policies: Vec<SlaPolicyView>,
+}
+
+/// A help desk's SLA targets by priority (members, owners, admins).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/help-desk/sla", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The SLAs", body = SlaPoliciesView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members, owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+    ))]
+async fn get_sla(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<SlaPoliciesView>, AppError> {
+    let list = tickets::sla_policies(&state, &current, &handle).await?;
+    Ok(Json(SlaPoliciesView {
+        policies: list
+            .iter()
+            .map(|(p, t)| SlaPolicyView {
+                priority: p.as_str().to_owned(),
+                targets: t.into(),
+            })
+            .collect(),
+    }))
+}
+
+/// Set the SLA targets of one priority (owners and admins).
+#[utoipa::path(put, path = "/api/v1/shared-profiles/{handle}/help-desk/sla/{priority}", tag = "help desk", request_body = SlaBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("priority" = String, Path, description = "low, normal, high or urgent")),
+    responses(
+        (status = 200, description = "Set", body = SlaBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk or priority", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "A target of zero or less, none at all, a warning not before every target", body = ErrorBody),
+    ))]
+async fn put_sla(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, priority)): Path<(String, String)>,
+    ApiJson(b): ApiJson<SlaBody>,
+) -> Result<Json<SlaBody>, AppError> {
+    let targets = tickets::TargetsInput {
+        first_response_minutes: b.first_response_minutes,
+        next_response_minutes: b.next_response_minutes,
+        resolution_minutes: b.resolution_minutes,
+        warn_before_minutes: b.warn_before_minutes,
+    };
+    let set = tickets::set_sla(&state, &current, &handle, &priority, Some(targets)).await?;
+    Ok(Json(set.as_ref().map_or(b, SlaBody::from)))
+}
+
+/// Remove a priority's SLA: its tickets keep no clocks (owners and admins).
+#[utoipa::path(delete, path = "/api/v1/shared-profiles/{handle}/help-desk/sla/{priority}", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("priority" = String, Path, description = "low, normal, high or urgent")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk or priority", body = ErrorBody),
+    ))]
+async fn delete_sla(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, priority)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    tickets::set_sla(&state, &current, &handle, &priority, None).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -248,3 +248,144 @@ app_test!(only_owners_turn_a_help_desk_on, |app| async move {
         "a personal profile has none"
     );
 });
+
+app_test!(
+    sla_clocks_count_business_hours_and_bad_calendars_are_refused,
+    |app| async move {
+        let (sam, rita, _otto) = help_desk(app).await;
+        let admin = app.admin_client().await;
+        let put = |path: String, body: Value| {
+            let c = admin.clone();
+            let url = app.url(&path);
+            async move { c.put(url).json(&body).send().await.expect("send") }
+        };
+        // Round the clock, every day: the clocks count real time.
+        let every_day: Vec<Vec<&str>> = vec![vec!["00:00-24:00"]; 7];
+        let r = put(
+            format!("{DESK}/help-desk/hours"),
+            json!({"time_zone": "Europe/London", "week": every_day, "holidays": ["2026-12-25"]}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = put(
+        format!("{DESK}/help-desk/sla/normal"),
+        json!({"first_response_minutes": 30, "resolution_minutes": 480, "warn_before_minutes": 10}),
+    )
+    .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        app.post(&sam, json!({"text": "@it-helpdesk cannot print"}))
+            .await;
+        let t = app.json(&rita, &format!("{DESK}/tickets/1")).await;
+        let clocks = t["clocks"].as_array().expect("clocks");
+        assert_eq!(clocks.len(), 2, "{t}");
+        assert_eq!(clocks[0]["kind"], "first_response");
+        assert_eq!(clocks[0]["state"], "running");
+        assert_eq!(clocks[0]["target_minutes"], 30);
+        assert!(clocks[0]["due_at"].is_string() && clocks[0]["warn_at"].is_string());
+        assert_eq!(clocks[1]["kind"], "resolution");
+        // The requester sees the same clocks.
+        assert_eq!(
+            app.json(&sam, &format!("{DESK}/tickets/1")).await["clocks"],
+            t["clocks"]
+        );
+
+        let hours = app.json(&rita, &format!("{DESK}/help-desk/hours")).await;
+        assert_eq!(hours["holidays"][0], "2026-12-25");
+        assert_eq!(hours["week"][6][0], "00:00-24:00");
+        let sla = app.json(&rita, &format!("{DESK}/help-desk/sla")).await;
+        assert_eq!(sla["policies"][0]["priority"], "normal");
+        assert_eq!(sla["policies"][0]["resolution_minutes"], 480);
+
+        let refused = |r: reqwest::Response| async move {
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let v: Value = r.json().await.expect("json");
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        fn week(monday: Vec<&'static str>) -> Vec<Vec<&'static str>> {
+            let mut w = vec![vec![]; 7];
+            w[0] = monday;
+            w
+        }
+        let msg = refused(put(format!("{DESK}/help-desk/hours"), json!({"time_zone": "Europe/London", "week": week(vec!["09:00-13:00", "12:00-17:00"])})).await).await;
+        assert!(msg.contains("overlap"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/hours"),
+                json!({"time_zone": "Europe/London", "week": week(vec!["17:00-09:00"])}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("empty"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/hours"),
+                json!({"time_zone": "Moon/Base", "week": week(vec!["09:00-17:00"])}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("unknown time zone"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/hours"),
+                json!({"time_zone": "UTC", "week": week(vec![])}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("at least one"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/hours"),
+                json!({"time_zone": "UTC", "week": [["09:00-17:00"]]}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("seven"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/sla/high"),
+                json!({"first_response_minutes": 0}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("more than zero"), "{msg}");
+        let msg = refused(
+            put(
+                format!("{DESK}/help-desk/sla/high"),
+                json!({"resolution_minutes": -5}),
+            )
+            .await,
+        )
+        .await;
+        assert!(msg.contains("more than zero"), "{msg}");
+        let r = put(
+            format!("{DESK}/help-desk/sla/critical"),
+            json!({"first_response_minutes": 5}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        // Nothing refused was kept.
+        assert_eq!(
+            app.json(&rita, &format!("{DESK}/help-desk/hours")).await,
+            hours
+        );
+        assert_eq!(app.json(&rita, &format!("{DESK}/help-desk/sla")).await, sla);
+
+        // Without an SLA for its priority a ticket keeps no clocks.
+        let r = admin
+            .delete(app.url(&format!("{DESK}/help-desk/sla/normal")))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let t = app.json(&rita, &format!("{DESK}/tickets/1")).await;
+        assert_eq!(t["clocks"].as_array().map(Vec::len), Some(0));
+    }
+);

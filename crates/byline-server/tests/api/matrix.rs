@@ -270,6 +270,36 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UNYYYFNNNU",
     ),
     ("GET", "/api/v1/me/requests", "", "UYYYYYYYYU"),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/help-desk/hours",
+        "",
+        "UFYYYYFFYU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/help-desk/hours",
+        r#"{"time_zone":"Europe/London","week":[["09:00-17:00"],[],[],[],[],[],[]]}"#,
+        "UFYFFFFFYU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/help-desk/sla",
+        "",
+        "UFYYYYFFYU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/help-desk/sla/high",
+        r#"{"first_response_minutes":60}"#,
+        "UFYFFFFFYU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/help-desk/sla/low",
+        "",
+        "UFYFFFFFYU",
+    ),
     // Shared profiles, rosters, acting
     (
         "POST",
