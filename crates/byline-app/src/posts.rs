@@ -160,7 +160,15 @@ pub async fn create_at(
     let CreatedPost {
         id: created_id,
         notified,
+        tickets,
     } = created;
+    if !tickets.is_empty() {
+        // The post and its tickets are committed; a ticket not handed out
+        // here waits in the unassigned queue.
+        if let Err(e) = crate::tickets::assign_new(app, &tickets).await {
+            tracing::warn!(error = %e, post = created_id, "new tickets not assigned");
+        }
+    }
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,
     });

@@ -8,12 +8,15 @@
 
 use crate::shared_profiles::shared;
 use crate::{App, Caller, Error, now};
+use byline_core::assignment::{Assignment, Candidate, choose};
 use byline_core::business_hours::{Block, BusinessHours};
 use byline_core::markdown::{self, PostText};
 use byline_core::policy::{Action, authorize};
+use byline_core::roster::Shift;
 use byline_core::shared_profile::ProfileRole;
 use byline_core::sla::{Clock, SlaTargets};
 use byline_core::ticket::{Priority, TicketStatus};
+use byline_store::audit::AuditEntry;
 use byline_store::profiles::Profile;
 use byline_store::tickets::{HelpDesk, Ticket, TicketEvent, TicketView, ViewCounts};
 use std::collections::HashSet;
@@ -242,30 +245,6 @@ pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
     })
 }
 
-/// Sets how many days a solved ticket waits before it closes (owners and
-/// admins).
-pub async fn set_auto_close_days(
-    app: &App,
-    by: &Caller,
-    handle: &str,
-    days: i64,
-) -> Result<HelpDesk, Error> {
-    let (profile, role) = desk(app, by, handle).await?;
-    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
-    let mut audit = by.audit("helpdesk.settings", format!("profile:{}", profile.id));
-    audit.profile_id = Some(profile.id);
-    audit.details = serde_json::json!({ "auto_close_days": days }).to_string();
-    app.store
-        .tickets()
-        .set_auto_close_days(profile.id, days, &audit, now())
-        .await?;
-    app.store
-        .tickets()
-        .help_desk(profile.id)
-        .await?
-        .ok_or(Error::NotFound)
-}
-
 /// A ticket's SLA clocks now, from its history, its priority's targets and
 /// its desk's business hours.
 pub async fn clocks_of(app: &App, ticket: &Ticket) -> Result<Vec<Clock>, Error> {
@@ -399,4 +378,188 @@ pub async fn sla_policies(
         authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     }
     Ok(app.store.sla().sla_policies(profile.id).await?)
+}
+
+/// Gives each ticket just opened to a member of its desk who may work
+/// tickets and is on shift now (everyone who may, when the desk keeps no
+/// roster), by the desk's rule, skipping members at their limit. A ticket
+/// nobody can take waits in the unassigned queue.
+pub async fn assign_new(app: &App, tickets: &[i64]) -> Result<(), Error> {
+    for id in tickets {
+        let ticket = app.store.tickets().ticket_by_id(*id).await?;
+        let Some(desk) = app.store.tickets().help_desk(ticket.profile_id).await? else {
+            continue;
+        };
+        let rule = Assignment::parse(&desk.assignment)?;
+        if rule == Assignment::Manual {
+            continue;
+        }
+        let at = now();
+        let (members, last) = app
+            .store
+            .tickets()
+            .assignment_candidates(ticket.profile_id)
+            .await?;
+        let shifts = app
+            .store
+            .rosters()
+            .shifts(ticket.profile_id, None, at)
+            .await?;
+        let on_shift: Vec<i64> = shifts
+            .iter()
+            .filter(|row| {
+                Shift::parse(
+                    &row.time_zone,
+                    &row.starts_local,
+                    &row.ends_local,
+                    row.recurrence.as_deref(),
+                )
+                .is_ok_and(|s| s.covering(at).is_some())
+            })
+            .map(|row| row.user_id)
+            .collect();
+        let candidates: Vec<Candidate> = members
+            .into_iter()
+            .filter(|(user, _)| shifts.is_empty() || on_shift.contains(user))
+            .map(|(user_id, open)| Candidate { user_id, open })
+            .collect();
+        let Some(to) = choose(rule, &candidates, desk.open_limit, last) else {
+            continue;
+        };
+        let mut audit = AuditEntry::new(None, "ticket.assign", format!("ticket:{id}"), "system");
+        audit.profile_id = Some(ticket.profile_id);
+        audit.details = serde_json::json!({ "to": to, "rule": rule.as_str() }).to_string();
+        app.store
+            .tickets()
+            .assign_ticket(*id, Some(to), None, Some(desk.open_limit), &audit, at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Gives a ticket to the member with personal handle `member`, or to nobody
+/// with `None` (members other than observers). Refused with the reason:
+/// someone not a member, an observer, a deactivated member.
+pub async fn assign(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    member: Option<&str>,
+) -> Result<Ticket, Error> {
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let to = match member {
+        None => None,
+        Some(h) => {
+            let h = byline_core::Handle::parse(h).map_err(|_| {
+                Error::Invalid(format!("'{h}' is not a member of @{}", profile.handle))
+            })?;
+            let p = match app.store.profiles().profile_by_handle(&h).await {
+                Ok(p) => p,
+                Err(byline_store::StoreError::NotFound) => {
+                    return Err(Error::Invalid(format!(
+                        "@{} is not a member of @{}",
+                        h.as_str(),
+                        profile.handle
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            Some(
+                p.user_id
+                    .ok_or_else(|| Error::Invalid(format!("@{} is not a person", h.as_str())))?,
+            )
+        }
+    };
+    let mut audit = by.audit("ticket.assign", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "to": to }).to_string();
+    app.store
+        .tickets()
+        .assign_ticket(ticket.id, to, Some(by.user.id), None, &audit, now())
+        .await?;
+    Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Changes a ticket's priority (members other than observers).
+pub async fn set_priority(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    priority: &str,
+) -> Result<Ticket, Error> {
+    let priority = Priority::parse(priority)?;
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let mut audit = by.audit("ticket.priority", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "priority": priority.as_str() }).to_string();
+    app.store
+        .tickets()
+        .set_ticket_priority(ticket.id, priority, by.user.id, &audit, now())
+        .await?;
+    Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Help-desk settings to change; what is `None` stays as it is.
+#[derive(Debug, Default)]
+pub struct SettingsChange<'a> {
+    /// `round_robin`, `least_loaded` or `manual`.
+    pub assignment: Option<&'a str>,
+    /// Most open tickets a member is given automatically (1 to 1000).
+    pub open_limit: Option<i64>,
+    /// Days before a solved ticket closes (1 to 365).
+    pub auto_close_days: Option<i64>,
+}
+
+/// Changes a desk's settings (owners and admins). Everything is checked
+/// before anything is written.
+pub async fn change_settings(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    change: SettingsChange<'_>,
+) -> Result<HelpDesk, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
+    let current = app
+        .store
+        .tickets()
+        .help_desk(profile.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let rule = match change.assignment {
+        Some(r) => Assignment::parse(r)?,
+        None => Assignment::parse(&current.assignment)?,
+    };
+    let limit = change.open_limit.unwrap_or(current.open_limit);
+    if !(1..=1000).contains(&limit) {
+        return Err(Error::Invalid(
+            "a member's open-ticket limit is 1 to 1000".into(),
+        ));
+    }
+    let days = change.auto_close_days.unwrap_or(current.auto_close_days);
+    if !(1..=365).contains(&days) {
+        return Err(Error::Invalid(
+            "a solved ticket closes after 1 to 365 days".into(),
+        ));
+    }
+    let mut audit = by.audit("helpdesk.settings", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({
+        "assignment": rule.as_str(),
+        "open_limit": limit,
+        "auto_close_days": days,
+    })
+    .to_string();
+    let tickets = app.store.tickets();
+    tickets
+        .set_assignment(profile.id, rule.as_str(), limit, &audit, now())
+        .await?;
+    if days != current.auto_close_days {
+        tickets
+            .set_auto_close_days(profile.id, days, &audit, now())
+            .await?;
+    }
+    tickets.help_desk(profile.id).await?.ok_or(Error::NotFound)
 }

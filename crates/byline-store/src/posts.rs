@@ -347,6 +347,8 @@ pub struct CreatedPost {
     pub id: i64,
     /// Profiles that received a notification (only those who may read it).
     pub notified: Vec<i64>,
+    /// Help-desk tickets it opened.
+    pub tickets: Vec<i64>,
 }
 
 /// A post about to be written (who writes it is the store's to establish:
@@ -451,7 +453,7 @@ macro_rules! write_post {
                 .into_iter()
                 .for_each(|r: (i64,)| notified.push(r.0));
         }
-        open_tickets!(
+        let tickets = open_tickets!(
             $tx,
             w,
             id,
@@ -461,7 +463,11 @@ macro_rules! write_post {
             &notified,
             now
         );
-        $crate::posts::CreatedPost { id, notified }
+        $crate::posts::CreatedPost {
+            id,
+            notified,
+            tickets,
+        }
     }};
 }
 

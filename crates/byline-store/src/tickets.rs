@@ -203,10 +203,13 @@ pub struct ViewCounts {
 /// - a mention of a profile whose help desk is on, by anyone but the
 ///   profile, that `$notified` says may read the post, opens a ticket
 ///   unless the thread already has one with that desk.
+///
+/// Evaluates to the ids of the tickets it opened.
 macro_rules! open_tickets {
     ($tx:ident, $w:expr, $post_id:expr, $root:expr, $body:expr, $mentioned:expr, $notified:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
         let now: byline_core::Timestamp = $now;
+        let mut opened: Vec<i64> = Vec::new();
         let mut desks_in_thread: Vec<i64> = Vec::new();
         if let Some(root) = $root {
             let in_thread: Vec<(i64, i64, i64, String)> = sqlx::query_as(
@@ -242,7 +245,7 @@ macro_rules! open_tickets {
                     set_status_in_tx!($tx, ticket_id, to, Some(w.user_id), now);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
-                        new_ticket_in_tx!(
+                        opened.push(new_ticket_in_tx!(
                             $tx,
                             desk,
                             w,
@@ -251,7 +254,7 @@ macro_rules! open_tickets {
                             $body,
                             Some(ticket_id),
                             now
-                        );
+                        ));
                     } else {
                         sqlx::query(
                             "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) \
@@ -292,7 +295,7 @@ macro_rules! open_tickets {
             }
             let desks: Vec<i64> = q.fetch_all(&mut *$tx).await?;
             for desk in desks {
-                new_ticket_in_tx!(
+                opened.push(new_ticket_in_tx!(
                     $tx,
                     desk,
                     w,
@@ -301,9 +304,10 @@ macro_rules! open_tickets {
                     $body,
                     None::<i64>,
                     now
-                );
+                ));
             }
         }
+        opened
     }};
 }
 
@@ -462,6 +466,189 @@ impl Tickets<'_> {
         Ok(closed)
     }
 
+    /// The members of a desk who may work tickets (owners, editors,
+    /// responders; active), each with their open tickets there, and the
+    /// member given the last ticket automatically.
+    pub async fn assignment_candidates(
+        &self,
+        profile_id: i64,
+    ) -> Result<(Vec<(i64, i64)>, Option<i64>), StoreError> {
+        Ok(read!(self, |pool| {
+            let members: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT m.user_id, (SELECT COUNT(*) FROM tickets t WHERE t.profile_id = m.profile_id \
+                   AND t.assignee_user_id = m.user_id AND t.status NOT IN ('solved', 'closed')) \
+                 FROM profile_members m JOIN users u ON u.id = m.user_id \
+                 WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder') AND u.active \
+                 ORDER BY m.user_id",
+            )
+            .bind(profile_id)
+            .fetch_all(pool)
+            .await?;
+            let last: Option<Option<i64>> = sqlx::query_scalar(
+                "SELECT last_assigned_user_id FROM help_desks WHERE profile_id = $1",
+            )
+            .bind(profile_id)
+            .fetch_optional(pool)
+            .await?;
+            (members, last.flatten())
+        }))
+    }
+
+    /// Gives a ticket to `to` (or to nobody), checked inside the write: the
+    /// member must be one who may work tickets. With `automatic`, only a
+    /// ticket still unassigned is given, only to a member still under
+    /// `limit` open tickets, and the turn moves on; returns whether it was
+    /// given. Audited.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn assign_ticket(
+        &self,
+        ticket_id: i64,
+        to: Option<i64>,
+        by_user_id: Option<i64>,
+        automatic: Option<i64>,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let lock = self.update_lock();
+        let sql = format!("SELECT profile_id, assignee_user_id FROM tickets WHERE id = $1{lock}");
+        Ok(write_tx!(self, |tx| {
+            let (profile_id, current): (i64, Option<i64>) = sqlx::query_as(&sql)
+                .bind(ticket_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if automatic.is_some() && current.is_some() {
+                return Ok(false);
+            }
+            let mut handle = String::new();
+            if let Some(user) = to {
+                let found: Option<(String, String, bool)> = sqlx::query_as(
+                    "SELECT m.role, p.handle, u.active FROM profile_members m JOIN users u ON u.id = m.user_id \
+                     JOIN profiles p ON p.user_id = u.id AND p.kind = 'personal' \
+                     WHERE m.profile_id = $1 AND m.user_id = $2",
+                )
+                .bind(profile_id)
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match found {
+                    None => {
+                        return Err(StoreError::Refused(
+                            "tickets go to members of the help desk's profile only".into(),
+                        ));
+                    }
+                    Some((role, _, _)) if role == "observer" => {
+                        return Err(StoreError::Refused(
+                            "an observer reads the inbox but cannot be given tickets".into(),
+                        ));
+                    }
+                    Some((_, _, false)) => {
+                        return Err(StoreError::Refused("that member is deactivated".into()));
+                    }
+                    Some((_, h, true)) => handle = h,
+                }
+                if let Some(limit) = automatic {
+                    let open: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
+                         AND status NOT IN ('solved', 'closed')",
+                    )
+                    .bind(profile_id)
+                    .bind(user)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if open >= limit {
+                        return Ok(false);
+                    }
+                    sqlx::query(
+                        "UPDATE help_desks SET last_assigned_user_id = $1 WHERE profile_id = $2",
+                    )
+                    .bind(user)
+                    .bind(profile_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            sqlx::query("UPDATE tickets SET assignee_user_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(to)
+                .bind(now.micros())
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, detail) VALUES ($1, $2, 'assigned', $3, $4)",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(&handle)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+            true
+        }))
+    }
+
+    /// Changes a ticket's priority (its SLA targets follow); audited.
+    pub async fn set_ticket_priority(
+        &self,
+        ticket_id: i64,
+        priority: Priority,
+        by_user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE tickets SET priority = $1, updated_at = $2 WHERE id = $3")
+                .bind(priority.as_str())
+                .bind(now.micros())
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, detail) VALUES ($1, $2, 'priority', $3, $4)",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(priority.as_str())
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// Sets how a desk hands out tickets and each member's limit; audited.
+    pub async fn set_assignment(
+        &self,
+        profile_id: i64,
+        assignment: &str,
+        open_limit: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if !(1..=1000).contains(&open_limit) {
+            return Err(StoreError::Refused(
+                "a member's open-ticket limit is 1 to 1000".into(),
+            ));
+        }
+        write_tx!(self, |tx| {
+            let n = sqlx::query(
+                "UPDATE help_desks SET assignment = $1, open_limit = $2 WHERE profile_id = $3",
+            )
+            .bind(assignment)
+            .bind(open_limit)
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
     /// Sets how many days a solved ticket waits before it closes.
     pub async fn set_auto_close_days(
         &self,
@@ -589,6 +776,15 @@ impl Tickets<'_> {
             unassigned,
             all_open,
         })
+    }
+
+    /// A ticket by id.
+    pub async fn ticket_by_id(&self, id: i64) -> Result<Ticket, StoreError> {
+        let sql = format!("SELECT {TICKET_COLUMNS} {TICKET_FROM} WHERE t.id = $1");
+        let row: TicketRow = read!(self, |pool| {
+            sqlx::query_as(&sql).bind(id).fetch_one(pool).await?
+        });
+        row.try_into()
     }
 
     /// The desk's ticket numbered `number`.

@@ -25,6 +25,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket))
         .routes(routes!(set_status))
         .routes(routes!(add_note))
+        .routes(routes!(set_assignee))
+        .routes(routes!(set_priority))
         .routes(routes!(my_requests))
         .routes(routes!(get_hours, put_hours))
         .routes(routes!(get_sla))
@@ -235,7 +237,14 @@ async fn enable_help_desk(
 #[serde(deny_unknown_fields)]
 pub struct HelpDeskChange {
     /// Days after which a solved ticket closes by itself (1 to 365).
-    auto_close_days: i64,
+    #[serde(default)]
+    auto_close_days: Option<i64>,
+    /// `round_robin`, `least_loaded` or `manual`.
+    #[serde(default)]
+    assignment: Option<String>,
+    /// Most open tickets a member is given automatically (1 to 1000).
+    #[serde(default)]
+    open_limit: Option<i64>,
 }
 
 /// Change a help desk's settings (owners and admins).
@@ -256,7 +265,12 @@ async fn change_help_desk(
     Path(handle): Path<String>,
     ApiJson(b): ApiJson<HelpDeskChange>,
 ) -> Result<Json<HelpDeskView>, AppError> {
-    let desk = tickets::set_auto_close_days(&state, &current, &handle, b.auto_close_days).await?;
+    let change = tickets::SettingsChange {
+        assignment: b.assignment.as_deref(),
+        open_limit: b.open_limit,
+        auto_close_days: b.auto_close_days,
+    };
+    let desk = tickets::change_settings(&state, &current, &handle, change).await?;
     Ok(Json(desk.into()))
 }
 
@@ -392,6 +406,74 @@ async fn set_status(
     ApiJson(b): ApiJson<StatusBody>,
 ) -> Result<Json<TicketView>, AppError> {
     let t = tickets::set_status(&state, &current, &handle, number_of(&number)?, &b.status).await?;
+    Ok(Json(ticket_view(&t)))
+}
+
+/// Who works a ticket.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssigneeBody {
+    /// A member's personal handle, or null for nobody.
+    member: Option<String>,
+}
+
+/// Give a ticket to a member, or to nobody (members other than observers); only members who may work tickets can take one.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/assignee", tag = "help desk", request_body = AssigneeBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 200, description = "Assigned", body = TicketView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Not a member, an observer, or deactivated", body = ErrorBody),
+    ))]
+async fn set_assignee(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<AssigneeBody>,
+) -> Result<Json<TicketView>, AppError> {
+    let t = tickets::assign(
+        &state,
+        &current,
+        &handle,
+        number_of(&number)?,
+        b.member.as_deref(),
+    )
+    .await?;
+    Ok(Json(ticket_view(&t)))
+}
+
+/// A priority.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityBody {
+    /// `low`, `normal`, `high` or `urgent`.
+    priority: String,
+}
+
+/// Change a ticket's priority, and so its SLA targets (members other than observers).
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/priority", tag = "help desk", request_body = PriorityBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 200, description = "Changed", body = TicketView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Unknown priority", body = ErrorBody),
+    ))]
+async fn set_priority(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<PriorityBody>,
+) -> Result<Json<TicketView>, AppError> {
+    let t =
+        tickets::set_priority(&state, &current, &handle, number_of(&number)?, &b.priority).await?;
     Ok(Json(ticket_view(&t)))
 }
 

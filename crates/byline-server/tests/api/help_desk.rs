@@ -41,13 +41,15 @@ app_test!(
 
         let inbox = app.json(&rita, &format!("{DESK}/tickets")).await;
         assert_eq!(inbox["counts"]["open"], 1);
-        assert_eq!(inbox["counts"]["unassigned"], 1);
+        assert_eq!(inbox["counts"]["unassigned"], 0, "given to the one agent");
+        assert_eq!(inbox["counts"]["mine"], 1);
         assert_eq!(inbox["can_work"], true);
         let t = &inbox["tickets"][0];
         assert_eq!(t["number"], 1);
         assert_eq!(t["subject"], "wifi down on floor 3");
         assert_eq!(t["status"], "new");
         assert_eq!(t["requester"], "sam");
+        assert_eq!(t["assignee"], "rita");
         assert_eq!(t["post"], root.as_str());
         assert_eq!(
             app.json(&otto, &format!("{DESK}/tickets")).await["can_work"],
@@ -85,11 +87,14 @@ app_test!(
                 .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
                 .collect()
         };
-        assert_eq!(kinds(&seen_by_rita), ["opened", "answer", "status", "note"]);
+        assert_eq!(
+            kinds(&seen_by_rita),
+            ["opened", "assigned", "answer", "status", "note"]
+        );
         let seen_by_sam = app.json(&sam, &format!("{DESK}/tickets/1")).await;
         assert_eq!(
             kinds(&seen_by_sam),
-            ["opened", "answer", "status"],
+            ["opened", "assigned", "answer", "status"],
             "no notes for the requester"
         );
         assert_eq!(seen_by_sam["member"], false);
@@ -160,7 +165,11 @@ app_test!(
         );
         let t = app.json(&rita, &format!("{DESK}/tickets/1")).await;
         assert_eq!(t["ticket"]["status"], "new", "nothing changed");
-        assert_eq!(t["events"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            t["events"].as_array().map(Vec::len),
+            Some(2),
+            "opened and assigned only"
+        );
 
         // Solved, then the requester writes back: open again.
         assert_eq!(status(&rita, "solved").await.status(), StatusCode::OK);
@@ -387,5 +396,164 @@ app_test!(
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
         let t = app.json(&rita, &format!("{DESK}/tickets/1")).await;
         assert_eq!(t["clocks"].as_array().map(Vec::len), Some(0));
+    }
+);
+
+app_test!(
+    new_tickets_go_round_the_members_on_shift,
+    |app| async move {
+        let admin = app.admin_client().await;
+        let rita = app.new_member("rita", "Rita").await;
+        let _eddie = app.new_member("eddie", "Eddie").await;
+        let _otto = app.new_member("otto", "Otto").await;
+        app.shared_profile(
+            &admin,
+            "it-helpdesk",
+            "internal",
+            &[
+                ("rita", "responder"),
+                ("eddie", "editor"),
+                ("otto", "observer"),
+            ],
+        )
+        .await;
+        let r = app
+            .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let sam = app.staff_client().await;
+        let assignee = |n: i64| {
+            let rita = rita.clone();
+            async move {
+                app.json(&rita, &format!("{DESK}/tickets/{n}")).await["ticket"]["assignee"]
+                    .as_str()
+                    .map(str::to_owned)
+            }
+        };
+        for i in 0..4 {
+            app.post(&sam, json!({"text": format!("@it-helpdesk problem {i}")}))
+                .await;
+        }
+        let given: Vec<Option<String>> = vec![
+            assignee(1).await,
+            assignee(2).await,
+            assignee(3).await,
+            assignee(4).await,
+        ];
+        // Round robin between the two who work tickets, never the observer.
+        assert!(
+            given
+                .iter()
+                .all(|a| matches!(a.as_deref(), Some("rita" | "eddie"))),
+            "{given:?}"
+        );
+        assert_ne!(given[0], given[1]);
+        assert_eq!(given[0], given[2]);
+        assert_eq!(given[1], given[3]);
+        let mine = app.json(&rita, &format!("{DESK}/tickets?view=mine")).await;
+        assert_eq!(mine["counts"]["mine"], 2);
+        assert_eq!(mine["tickets"].as_array().map(Vec::len), Some(2));
+
+        // At their limit, nobody is given more: the ticket waits unassigned.
+        let r = app
+            .patch_json(
+                &admin,
+                &format!("{DESK}/help-desk"),
+                json!({"open_limit": 2, "assignment": "least_loaded"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        app.post(&sam, json!({"text": "@it-helpdesk one more"}))
+            .await;
+        assert_eq!(assignee(5).await, None);
+        let queue = app
+            .json(&rita, &format!("{DESK}/tickets?view=unassigned"))
+            .await;
+        assert_eq!(queue["tickets"][0]["number"], 5);
+
+        // By hand: to a member who works tickets, never to an observer or an
+        // outsider, and back to nobody.
+        let give = |member: Value| {
+            let url = app.url(&format!("{DESK}/tickets/5/assignee"));
+            let rita = rita.clone();
+            async move {
+                rita.post(url)
+                    .json(&json!({ "member": member }))
+                    .send()
+                    .await
+                    .expect("send")
+            }
+        };
+        let r = give(json!("otto")).await;
+        let v: Value = r.json().await.expect("json");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("observer")),
+            "{v}"
+        );
+        app.new_member("omar", "Omar").await;
+        let r = give(json!("omar")).await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        assert_eq!(assignee(5).await, None, "nothing changed");
+        assert_eq!(give(json!("eddie")).await.status(), StatusCode::OK);
+        assert_eq!(assignee(5).await.as_deref(), Some("eddie"));
+        assert_eq!(give(Value::Null).await.status(), StatusCode::OK);
+        assert_eq!(assignee(5).await, None);
+
+        // With a roster, only who is on shift now is given new tickets.
+        let r = app
+            .patch_json(
+                &admin,
+                &format!("{DESK}/help-desk"),
+                json!({"open_limit": 50, "assignment": "round_robin"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let now = byline_app::now();
+        let local = |t: byline_core::Timestamp| t.to_rfc3339()[..16].to_owned();
+        let r = app
+        .post_json(
+            &admin,
+            "/api/v1/shared-profiles/it-helpdesk/roster",
+            json!({"member": "eddie", "time_zone": "UTC", "starts": local(now.plus_seconds(-3600)), "ends": local(now.plus_seconds(3600))}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        for i in 0..2 {
+            app.post(&sam, json!({"text": format!("@it-helpdesk on shift {i}")}))
+                .await;
+        }
+        assert_eq!(assignee(6).await.as_deref(), Some("eddie"));
+        assert_eq!(
+            assignee(7).await.as_deref(),
+            Some("eddie"),
+            "rita is off shift"
+        );
+
+        // Priority moves by hand; a made-up one is refused.
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/6/priority"),
+                json!({"priority": "urgent"}),
+            )
+            .await;
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["priority"], "urgent");
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/6/priority"),
+                json!({"priority": "asap"}),
+            )
+            .await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
     }
 );

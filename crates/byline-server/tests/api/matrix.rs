@@ -269,6 +269,18 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         r#"{"text":"checked the logs"}"#,
         "UNYYYFNNNU",
     ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/assignee",
+        r#"{"member":"rita"}"#,
+        "UNYYYFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/priority",
+        r#"{"priority":"high"}"#,
+        "UNYYYFNNNU",
+    ),
     ("GET", "/api/v1/me/requests", "", "UYYYYYYYYU"),
     (
         "GET",

@@ -1,6 +1,8 @@
 -- A help desk's business hours (its zone, working blocks per weekday,
 -- holidays) and its SLA targets per priority, in business minutes.
 ALTER TABLE help_desks ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+-- Whose turn it was last, for round-robin assignment.
+ALTER TABLE help_desks ADD COLUMN last_assigned_user_id INTEGER REFERENCES users (id);
 
 CREATE TABLE business_blocks (
     profile_id    INTEGER NOT NULL REFERENCES help_desks (profile_id),
