@@ -79,7 +79,7 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::{ProptestConfig, prop_assert, prop_assert_eq, proptest};
+    use proptest::prelude::{prop_assert, prop_assert_eq, proptest};
 
     fn c(user_id: i64, open: i64) -> Candidate {
         Candidate { user_id, open }
