@@ -168,6 +168,11 @@ pub async fn create_at(
         if let Err(e) = crate::tickets::assign_new(app, &tickets).await {
             tracing::warn!(error = %e, post = created_id, "new tickets not assigned");
         }
+        for ticket in &tickets {
+            if let Err(e) = crate::tickets::schedule_clock_jobs(app, *ticket).await {
+                tracing::warn!(error = %e, ticket, "SLA jobs not scheduled");
+            }
+        }
     }
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,

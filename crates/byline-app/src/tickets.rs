@@ -180,6 +180,7 @@ pub async fn set_status(
         .tickets()
         .set_ticket_status(ticket.id, to, by.user.id, &audit, now())
         .await?;
+    schedule_clock_jobs(app, ticket.id).await?;
     Ok(app.store.tickets().ticket(profile.id, number).await?)
 }
 
@@ -229,25 +230,39 @@ pub async fn my_requests(app: &App, by: &Caller) -> Result<Vec<Ticket>, Error> {
         .await?)
 }
 
-/// The help desk's jobs, for the runner: closing solved tickets after
-/// their desk's days.
+/// The help desk's jobs, for the runner: SLA warnings and breaches, and
+/// closing solved tickets after their desk's days.
 pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
-    handlers.on(byline_store::tickets::AUTO_CLOSE, |app, job| async move {
-        let close: byline_store::tickets::AutoClose = serde_json::from_str(&job.payload)
-            .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
-        // Reopened (or closed by hand) since: nothing left to do.
-        app.store
-            .tickets()
-            .auto_close(close, now())
-            .await
-            .map_err(|e| crate::jobs::JobFailure::Retry(e.to_string()))?;
-        Ok(())
-    })
+    handlers
+        .on(SLA_ALERT, |app, job| async move {
+            let alert: SlaAlert = serde_json::from_str(&job.payload)
+                .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
+            run_sla_alert(&app, alert).await?;
+            Ok(())
+        })
+        .on(byline_store::tickets::AUTO_CLOSE, |app, job| async move {
+            let close: byline_store::tickets::AutoClose = serde_json::from_str(&job.payload)
+                .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
+            // Reopened (or closed by hand) since: nothing left to do.
+            app.store
+                .tickets()
+                .auto_close(close, now())
+                .await
+                .map_err(|e| crate::jobs::JobFailure::Retry(e.to_string()))?;
+            Ok(())
+        })
 }
 
 /// A ticket's SLA clocks now, from its history, its priority's targets and
 /// its desk's business hours.
 pub async fn clocks_of(app: &App, ticket: &Ticket) -> Result<Vec<Clock>, Error> {
+    Ok(clocks_and_targets(app, ticket).await?.0)
+}
+
+async fn clocks_and_targets(
+    app: &App,
+    ticket: &Ticket,
+) -> Result<(Vec<Clock>, Option<SlaTargets>), Error> {
     let sla = app.store.sla();
     let Some((_, targets)) = sla
         .sla_policies(ticket.profile_id)
@@ -255,11 +270,133 @@ pub async fn clocks_of(app: &App, ticket: &Ticket) -> Result<Vec<Clock>, Error> 
         .into_iter()
         .find(|(p, _)| *p == ticket.priority)
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let hours = sla.business_hours(ticket.profile_id).await?;
     let history = sla.clock_history(ticket.id).await?;
-    Ok(byline_core::sla::clocks(&history, &targets, &hours, now()))
+    Ok((
+        byline_core::sla::clocks(&history, &targets, &hours, now()),
+        Some(targets),
+    ))
+}
+
+/// The job kind that warns of, or reports, a missed SLA.
+pub const SLA_ALERT: &str = "ticket.sla";
+
+/// What an SLA alert job carries.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct SlaAlert {
+    ticket_id: i64,
+    clock: String,
+    started_at: i64,
+    breach: bool,
+}
+
+/// Schedules the warning and breach jobs of a ticket's running clocks, as
+/// they stand after a change. Each job is named by the instant it is for,
+/// so a clock that paused and moved on gets new ones; an old one finds,
+/// when it runs, that its clock no longer says so, and does nothing.
+pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error> {
+    let ticket = app.store.tickets().ticket_by_id(ticket_id).await?;
+    let at = now();
+    let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
+    let warn_before = targets.map_or(0, |t| t.warn_before_minutes.saturating_mul(60_000_000));
+    for c in clocks {
+        if c.stopped_at.is_some() {
+            continue;
+        }
+        // Due now when the moment has already come (a clock past its
+        // warning or its target when the ticket changed); the alert itself
+        // is given once however many jobs ask for it.
+        let warn_when = c.warn_at.or_else(|| {
+            (c.breached_at.is_none() && !c.paused && c.remaining() <= warn_before).then_some(at)
+        });
+        let breach_when = c.due_at.or(c.breached_at);
+        // Named by the clock's promised breach, which moves only when the
+        // clock pauses.
+        let promised = c.due_at.or(c.breached_at).map_or(0, |t| t.micros());
+        for (breach, when) in [(false, warn_when), (true, breach_when)] {
+            let Some(when) = when else { continue };
+            let alert = SlaAlert {
+                ticket_id,
+                clock: c.kind.as_str().to_owned(),
+                started_at: c.started_at.micros(),
+                breach,
+            };
+            let payload =
+                serde_json::to_string(&alert).map_err(|e| Error::Internal(e.to_string()))?;
+            let key = format!(
+                "sla:{ticket_id}:{}:{}:{}:{}",
+                alert.clock,
+                alert.started_at,
+                if breach { "breach" } else { "warning" },
+                promised
+            );
+            app.store
+                .jobs()
+                .schedule_job(
+                    &byline_store::jobs::NewJob {
+                        kind: SLA_ALERT,
+                        key: Some(&key),
+                        payload: &payload,
+                        due_at: when,
+                        max_attempts: 5,
+                    },
+                    at,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs an SLA alert: if the clock it is for still says so now, notifies
+/// the assignee and the owners, once per clock and stage.
+async fn run_sla_alert(app: &App, alert: SlaAlert) -> Result<(), Error> {
+    let ticket = match app.store.tickets().ticket_by_id(alert.ticket_id).await {
+        Ok(t) => t,
+        Err(byline_store::StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
+    let Some(targets) = targets else {
+        return Ok(());
+    };
+    let Some(clock) = clocks
+        .iter()
+        .find(|c| c.kind.as_str() == alert.clock && c.started_at.micros() == alert.started_at)
+    else {
+        return Ok(());
+    };
+    let running = clock.stopped_at.is_none();
+    let due = if alert.breach {
+        running && clock.breached_at.is_some()
+    } else {
+        running
+            && clock.breached_at.is_none()
+            && !clock.paused
+            && clock.remaining() <= targets.warn_before_minutes.saturating_mul(60_000_000)
+    };
+    if !due {
+        return Ok(());
+    }
+    let (kind, stage) = if alert.breach {
+        ("sla_breach", "breach")
+    } else {
+        ("sla_warning", "warning")
+    };
+    let key = format!("{stage}:{}:{}", alert.clock, alert.started_at);
+    let notified = app
+        .store
+        .tickets()
+        .record_sla_alert(ticket.id, &key, kind, now())
+        .await?;
+    if !notified.is_empty() {
+        app.live.publish(crate::live::LiveEvent::Notified {
+            profile_ids: notified,
+        });
+    }
+    Ok(())
 }
 
 /// Business hours as typed: a zone, blocks such as `09:00-12:30` for each
@@ -498,6 +635,7 @@ pub async fn set_priority(
         .tickets()
         .set_ticket_priority(ticket.id, priority, by.user.id, &audit, now())
         .await?;
+    schedule_clock_jobs(app, ticket.id).await?;
     Ok(app.store.tickets().ticket(profile.id, number).await?)
 }
 

@@ -194,3 +194,129 @@ async fn solved_tickets_close_unless_reopened_sqlite() {
 async fn solved_tickets_close_unless_reopened_postgres() {
     solved_tickets_close_unless_reopened(Kind::Postgres).await;
 }
+
+/// A ticket past its first-response warning, and one past its target,
+/// alert the owner once each through the runner.
+async fn sla_alerts_reach_the_owner_once(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let store = db.store().await;
+    let owner = user(&store, "olga").await;
+    let sam = user(&store, "sam").await;
+    let desk = store
+        .shared_profiles()
+        .create_shared_profile(
+            &Handle::parse("it-helpdesk").expect("h"),
+            &DisplayName::parse("IT").expect("n"),
+            AttributionPolicy::Internal,
+            &audit(),
+            T0,
+        )
+        .await
+        .expect("desk");
+    store
+        .shared_profiles()
+        .set_profile_member(desk, owner.id, Some(ProfileRole::Owner), &audit(), T0)
+        .await
+        .expect("member");
+    store
+        .tickets()
+        .enable_help_desk(desk, owner.id, &audit(), T0)
+        .await
+        .expect("on");
+    let targets = byline_core::sla::SlaTargets::new(Some(60), None, None, 50).expect("targets");
+    store
+        .sla()
+        .set_sla_policy(
+            desk,
+            byline_core::ticket::Priority::Normal,
+            Some(&targets),
+            &audit(),
+            T0,
+        )
+        .await
+        .expect("sla");
+    let now = byline_app::now();
+    // #1: opened 20 minutes ago, 40 left, warned at 50 before: warning now.
+    say(
+        &store,
+        sam.id,
+        "@it-helpdesk slow vpn",
+        &[desk],
+        None,
+        now.plus_seconds(-20 * 60),
+    )
+    .await;
+    // #2: opened two hours ago: missed.
+    say(
+        &store,
+        sam.id,
+        "@it-helpdesk no email",
+        &[desk],
+        None,
+        now.plus_seconds(-2 * 3600),
+    )
+    .await;
+    let app = App::for_tasks(store.clone());
+    for n in [1, 2] {
+        let t = store.tickets().ticket(desk, n).await.expect("ticket");
+        tickets::schedule_clock_jobs(&app, t.id)
+            .await
+            .expect("schedule");
+        // Scheduling again after another look changes nothing.
+        tickets::schedule_clock_jobs(&app, t.id)
+            .await
+            .expect("schedule");
+    }
+    let runner = Runner::new(
+        app.clone(),
+        tickets::job_handlers(Handlers::new()),
+        RunnerSettings::default(),
+    );
+    let pass = runner.run_due().await.expect("pass");
+    assert_eq!(pass.failed, 0);
+    let notes = store
+        .notifications()
+        .notifications(owner.profile_id, i64::MAX, 50)
+        .await
+        .expect("notifications");
+    let mut kinds: Vec<&str> = notes.iter().map(|n| n.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["sla_breach", "sla_warning"], "{notes:?}");
+    // Nothing more on the next pass, nor after scheduling again.
+    for n in [1, 2] {
+        let t = store.tickets().ticket(desk, n).await.expect("ticket");
+        tickets::schedule_clock_jobs(&app, t.id)
+            .await
+            .expect("schedule");
+    }
+    runner.run_due().await.expect("pass");
+    let again = store
+        .notifications()
+        .notifications(owner.profile_id, i64::MAX, 50)
+        .await
+        .expect("notifications");
+    assert_eq!(again.len(), 2, "each alert once");
+    let t1 = store.tickets().ticket(desk, 1).await.expect("#1");
+    let history = store
+        .tickets()
+        .ticket_events(t1.id, true)
+        .await
+        .expect("events");
+    assert!(
+        history
+            .iter()
+            .any(|e| e.kind == "sla" && e.detail.starts_with("warning:first_response"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_alerts_reach_the_owner_once_sqlite() {
+    sla_alerts_reach_the_owner_once(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_alerts_reach_the_owner_once_postgres() {
+    sla_alerts_reach_the_owner_once(Kind::Postgres).await;
+}

@@ -347,7 +347,7 @@ pub struct CreatedPost {
     pub id: i64,
     /// Profiles that received a notification (only those who may read it).
     pub notified: Vec<i64>,
-    /// Help-desk tickets it opened.
+    /// Help-desk tickets it opened or added to (a reply or an answer).
     pub tickets: Vec<i64>,
 }
 

@@ -204,7 +204,7 @@ pub struct ViewCounts {
 ///   profile, that `$notified` says may read the post, opens a ticket
 ///   unless the thread already has one with that desk.
 ///
-/// Evaluates to the ids of the tickets it opened.
+/// Evaluates to the ids of the tickets it opened or added to.
 macro_rules! open_tickets {
     ($tx:ident, $w:expr, $post_id:expr, $root:expr, $body:expr, $mentioned:expr, $notified:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
@@ -243,6 +243,7 @@ macro_rules! open_tickets {
                     let to = (status == byline_core::ticket::TicketStatus::New)
                         .then_some(byline_core::ticket::TicketStatus::Open);
                     set_status_in_tx!($tx, ticket_id, to, Some(w.user_id), now);
+                    opened.push(ticket_id);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
                         opened.push(new_ticket_in_tx!(
@@ -273,6 +274,7 @@ macro_rules! open_tickets {
                             Some(w.user_id),
                             now
                         );
+                        opened.push(ticket_id);
                     }
                 }
             }
@@ -647,6 +649,59 @@ impl Tickets<'_> {
             append_audit!(tx, audit, now);
         });
         Ok(())
+    }
+
+    /// Records an SLA alert on a ticket once (by `alert_key`) and notifies
+    /// its assignee and its desk's owners with `kind` (`sla_warning` or
+    /// `sla_breach`); returns the profiles notified, empty when the alert
+    /// was already given.
+    pub async fn record_sla_alert(
+        &self,
+        ticket_id: i64,
+        alert_key: &str,
+        kind: &str,
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let lock = self.update_lock();
+        let sql = format!("SELECT id FROM tickets WHERE id = $1{lock}");
+        Ok(write_tx!(self, |tx| {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(ticket_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let given: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM ticket_events WHERE ticket_id = $1 AND kind = 'sla' AND detail = $2",
+            )
+            .bind(ticket_id)
+            .bind(alert_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if given.is_some() {
+                return Ok(Vec::new());
+            }
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, detail) VALUES ($1, $2, 'sla', $3)",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(alert_key)
+            .execute(&mut *tx)
+            .await?;
+            let notified: Vec<i64> = sqlx::query_scalar(
+                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, post_id, created_at) \
+                 SELECT p.id, $1, t.profile_id, t.source_post_id, $2 FROM tickets t \
+                 JOIN profiles p ON p.kind = 'personal' AND (p.user_id = t.assignee_user_id \
+                   OR p.user_id IN (SELECT m.user_id FROM profile_members m \
+                                    WHERE m.profile_id = t.profile_id AND m.role = 'owner')) \
+                 WHERE t.id = $3 RETURNING recipient_profile_id",
+            )
+            .bind(kind)
+            .bind(now.micros())
+            .bind(ticket_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            notified
+        }))
     }
 
     /// Sets how many days a solved ticket waits before it closes.

@@ -57,6 +57,8 @@ async fn notifications(
                     "was given the investigator right: investigations can reveal the bylines of the sealed profiles you own",
                     "",
                 ),
+                "sla_warning" => ("will miss a ticket's SLA soon:", "the request"),
+                "sla_breach" => ("missed a ticket's SLA:", "the request"),
                 _ => ("did something", ""),
             };
             let link = match (n.post_id, n.community_slug, n.conversation_id) {
