@@ -141,6 +141,38 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/profiles/{handle}/roster/rule"),
     ("post", "/api/v1/shared-profiles/{handle}/roster"),
     ("delete", "/api/v1/shared-profiles/{handle}/roster/{id}"),
+    ("post", "/api/v1/shared-profiles/{handle}/help-desk"),
+    ("patch", "/api/v1/shared-profiles/{handle}/help-desk"),
+    ("get", "/api/v1/shared-profiles/{handle}/help-desk/hours"),
+    ("put", "/api/v1/shared-profiles/{handle}/help-desk/hours"),
+    ("get", "/api/v1/shared-profiles/{handle}/help-desk/sla"),
+    (
+        "put",
+        "/api/v1/shared-profiles/{handle}/help-desk/sla/{priority}",
+    ),
+    (
+        "delete",
+        "/api/v1/shared-profiles/{handle}/help-desk/sla/{priority}",
+    ),
+    ("get", "/api/v1/shared-profiles/{handle}/tickets"),
+    ("get", "/api/v1/shared-profiles/{handle}/tickets/{number}"),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/status",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/notes",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/assignee",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/priority",
+    ),
+    ("get", "/api/v1/me/requests"),
     ("get", "/api/v1/shared-profiles/{handle}/on-duty"),
     ("get", "/api/v1/shared-profiles/{handle}/acting"),
     ("put", "/api/v1/shared-profiles/{handle}/members/{member}"),
@@ -232,7 +264,9 @@ app_test!(
                 .replace("{slug}", "x")
                 .replace("{tag}", "t")
                 .replace("{reaction}", "heart")
-                .replace("{member}", "ada");
+                .replace("{member}", "ada")
+                .replace("{number}", "1")
+                .replace("{priority}", "high");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client()
                 .request(m, app.url(&concrete))
