@@ -29,6 +29,8 @@ pub struct Overview {
     pub show_roster: bool,
     /// Whether the viewer may ask who was acting as it (shared profiles).
     pub show_who_acted: bool,
+    /// Whether the viewer may read its help desk's inbox.
+    pub show_inbox: bool,
 }
 
 /// The facts of a profile's page.
@@ -41,14 +43,23 @@ pub async fn overview(app: &App, by: &Caller, handle: &str) -> Result<Overview, 
         .follows(by.user.profile_id, profile.id)
         .await?;
     let shared = profile.kind == ProfileKind::Shared;
-    let show_roster = shared && {
-        let role = app
-            .store
+    let role = if shared {
+        app.store
             .shared_profiles()
             .profile_role(profile.id, by.user.id)
-            .await?;
-        authorize(Some(&by.actor()), Action::SeeRoster { role }).is_ok()
+            .await?
+    } else {
+        None
     };
+    let show_roster = shared && authorize(Some(&by.actor()), Action::SeeRoster { role }).is_ok();
+    let show_inbox = shared
+        && authorize(Some(&by.actor()), Action::ReadInbox { role }).is_ok()
+        && app
+            .store
+            .tickets()
+            .help_desk(profile.id)
+            .await?
+            .is_some_and(|d| d.enabled);
     let show_who_acted =
         shared && crate::shared_profiles::may_ask_who_acted(app, by, profile.id).await?;
     Ok(Overview {
@@ -58,5 +69,6 @@ pub async fn overview(app: &App, by: &Caller, handle: &str) -> Result<Overview, 
         i_follow,
         show_roster,
         show_who_acted,
+        show_inbox,
     })
 }

@@ -4,6 +4,7 @@
 mod acting;
 mod admin;
 mod communities;
+mod help_desk;
 mod investigations;
 mod messages;
 mod notifications;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(investigations::routes())
         .merge(rosters::routes())
+        .merge(help_desk::routes())
 }
 
 /// The signed-in user as the navigation shows them.

@@ -42,6 +42,7 @@ struct ProfilePage {
     i_follow: bool,
     /// The viewer may see this shared profile's roster.
     show_roster: bool,
+    show_inbox: bool,
     /// The viewer may ask who was acting as this shared profile (for a
     /// sealed one, given an investigation).
     show_who_acted: bool,
@@ -70,6 +71,7 @@ async fn profile(
         i_follow,
         show_roster,
         show_who_acted,
+        show_inbox,
     } = byline_app::profiles::overview(&state, &current, &handle).await?;
     let w = window(q.before.as_deref(), None)?;
     let page = feeds::profile(&state, &current, &handle, w).await?;
@@ -93,6 +95,7 @@ async fn profile(
         following,
         is_me,
         show_roster,
+        show_inbox,
         show_who_acted,
         i_follow,
         posts,

@@ -557,3 +557,104 @@ app_test!(
         );
     }
 );
+
+/// The CSRF token in a page's forms.
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = html.find(marker).expect("a form") + marker.len();
+    html[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+app_test!(
+    the_pages_work_a_ticket_without_javascript,
+    |app| async move {
+        let (sam, rita, otto) = help_desk(app).await;
+        app.post(
+            &sam,
+            json!({"text": "@it-helpdesk the projector in room 4 is dead"}),
+        )
+        .await;
+        let inbox = app
+            .get(&rita, "/profiles/it-helpdesk/inbox")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(inbox.contains("the projector in room 4 is dead"), "{inbox}");
+        assert!(inbox.contains("/profiles/it-helpdesk/tickets/1"));
+        let page = app
+            .get(&rita, "/profiles/it-helpdesk/tickets/1")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(page.contains("Add note") && page.contains("name=\"status\""));
+        let csrf = csrf_in(&page);
+
+        // A refused move: the page again, with the reason, and a 422.
+        let r = rita
+            .post(app.url("/profiles/it-helpdesk/tickets/1/status"))
+            .form(&[("csrf_token", csrf.as_str()), ("status", "closed")])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text()
+                .await
+                .expect("html")
+                .contains("only a solved ticket")
+        );
+        let r = rita
+            .post(app.url("/profiles/it-helpdesk/tickets/1/notes"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("text", "bulb ordered <script>x</script>"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        let r = rita
+            .post(app.url("/profiles/it-helpdesk/tickets/1/status"))
+            .form(&[("csrf_token", csrf.as_str()), ("status", "on_hold")])
+            .send()
+            .await
+            .expect("send");
+        assert!(r.status().is_success() || r.status().is_redirection());
+        let page = app
+            .get(&rita, "/profiles/it-helpdesk/tickets/1")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            page.contains("bulb ordered") && !page.contains("<script>x"),
+            "notes are rendered safe"
+        );
+        assert!(page.contains("made it on hold"));
+
+        // The requester sees the request and its history, not the note, and no forms.
+        let mine = app.get(&sam, "/requests").await.text().await.expect("html");
+        assert!(mine.contains("the projector in room 4 is dead") && mine.contains("on_hold"));
+        let theirs = app
+            .get(&sam, "/profiles/it-helpdesk/tickets/1")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(!theirs.contains("bulb ordered") && !theirs.contains("Add note"));
+        // The observer reads but has no forms.
+        let observed = app
+            .get(&otto, "/profiles/it-helpdesk/tickets/1")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(observed.contains("bulb ordered") && !observed.contains("Add note"));
+    }
+);

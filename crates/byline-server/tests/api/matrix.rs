@@ -429,6 +429,14 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/profiles/sam", "", "SYYYYYYYYS"),
     ("GET", "/profiles/desk", "", "SYYYYYYYYS"),
     ("GET", "/profiles/desk/roster", "", "SFYYYYFFYS"),
+    ("GET", "/profiles/desk/inbox", "", "SFYYYYFFFS"),
+    (
+        "GET",
+        "/profiles/desk/tickets/{desk_ticket}",
+        "",
+        "SYYYYYNNNS",
+    ),
+    ("GET", "/requests", "", "SYYYYYYYYS"),
     ("GET", "/profiles/desk/acting", "", "SFFFFFFYFS"),
     (
         "GET",
@@ -488,6 +496,18 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "/notifications/read",
         "csrf_token={csrf}",
         "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{new_ticket}/status",
+        "csrf_token={csrf}&status=open",
+        "SNRRRFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{desk_ticket}/notes",
+        "csrf_token={csrf}&text=seen it",
+        "SNRRRFNNNS",
     ),
     (
         "POST",
