@@ -135,9 +135,39 @@ pub async fn ticket(
         .map_err(|_| Error::NotFound)?;
     let member = authorize(Some(&by.actor()), Action::ReadInbox { role }).is_ok();
     let clocks = clocks_of(app, &ticket).await?;
+    let mut events = app.store.tickets().ticket_events(ticket.id, member).await?;
+    let lens = crate::bylines::BylineLens::for_viewer(app, by).await?;
+    for e in &mut events {
+        let shown = if e.post_author_profile_id == Some(ticket.profile_id) {
+            // An answer: words said as the profile, whose writer is shown
+            // only as its byline policy allows this viewer.
+            let handle = e.by_handle.clone().unwrap_or_default();
+            lens.reveal_parts(
+                e.post_policy.as_deref(),
+                ticket.profile_id,
+                (&handle, &handle),
+            )
+            .is_some()
+        } else {
+            // The requester's own words, or members' work, which only
+            // members see by name.
+            member || e.by_user_id == Some(by.user.id)
+        };
+        if !shown {
+            e.by_handle = None;
+            e.by_user_id = None;
+        }
+    }
+    // Who works a ticket is the members' business.
+    events.retain(|e| member || e.kind != "assigned");
+    let mut ticket = ticket;
+    if !member {
+        ticket.assignee_handle = None;
+        ticket.assignee_user_id = None;
+    }
     Ok(TicketPage {
         clocks,
-        events: app.store.tickets().ticket_events(ticket.id, member).await?,
+        events,
         can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
         member,
         profile,
@@ -223,11 +253,17 @@ pub async fn add_note(
 /// The caller's own requests to every help desk, newest first.
 pub async fn my_requests(app: &App, by: &Caller) -> Result<Vec<Ticket>, Error> {
     authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    Ok(app
+    let mut list = app
         .store
         .tickets()
         .requester_tickets(by.user.profile_id, PAGE)
-        .await?)
+        .await?;
+    // Who works a ticket is the desk members' business, not the asker's.
+    for t in &mut list {
+        t.assignee_handle = None;
+        t.assignee_user_id = None;
+    }
+    Ok(list)
 }
 
 /// The help desk's jobs, for the runner: SLA warnings and breaches, and

@@ -143,6 +143,10 @@ pub struct TicketEvent {
     pub detail: String,
     /// A note's text, rendered (members only).
     pub body_html: Option<String>,
+    /// For posts: the profile they appear under.
+    pub post_author_profile_id: Option<i64>,
+    /// For posts: the attribution policy they were said under.
+    pub post_policy: Option<String>,
 }
 
 /// Which tickets a list shows.
@@ -242,7 +246,9 @@ macro_rules! open_tickets {
                     .await?;
                     let to = (status == byline_core::ticket::TicketStatus::New)
                         .then_some(byline_core::ticket::TicketStatus::Open);
-                    set_status_in_tx!($tx, ticket_id, to, Some(w.user_id), now);
+                    // Recorded without a person: who answered as the
+                    // profile is the byline's to tell, under its policy.
+                    set_status_in_tx!($tx, ticket_id, to, None::<i64>, now);
                     opened.push(ticket_id);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
@@ -866,8 +872,10 @@ impl Tickets<'_> {
     ) -> Result<Vec<TicketEvent>, StoreError> {
         Ok(read!(self, |pool| {
             sqlx::query_as(
-                "SELECT e.id, e.at, e.kind, e.by_user_id, p.handle AS by_handle, e.post_id, e.detail, e.body_html \
+                "SELECT e.id, e.at, e.kind, e.by_user_id, p.handle AS by_handle, e.post_id, e.detail, e.body_html, \
+                   wp.author_profile_id AS post_author_profile_id, wp.attribution_policy AS post_policy \
                  FROM ticket_events e LEFT JOIN profiles p ON p.user_id = e.by_user_id AND p.kind = 'personal' \
+                 LEFT JOIN posts wp ON wp.id = e.post_id \
                  WHERE e.ticket_id = $1 AND ($2 OR e.kind <> 'note') ORDER BY e.id LIMIT 2000",
             )
             .bind(ticket_id)

@@ -384,6 +384,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
 
     seed_incident(state, users, now).await?;
     seed_roster(state, users, now).await?;
+    seed_help_desk(state, users, now).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -590,5 +591,188 @@ async fn seed_roster(state: &App, users: &[User], now: Timestamp) -> anyhow::Res
     byline_app::rosters::set_shift_only(state, &ivan, "it-helpdesk", true)
         .await
         .map_err(err)?;
+    Ok(())
+}
+
+/// What staff ask the IT help desk, and how urgent it is.
+const REQUESTS: &[(&str, &str)] = &[
+    ("wifi keeps dropping on floor 3", "high"),
+    ("cannot print to the second floor printer", "normal"),
+    ("VPN asks for my password twice", "normal"),
+    ("new starter on Monday needs a laptop", "low"),
+    ("Outlook calendar not syncing on my phone", "normal"),
+    ("locked out of my account", "urgent"),
+    ("projector in room 4 shows no picture", "high"),
+    ("need access to the finance share", "normal"),
+    ("my laptop is very slow since the update", "normal"),
+    ("badge reader at the side door rejects my card", "high"),
+    ("Teams audio echoes in meetings", "low"),
+    ("please install the design tools on my machine", "low"),
+];
+
+/// The IT help desk at work: business hours, SLAs per priority, and eight
+/// weeks of requests answered (some late), solved and closed, with the
+/// last few still open, so the inbox and the clocks have something to show.
+async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    use byline_app::tickets;
+    use byline_core::ticket::{Priority, TicketStatus};
+    let ivan_user = find(users, "ivan")?;
+    let ivan = Caller::operator(ivan_user.clone());
+    tickets::enable(state, &ivan, "it-helpdesk")
+        .await
+        .map_err(err)?;
+    let day = vec!["08:00-12:30".to_owned(), "13:30-19:00".to_owned()];
+    let none: Vec<String> = Vec::new();
+    let holidays = vec!["2026-12-25".to_owned(), "2026-12-26".to_owned()];
+    tickets::set_business_hours(
+        state,
+        &ivan,
+        "it-helpdesk",
+        tickets::HoursInput {
+            time_zone: "Europe/London",
+            week: [&day, &day, &day, &day, &day, &none, &none],
+            holidays: &holidays,
+        },
+    )
+    .await
+    .map_err(err)?;
+    for (priority, first, next, resolution, warn) in [
+        ("urgent", 15, 30, 120, 5),
+        ("high", 30, 60, 240, 10),
+        ("normal", 60, 120, 480, 15),
+    ] {
+        let targets = tickets::TargetsInput {
+            first_response_minutes: Some(first),
+            next_response_minutes: Some(next),
+            resolution_minutes: Some(resolution),
+            warn_before_minutes: warn,
+        };
+        tickets::set_sla(state, &ivan, "it-helpdesk", priority, Some(targets))
+            .await
+            .map_err(err)?;
+    }
+    let desk = state
+        .store
+        .profiles()
+        .profile_by_handle(&byline_core::Handle::parse("it-helpdesk").map_err(|e| err(e.into()))?)
+        .await?;
+    let askers: Vec<&User> = users
+        .iter()
+        .filter(|u| !["ivan", "jane", "omar", "ada"].contains(&u.handle.as_str()))
+        .collect();
+    let audit = || {
+        byline_store::audit::AuditEntry::new(
+            Some(ivan_user.id),
+            "ticket.status",
+            String::new(),
+            "demo",
+        )
+    };
+    // Answer delays in minutes: most within target, some not.
+    let delays = [12, 25, 40, 8, 95, 30, 18, 240, 50, 15, 70, 22];
+    let mut number = 0;
+    let weeks = 8;
+    for i in 0..weeks * 6 {
+        let (text, priority) = REQUESTS[i % REQUESTS.len()];
+        let asker = askers[i % askers.len()];
+        // Weekdays at 09:00 to 16:00 UTC, from eight weeks back to today.
+        let total = weeks * 6;
+        let recent = i + 6 >= total;
+        let days_ago = (weeks * 7) as i64 - (i as i64 * 7 * weeks as i64) / (total as i64);
+        let at = if recent {
+            // Today's: every 90 minutes up to half an hour ago.
+            now.plus_seconds(-((total - i) as i64 * 5_400) + 3_600)
+        } else {
+            Timestamp(now.micros() - days_ago * 86_400_000_000)
+                .plus_seconds(-((i as i64 * 3_700) % 25_000))
+        };
+        if at >= now {
+            continue;
+        }
+        let post = posts::create_at(
+            state,
+            &Caller::operator((*asker).clone()),
+            Compose {
+                text: format!("@it-helpdesk {text}"),
+                community: None,
+                reply_to: None,
+                attachments: Vec::new(),
+                acting_as: None,
+            },
+            at,
+        )
+        .await
+        .map_err(err)?;
+        number += 1;
+        let ticket = state.store.tickets().ticket(desk.id, number).await?;
+        let priority = Priority::parse(priority).map_err(|e| err(e.into()))?;
+        if priority != Priority::Normal {
+            state
+                .store
+                .tickets()
+                .set_ticket_priority(
+                    ticket.id,
+                    priority,
+                    ivan_user.id,
+                    &audit(),
+                    at.plus_seconds(30),
+                )
+                .await?;
+        }
+        // Today's requests are still being worked on: a third not yet
+        // answered, a third answered, a third waiting on the requester.
+        if recent && i % 3 == 0 {
+            continue;
+        }
+        let answered = at.plus_seconds(delays[i % delays.len()] * 60);
+        if answered >= now {
+            continue;
+        }
+        posts::create_at(
+            state,
+            &ivan,
+            Compose {
+                text: "Thanks for reporting this. We are on it and will update you here.".into(),
+                community: None,
+                reply_to: Some(post.id),
+                attachments: Vec::new(),
+                acting_as: Some("it-helpdesk".into()),
+            },
+            answered,
+        )
+        .await
+        .map_err(err)?;
+        if recent {
+            if i % 3 == 2 {
+                state
+                    .store
+                    .tickets()
+                    .set_ticket_status(
+                        ticket.id,
+                        TicketStatus::Pending,
+                        ivan_user.id,
+                        &audit(),
+                        answered,
+                    )
+                    .await?;
+            }
+            continue;
+        }
+        let solved = answered.plus_seconds(3_600 + (i as i64 % 5) * 1_800);
+        if solved >= now {
+            continue;
+        }
+        state
+            .store
+            .tickets()
+            .set_ticket_status(
+                ticket.id,
+                TicketStatus::Solved,
+                ivan_user.id,
+                &audit(),
+                solved,
+            )
+            .await?;
+    }
     Ok(())
 }

@@ -94,9 +94,23 @@ app_test!(
         let seen_by_sam = app.json(&sam, &format!("{DESK}/tickets/1")).await;
         assert_eq!(
             kinds(&seen_by_sam),
-            ["opened", "assigned", "answer", "status"],
-            "no notes for the requester"
+            ["opened", "answer", "status"],
+            "no notes and no assignment for the requester"
         );
+        // Who answered is the byline's to tell: members of this internal
+        // profile see it, the requester does not; nor who works the ticket.
+        let answer_by = |v: &Value| {
+            v["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .find(|e| e["kind"] == "answer")
+                .map(|e| e["by"].clone())
+        };
+        assert_eq!(answer_by(&seen_by_rita), Some(json!("rita")));
+        assert_eq!(answer_by(&seen_by_sam), Some(Value::Null));
+        assert!(seen_by_sam["ticket"]["assignee"].is_null());
+        assert!(!seen_by_sam.to_string().contains("rita"), "{seen_by_sam}");
         assert_eq!(seen_by_sam["member"], false);
         assert!(!seen_by_sam.to_string().contains("AP-3"));
 
@@ -658,3 +672,50 @@ app_test!(
         assert!(observed.contains("bulb ordered") && !observed.contains("Add note"));
     }
 );
+
+app_test!(a_sealed_desk_never_says_who_answered, |app| async move {
+    let admin = app.admin_client().await;
+    let rita = app.new_member("rita", "Rita").await;
+    let otto = app.new_member("otto", "Otto").await;
+    app.shared_profile(
+        &admin,
+        "it-helpdesk",
+        "sealed",
+        &[("rita", "responder"), ("otto", "observer")],
+    )
+    .await;
+    let r = app
+        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let sam = app.staff_client().await;
+    let root = app
+        .post(&sam, json!({"text": "@it-helpdesk the printer is on fire"}))
+        .await;
+    app.post(
+        &rita,
+        json!({"text": "Evacuate, we are coming.", "reply_to": root, "acting_as": "it-helpdesk"}),
+    )
+    .await;
+    for (who, c) in [("otto", &otto), ("sam", &sam), ("rita", &rita)] {
+        let t = app.json(c, &format!("{DESK}/tickets/1")).await;
+        let answered: Vec<&Value> = t["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["kind"] == "answer" || (e["kind"] == "status" && e["detail"] == "open"))
+            .collect();
+        assert_eq!(answered.len(), 2, "{who}: {t}");
+        assert!(
+            answered.iter().all(|e| e["by"].is_null()),
+            "{who} learns nobody: {t}"
+        );
+    }
+    let page = app
+        .get(&otto, "/profiles/it-helpdesk/tickets/1")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(!page.contains("@rita answered"), "{page}");
+});
