@@ -737,3 +737,130 @@ pub async fn change_settings(
     }
     tickets.help_desk(profile.id).await?.ok_or(Error::NotFound)
 }
+
+/// A desk's canned replies (members).
+pub async fn canned_replies(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+) -> Result<Vec<byline_store::tickets::CannedReply>, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(Some(&by.actor()), Action::ReadInbox { role })?;
+    Ok(app.store.tickets().canned_replies(profile.id).await?)
+}
+
+/// Saves a canned reply (members other than observers). Refused with the
+/// reason: no title, empty or too long, an unknown placeholder, a title
+/// already used.
+pub async fn add_canned_reply(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    title: &str,
+    body: &str,
+) -> Result<byline_store::tickets::CannedReply, Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        return Err(Error::Forbidden);
+    }
+    authorize(Some(&by.actor()), Action::WorkTicket { role })?;
+    byline_core::canned::check(title, body)?;
+    let mut audit = by.audit("helpdesk.canned_add", format!("profile:{}", profile.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "title": title.trim() }).to_string();
+    match app
+        .store
+        .tickets()
+        .add_canned_reply(profile.id, title.trim(), body, by.user.id, &audit, now())
+        .await
+    {
+        Err(byline_store::StoreError::Conflict { .. }) => Err(Error::Invalid(format!(
+            "a canned reply called '{}' already exists",
+            title.trim()
+        ))),
+        other => Ok(other?),
+    }
+}
+
+/// Removes a canned reply (members other than observers).
+pub async fn remove_canned_reply(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    id: i64,
+) -> Result<(), Error> {
+    let (profile, role) = desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        return Err(Error::Forbidden);
+    }
+    authorize(Some(&by.actor()), Action::WorkTicket { role })?;
+    let mut audit = by.audit("helpdesk.canned_remove", format!("canned:{id}"));
+    audit.profile_id = Some(profile.id);
+    Ok(app
+        .store
+        .tickets()
+        .remove_canned_reply(profile.id, id, &audit, now())
+        .await?)
+}
+
+/// Answers a ticket publicly, as the profile, in its thread: `text`, or
+/// the canned reply `canned` with its placeholders filled in. The answer
+/// is a post spoken through the one speak function, so its byline, the
+/// profile's policy and shift rule and the audit log apply as to any
+/// other; the ticket records it as its answer.
+pub async fn reply(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    text: Option<&str>,
+    canned: Option<i64>,
+) -> Result<Ticket, Error> {
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let body = match (text, canned) {
+        (Some(t), None) => t.to_owned(),
+        (None, Some(id)) => {
+            let reply = app
+                .store
+                .tickets()
+                .canned_replies(profile.id)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| Error::Invalid("no such canned reply on this help desk".into()))?;
+            let number = format!("#{}", ticket.number);
+            let requester = format!("@{}", ticket.requester_handle);
+            let assignee = ticket
+                .assignee_handle
+                .clone()
+                .map_or_else(|| profile.display_name.clone(), |h| format!("@{h}"));
+            byline_core::canned::fill(
+                &reply.body,
+                &byline_core::canned::Values {
+                    requester: &requester,
+                    requester_name: &ticket.requester_name,
+                    ticket: &number,
+                    assignee: &assignee,
+                },
+            )
+        }
+        _ => {
+            return Err(Error::Invalid(
+                "give either the text of the reply or a canned reply".into(),
+            ));
+        }
+    };
+    crate::posts::create(
+        app,
+        by,
+        crate::posts::Compose {
+            text: body,
+            community: None,
+            reply_to: Some(ticket.source_post_id),
+            attachments: Vec::new(),
+            acting_as: Some(profile.handle.clone()),
+        },
+    )
+    .await?;
+    Ok(app.store.tickets().ticket(profile.id, number).await?)
+}

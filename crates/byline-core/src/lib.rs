@@ -6,6 +6,7 @@ pub mod account;
 pub mod assignment;
 pub mod audit;
 pub mod business_hours;
+pub mod canned;
 pub mod community;
 pub mod error;
 pub mod image;

@@ -975,6 +975,82 @@ impl Tickets<'_> {
     }
 }
 
+/// A help desk's ready answer.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CannedReply {
+    /// Id.
+    pub id: i64,
+    /// What it is called in the reply box.
+    pub title: String,
+    /// Markdown with placeholders.
+    pub body: String,
+}
+
+impl Tickets<'_> {
+    /// Saves a canned reply (checked by the caller); audited. A title
+    /// already used on the desk is [`StoreError::Conflict`].
+    pub async fn add_canned_reply(
+        &self,
+        profile_id: i64,
+        title: &str,
+        body: &str,
+        by_user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<CannedReply, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let reply: CannedReply = sqlx::query_as(
+                "INSERT INTO canned_replies (profile_id, title, body, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id, title, body",
+            )
+            .bind(profile_id)
+            .bind(title)
+            .bind(body)
+            .bind(by_user_id)
+            .bind(now.micros())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+            reply
+        }))
+    }
+
+    /// A desk's canned replies by title.
+    pub async fn canned_replies(&self, profile_id: i64) -> Result<Vec<CannedReply>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, title, body FROM canned_replies WHERE profile_id = $1 ORDER BY title LIMIT 500",
+            )
+            .bind(profile_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Removes one of a desk's canned replies; audited.
+    pub async fn remove_canned_reply(
+        &self,
+        profile_id: i64,
+        id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            let n = sqlx::query("DELETE FROM canned_replies WHERE id = $1 AND profile_id = $2")
+                .bind(id)
+                .bind(profile_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+}
+
 capability!(
     /// The store's help desks and tickets.
     Tickets,

@@ -651,6 +651,24 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
             .await
             .map_err(err)?;
     }
+    for (title, body) in [
+        (
+            "On it",
+            "Hi {{requester_name}}, thanks for reporting this. {{assignee}} is looking at {{ticket}} now and will update you here.",
+        ),
+        (
+            "Restart first",
+            "Hi {{requester_name}}, could you restart the device and tell us here whether {{ticket}} still happens?",
+        ),
+        (
+            "Solved",
+            "This should be fixed now. If it comes back, just reply here and {{ticket}} reopens.",
+        ),
+    ] {
+        tickets::add_canned_reply(state, &ivan, "it-helpdesk", title, body)
+            .await
+            .map_err(err)?;
+    }
     let desk = state
         .store
         .profiles()

@@ -27,6 +27,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_note))
         .routes(routes!(set_assignee))
         .routes(routes!(set_priority))
+        .routes(routes!(reply_to_ticket))
+        .routes(routes!(list_canned, add_canned))
+        .routes(routes!(remove_canned))
         .routes(routes!(my_requests))
         .routes(routes!(get_hours, put_hours))
         .routes(routes!(get_sla))
@@ -735,4 +738,154 @@ async fn delete_sla(
 ) -> Result<StatusCode, AppError> {
     tickets::set_sla(&state, &current, &handle, &priority, None).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A canned reply.
+#[derive(Serialize, ToSchema)]
+pub struct CannedView {
+    /// Id.
+    id: String,
+    /// What it is called in the reply box.
+    title: String,
+    /// Markdown with placeholders: `{{requester}}`, `{{requester_name}}`, `{{ticket}}`, `{{assignee}}`.
+    body: String,
+}
+
+impl From<byline_store::tickets::CannedReply> for CannedView {
+    fn from(c: byline_store::tickets::CannedReply) -> CannedView {
+        CannedView {
+            id: c.id.to_string(),
+            title: c.title,
+            body: c.body,
+        }
+    }
+}
+
+/// The canned replies.
+#[derive(Serialize, ToSchema)]
+pub struct CannedList {
+    /// By title.
+    canned_replies: Vec<CannedView>,
+}
+
+/// A help desk's canned replies (members).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/canned-replies", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The canned replies", body = CannedList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+    ))]
+async fn list_canned(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<CannedList>, AppError> {
+    let list = tickets::canned_replies(&state, &current, &handle).await?;
+    Ok(Json(CannedList {
+        canned_replies: list.into_iter().map(CannedView::from).collect(),
+    }))
+}
+
+/// A new canned reply.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCanned {
+    /// 1 to 100 characters, unique on the desk.
+    title: String,
+    /// Markdown, at most 5,000 characters; placeholders `{{requester}}`, `{{requester_name}}`, `{{ticket}}`, `{{assignee}}`.
+    body: String,
+}
+
+/// Save a canned reply (members other than observers); unknown placeholders are refused.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/canned-replies", tag = "help desk", request_body = NewCanned,
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 201, description = "Saved", body = CannedView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members other than observers only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "No title, empty or too long, unknown placeholder, title taken", body = ErrorBody),
+    ))]
+async fn add_canned(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiJson(b): ApiJson<NewCanned>,
+) -> Result<(StatusCode, Json<CannedView>), AppError> {
+    let c = tickets::add_canned_reply(&state, &current, &handle, &b.title, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Remove a canned reply (members other than observers).
+#[utoipa::path(delete, path = "/api/v1/shared-profiles/{handle}/canned-replies/{id}", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Canned reply id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members other than observers only", body = ErrorBody),
+        (status = 404, description = "No such canned reply", body = ErrorBody),
+    ))]
+async fn remove_canned(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    tickets::remove_canned_reply(&state, &current, &handle, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A public reply.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyBody {
+    /// The reply's Markdown; or give `canned`.
+    #[serde(default)]
+    text: Option<String>,
+    /// A canned reply's id, its placeholders filled in for this ticket.
+    #[serde(default)]
+    canned: Option<String>,
+}
+
+/// Answer a ticket publicly, as the profile, in its thread (members who may reply as it); the answer carries its byline like any post.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/replies", tag = "help desk", request_body = ReplyBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 201, description = "Answered", body = TicketView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only, or off shift under a shift-only rule", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Neither or both of text and canned, unknown canned reply, bad text", body = ErrorBody),
+        (status = 429, description = "Too many writes", body = ErrorBody),
+    ))]
+async fn reply_to_ticket(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ReplyBody>,
+) -> Result<(StatusCode, Json<TicketView>), AppError> {
+    let canned = match b.canned.as_deref() {
+        None => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            AppError::from(byline_app::Error::Invalid(
+                "no such canned reply on this help desk".into(),
+            ))
+        })?),
+    };
+    let t = tickets::reply(
+        &state,
+        &current,
+        &handle,
+        number_of(&number)?,
+        b.text.as_deref(),
+        canned,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ticket_view(&t))))
 }

@@ -25,6 +25,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ticket_page))
         .routes(routes!(set_status))
         .routes(routes!(add_note))
+        .routes(routes!(reply))
         .routes(routes!(requests_page))
 }
 
@@ -142,6 +143,7 @@ struct TicketPageView {
     clocks: Vec<ClockLine>,
     events: Vec<EventLine>,
     moves: Vec<&'static str>,
+    canned: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -229,7 +231,17 @@ async fn ticket_view(
         .filter(|s| p.ticket.status.may_become(*s))
         .map(|s| s.as_str())
         .collect();
+    let canned = if p.can_work {
+        tickets::canned_replies(state, current, handle)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(TicketPageView {
+        canned,
         nav: Nav::load(state, current, "").await?,
         csrf_token: current.csrf_token().to_owned(),
         handle: p.profile.handle.clone(),
@@ -327,6 +339,39 @@ async fn add_note(
     current.check_csrf(&f.csrf_token)?;
     let noted = tickets::add_note(&state, &current, &handle, number, &f.text).await;
     done_or_again(&state, &current, &handle, number, noted.map(|_| ())).await
+}
+
+/// A public reply: text, or a canned reply.
+#[derive(Deserialize, ToSchema)]
+pub struct ReplyForm {
+    csrf_token: String,
+    /// Markdown; used when no canned reply is chosen.
+    #[serde(default)]
+    text: String,
+    /// A canned reply's id, or empty.
+    #[serde(default)]
+    canned: String,
+}
+
+/// Answers as the profile in the ticket's thread, with typed text or a canned reply.
+#[utoipa::path(post, path = "/profiles/{handle}/tickets/{number}/reply", tag = "web", operation_id = "page_ticket_reply",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = i64, Path, description = "Ticket number")),
+    request_body(content = ReplyForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Answered"),
+              (status = 403, description = "Observers read only, off shift, or wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such ticket", content_type = "text/html"),
+              (status = 422, description = "Refused; the page says why", content_type = "text/html")))]
+async fn reply(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path((handle, number)): Path<(String, i64)>,
+    WebForm(f): WebForm<ReplyForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let canned = f.canned.trim().parse::<i64>().ok();
+    let text = (canned.is_none()).then_some(f.text.as_str());
+    let answered = tickets::reply(&state, &current, &handle, number, text, canned).await;
+    done_or_again(&state, &current, &handle, number, answered.map(|_| ())).await
 }
 
 #[derive(Template)]

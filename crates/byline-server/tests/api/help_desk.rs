@@ -652,9 +652,32 @@ app_test!(
         );
         assert!(page.contains("made it on hold"));
 
+        // A public reply from the page, as the profile.
+        let r = rita
+            .post(app.url("/profiles/it-helpdesk/tickets/1/reply"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("text", "A new bulb is on its way."),
+                ("canned", ""),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        let page = app
+            .get(&rita, "/profiles/it-helpdesk/tickets/1")
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(page.contains("answered"), "{page}");
         // The requester sees the request and its history, not the note, and no forms.
         let mine = app.get(&sam, "/requests").await.text().await.expect("html");
-        assert!(mine.contains("the projector in room 4 is dead") && mine.contains("on_hold"));
+        assert!(mine.contains("the projector in room 4 is dead"));
         let theirs = app
             .get(&sam, "/profiles/it-helpdesk/tickets/1")
             .await
@@ -719,3 +742,102 @@ app_test!(a_sealed_desk_never_says_who_answered, |app| async move {
         .expect("html");
     assert!(!page.contains("@rita answered"), "{page}");
 });
+
+app_test!(
+    canned_replies_answer_as_the_profile_with_the_tickets_details,
+    |app| async move {
+        let (sam, rita, otto) = help_desk(app).await;
+        let root = app
+            .post(&sam, json!({"text": "@it-helpdesk my mouse died"}))
+            .await;
+        let r = app
+        .post_json(&rita, &format!("{DESK}/canned-replies"), json!({"title": "Replacement", "body": "Hi {{requester_name}}, {{assignee}} will bring a new one for {{ticket}}."}))
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let canned: Value = r.json().await.expect("json");
+        // Unknown placeholders, a taken title, an observer: refused, nothing saved.
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/canned-replies"),
+                json!({"title": "Oops", "body": "Dear {{requestor}}"}),
+            )
+            .await;
+        let v: Value = r.json().await.expect("json");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("{{requestor}}")),
+            "{v}"
+        );
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/canned-replies"),
+                json!({"title": "Replacement", "body": "again"}),
+            )
+            .await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        let r = app
+            .post_json(
+                &otto,
+                &format!("{DESK}/canned-replies"),
+                json!({"title": "Mine", "body": "x"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let list = app.json(&otto, &format!("{DESK}/canned-replies")).await;
+        assert_eq!(list["canned_replies"].as_array().map(Vec::len), Some(1));
+
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/1/replies"),
+                json!({"canned": canned["id"]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let t: Value = r.json().await.expect("json");
+        assert_eq!(t["status"], "open");
+        // The answer is a post in the thread, as the profile, with the details filled in.
+        let thread = app
+            .json(&sam, &format!("/api/v1/posts/{root}/thread"))
+            .await;
+        let text = thread.to_string();
+        assert!(
+            text.contains("Hi Sam Staff, @rita will bring a new one for #1."),
+            "{text}"
+        );
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{DESK}/tickets/1/replies"),
+                json!({"text": "x", "canned": canned["id"]}),
+            )
+            .await;
+        assert_eq!(
+            error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+            "invalid"
+        );
+        let r = app
+            .post_json(
+                &otto,
+                &format!("{DESK}/tickets/1/replies"),
+                json!({"text": "I am only watching"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = rita
+            .delete(app.url(&format!(
+                "{DESK}/canned-replies/{}",
+                canned["id"].as_str().expect("id")
+            )))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+);

@@ -281,6 +281,30 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         r#"{"priority":"high"}"#,
         "UNYYYFNNNU",
     ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{new_ticket}/replies",
+        r#"{"text":"on it"}"#,
+        "UNYYYFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/canned-replies",
+        "",
+        "UFYYYYFFFU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/canned-replies",
+        r#"{"title":"thanks {role}","body":"Thanks for asking"}"#,
+        "UFYYYFFFFU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/canned-replies/{new_canned}",
+        "",
+        "UFYYYFFFFU",
+    ),
     ("GET", "/api/v1/me/requests", "", "UYYYYYYYYU"),
     (
         "GET",
@@ -501,6 +525,12 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "POST",
         "/profiles/desk/tickets/{new_ticket}/status",
         "csrf_token={csrf}&status=open",
+        "SNRRRFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{new_ticket}/reply",
+        "csrf_token={csrf}&text=on our way",
         "SNRRRFNNNS",
     ),
     (

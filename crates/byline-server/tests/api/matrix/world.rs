@@ -288,6 +288,14 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
                 .expect("the newest request")
                 .to_string()
         }
+        "new_canned" => {
+            let v = ok(
+                app.post_json(&by(2), "/api/v1/shared-profiles/desk/canned-replies", json!({"title": format!("canned {}", w.next_day()), "body": "Hello {{requester}}"})).await,
+                "new canned reply",
+            )
+            .await;
+            v["id"].as_str().expect("id").to_owned()
+        }
         other => panic!("unknown fresh resource {other}"),
     }
 }
