@@ -241,22 +241,13 @@ impl Runner {
         tokio::pin!(shutdown);
         let mut swept_at = now();
         loop {
-            let wait = match self.run_due().await {
-                Ok(pass) if pass.claimed >= self.settings.batch as usize => Duration::ZERO,
-                Ok(pass) => {
-                    let wait = self.until_next_due().await;
-                    // Due but claimed by nothing: held by another runner's
-                    // lease, or of a kind this build does not run.
-                    if wait.is_zero() && pass.claimed == 0 {
-                        self.settings.idle_wait
-                    } else {
-                        wait
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the job runner could not claim jobs");
-                    self.settings.idle_wait
-                }
+            // Look before claiming: a claim is a write, and an idle server
+            // should not take the writer every second for nothing.
+            let next = self.until_next_due().await;
+            let wait = if !next.is_zero() {
+                next
+            } else {
+                self.pass_then_wait().await
             };
             if now().micros() - swept_at.micros() > 60_000_000 {
                 swept_at = now();
@@ -270,6 +261,27 @@ impl Runner {
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = &mut shutdown => break,
+            }
+        }
+    }
+
+    /// One pass, then how long to wait before the next.
+    async fn pass_then_wait(&self) -> Duration {
+        match self.run_due().await {
+            Ok(pass) if pass.claimed >= self.settings.batch as usize => Duration::ZERO,
+            Ok(pass) => {
+                let wait = self.until_next_due().await;
+                // Due but claimed by nothing: held by another runner's
+                // lease, or of a kind this build does not run.
+                if wait.is_zero() && pass.claimed == 0 {
+                    self.settings.idle_wait
+                } else {
+                    wait
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the job runner could not claim jobs");
+                self.settings.idle_wait
             }
         }
     }
