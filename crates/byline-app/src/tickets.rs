@@ -55,6 +55,9 @@ pub struct TicketPage {
     pub can_work: bool,
     /// Its SLA clocks now (none when its priority has no SLA).
     pub clocks: Vec<Clock>,
+    /// Whether the viewer is asked to rate it (its requester, solved, not
+    /// yet rated for this solve).
+    pub can_rate: bool,
 }
 
 /// Parses a view's name: `mine`, `unassigned`, `open` (default) or `done`.
@@ -165,8 +168,10 @@ pub async fn ticket(
         ticket.assignee_handle = None;
         ticket.assignee_user_id = None;
     }
+    let can_rate = requester && app.store.tickets().awaits_rating(ticket.id).await?;
     Ok(TicketPage {
         clocks,
+        can_rate,
         events,
         can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
         member,
@@ -863,4 +868,77 @@ pub async fn reply(
     )
     .await?;
     Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Rates the answer to one's own request, 1 to 5 with a comment, once per
+/// solve (the requester only).
+pub async fn rate(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    score: i64,
+    comment: &str,
+) -> Result<(), Error> {
+    let (profile, _) = desk(app, by, handle).await?;
+    let ticket = app.store.tickets().ticket(profile.id, number).await?;
+    let requester = ticket.requester_profile_id == by.user.profile_id;
+    authorize(Some(&by.actor()), Action::RateTicket { requester }).map_err(|_| Error::NotFound)?;
+    if !(1..=5).contains(&score) {
+        return Err(Error::Invalid("a rating is 1 to 5".into()));
+    }
+    if comment.chars().count() > 1_000 {
+        return Err(Error::Invalid(
+            "a comment is at most 1,000 characters".into(),
+        ));
+    }
+    let mut audit = by.audit("ticket.rate", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "score": score }).to_string();
+    Ok(app
+        .store
+        .tickets()
+        .rate_ticket(
+            ticket.id,
+            by.user.profile_id,
+            by.user.id,
+            score,
+            comment.trim(),
+            &audit,
+            now(),
+        )
+        .await?)
+}
+
+/// A desk's satisfaction over the last `days` days: owners and admins see
+/// the desk and every member; other members only their own figures.
+pub async fn satisfaction(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    days: i64,
+) -> Result<Vec<byline_store::tickets::Satisfaction>, Error> {
+    if !(1..=366).contains(&days) {
+        return Err(Error::Invalid("a range is 1 to 366 days".into()));
+    }
+    let (profile, role) = desk(app, by, handle).await?;
+    authorize(
+        Some(&by.actor()),
+        Action::SeeSatisfaction { role, own: true },
+    )?;
+    let everyone = authorize(
+        Some(&by.actor()),
+        Action::SeeSatisfaction { role, own: false },
+    )
+    .is_ok();
+    let to = now();
+    let all = app
+        .store
+        .tickets()
+        .satisfaction(profile.id, to.plus_seconds(-days * 86_400), to)
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| everyone || s.user_id == Some(by.user.id))
+        .collect())
 }

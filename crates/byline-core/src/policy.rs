@@ -121,6 +121,18 @@ pub enum Action {
         /// The actor's role on the profile, if any.
         role: Option<ProfileRole>,
     },
+    /// Rate the answer to a request.
+    RateTicket {
+        /// The actor asked for it.
+        requester: bool,
+    },
+    /// See a help desk's satisfaction figures: everyone's, or only one's own.
+    SeeSatisfaction {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+        /// Only the actor's own figures are asked for.
+        own: bool,
+    },
     /// Grant or withdraw the investigator right.
     ManageInvestigators {
         /// The user gaining or losing it.
@@ -303,6 +315,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             Some(ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder)
         ),
         Action::SeeRequest { requester, role } => requester || role.is_some(),
+        Action::RateTicket { requester } => requester,
+        // Members see their own figures; owners and admins everyone's.
+        Action::SeeSatisfaction { role, own } => {
+            actor.is_admin() || role == Some(ProfileRole::Owner) || (own && role.is_some())
+        }
         // A sealed profile's roster would say who probably wrote what, so
         // only members and admins see it.
         Action::SeeRoster { role } => role.is_some() || actor.is_admin(),
@@ -495,6 +512,14 @@ mod tests {
                     assert_eq!(
                         authorize(Some(&actor), Action::SeeRequest { requester, role }).is_ok(),
                         requester || role.is_some()
+                    );
+                }
+                for own in [false, true] {
+                    assert_eq!(
+                        authorize(Some(&actor), Action::SeeSatisfaction { role, own }).is_ok(),
+                        actor.role == Role::Admin
+                            || role == Some(ProfileRole::Owner)
+                            || (own && role.is_some())
                     );
                 }
                 assert_eq!(

@@ -1051,6 +1051,156 @@ impl Tickets<'_> {
     }
 }
 
+/// One member's (or the whole desk's) satisfaction figures.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Satisfaction {
+    /// The member, or `None` for the whole desk.
+    pub user_id: Option<i64>,
+    /// Their handle.
+    pub handle: Option<String>,
+    /// Ratings given.
+    pub ratings: i64,
+    /// Mean score, 1 to 5.
+    pub average: f64,
+    /// Ratings of 4 or 5.
+    pub satisfied: i64,
+}
+
+impl Tickets<'_> {
+    /// Records the requester's rating of the solve their ticket is in now,
+    /// once: refused when the ticket is not solved (or closed after a
+    /// solve), when it is not theirs, or when that solve was rated already.
+    pub async fn rate_ticket(
+        &self,
+        ticket_id: i64,
+        requester_profile_id: i64,
+        by_user_id: i64,
+        score: i64,
+        comment: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if !(1..=5).contains(&score) {
+            return Err(StoreError::Refused("a rating is 1 to 5".into()));
+        }
+        let lock = self.update_lock();
+        let sql = format!(
+            "SELECT profile_id, requester_profile_id, status, solved_at, assignee_user_id FROM tickets WHERE id = $1{lock}"
+        );
+        write_tx!(self, |tx| {
+            let (desk, requester, status, solved_at, assignee): (
+                i64,
+                i64,
+                String,
+                Option<i64>,
+                Option<i64>,
+            ) = sqlx::query_as(&sql)
+                .bind(ticket_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if requester != requester_profile_id {
+                return Err(StoreError::NotFound);
+            }
+            let Some(solved_at) = solved_at.filter(|_| status == "solved" || status == "closed")
+            else {
+                return Err(StoreError::Refused(
+                    "a ticket is rated once it is solved".into(),
+                ));
+            };
+            let done: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM ticket_ratings WHERE ticket_id = $1 AND solved_at = $2",
+            )
+            .bind(ticket_id)
+            .bind(solved_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if done.is_some() {
+                return Err(StoreError::Refused(
+                    "you already rated this answer; a reopened ticket can be rated again once solved"
+                        .into(),
+                ));
+            }
+            sqlx::query(
+                "INSERT INTO ticket_ratings (ticket_id, profile_id, solved_at, assignee_user_id, score, comment, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(ticket_id)
+            .bind(desk)
+            .bind(solved_at)
+            .bind(assignee)
+            .bind(score)
+            .bind(comment)
+            .bind(now.micros())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, detail) VALUES ($1, $2, 'rated', $3, $4)",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(score.to_string())
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+        });
+        Ok(())
+    }
+
+    /// Whether the solve a ticket is in now is still to be rated.
+    pub async fn awaits_rating(&self, ticket_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tickets t WHERE t.id = $1 AND t.status IN ('solved', 'closed') \
+                 AND t.solved_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ticket_ratings r \
+                   WHERE r.ticket_id = t.id AND r.solved_at = t.solved_at)",
+            )
+            .bind(ticket_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// A desk's satisfaction between `from` and `to`: the whole desk first,
+    /// then each member who had rated tickets.
+    pub async fn satisfaction(
+        &self,
+        profile_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Satisfaction>, StoreError> {
+        Ok(read!(self, |pool| {
+            let mut all: Vec<Satisfaction> = sqlx::query_as(
+                "SELECT CAST(NULL AS BIGINT) AS user_id, CAST(NULL AS TEXT) AS handle, COUNT(*) AS ratings, \
+                   CAST(COALESCE(AVG(CAST(score AS DOUBLE PRECISION)), 0) AS DOUBLE PRECISION) AS average, \
+                   COALESCE(SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END), 0) AS satisfied \
+                 FROM ticket_ratings WHERE profile_id = $1 AND created_at >= $2 AND created_at < $3",
+            )
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_all(pool)
+            .await?;
+            let members: Vec<Satisfaction> = sqlx::query_as(
+                "SELECT r.assignee_user_id AS user_id, p.handle, COUNT(*) AS ratings, \
+                   CAST(AVG(CAST(r.score AS DOUBLE PRECISION)) AS DOUBLE PRECISION) AS average, \
+                   SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END) AS satisfied \
+                 FROM ticket_ratings r JOIN profiles p ON p.user_id = r.assignee_user_id AND p.kind = 'personal' \
+                 WHERE r.profile_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
+                 GROUP BY r.assignee_user_id, p.handle ORDER BY p.handle",
+            )
+            .bind(profile_id)
+            .bind(from.micros())
+            .bind(to.micros())
+            .fetch_all(pool)
+            .await?;
+            all.extend(members);
+            all
+        }))
+    }
+}
+
 capability!(
     /// The store's help desks and tickets.
     Tickets,

@@ -30,6 +30,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reply_to_ticket))
         .routes(routes!(list_canned, add_canned))
         .routes(routes!(remove_canned))
+        .routes(routes!(rate_ticket))
+        .routes(routes!(get_satisfaction))
         .routes(routes!(my_requests))
         .routes(routes!(get_hours, put_hours))
         .routes(routes!(get_sla))
@@ -204,10 +206,13 @@ pub struct TicketDetail {
     member: bool,
     /// Whether the viewer may change it.
     can_work: bool,
+    /// Whether the viewer is asked to rate the answer (the requester, once per solve).
+    can_rate: bool,
 }
 
 fn detail(p: &TicketPage) -> TicketDetail {
     TicketDetail {
+        can_rate: p.can_rate,
         clocks: p.clocks.iter().map(ClockView::from).collect(),
         ticket: ticket_view(&p.ticket),
         events: p.events.iter().map(TicketEventView::from).collect(),
@@ -888,4 +893,109 @@ async fn reply_to_ticket(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(ticket_view(&t))))
+}
+
+/// A rating.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    /// 1 (bad) to 5 (excellent).
+    score: i64,
+    /// At most 1,000 characters.
+    #[serde(default)]
+    comment: String,
+}
+
+/// Rate the answer to your own request, once per solve.
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/rating", tag = "help desk", request_body = RatingBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 204, description = "Rated"),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such ticket of yours", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Out of range, not solved, or rated already", body = ErrorBody),
+    ))]
+async fn rate_ticket(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<RatingBody>,
+) -> Result<StatusCode, AppError> {
+    tickets::rate(
+        &state,
+        &current,
+        &handle,
+        number_of(&number)?,
+        b.score,
+        &b.comment,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A range of days.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DaysQuery {
+    /// The last this many days (1 to 366); default 30.
+    days: Option<i64>,
+}
+
+/// Satisfaction figures.
+#[derive(Serialize, ToSchema)]
+pub struct SatisfactionView {
+    /// A member's handle; absent for the whole desk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<String>,
+    /// Ratings given.
+    ratings: i64,
+    /// Mean score, 1 to 5 (0 without ratings).
+    average: f64,
+    /// Share of ratings of 4 or 5, 0 to 1.
+    satisfied_share: f64,
+}
+
+/// A help desk's satisfaction.
+#[derive(Serialize, ToSchema)]
+pub struct SatisfactionList {
+    /// The desk first (owners and admins), then each member; a member sees only their own.
+    figures: Vec<SatisfactionView>,
+}
+
+/// A help desk's satisfaction over the last days: owners and admins see the desk and every member, members their own.
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/satisfaction", tag = "help desk",
+    params(("handle" = String, Path, description = "Shared profile handle"), DaysQuery),
+    responses(
+        (status = 200, description = "The figures", body = SatisfactionList),
+        (status = 400, description = "Unknown query parameter", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Members, owners and admins only", body = ErrorBody),
+        (status = 404, description = "No such help desk", body = ErrorBody),
+        (status = 422, description = "Range out of bounds", body = ErrorBody),
+    ))]
+async fn get_satisfaction(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiQuery(q): ApiQuery<DaysQuery>,
+) -> Result<Json<SatisfactionList>, AppError> {
+    let list = tickets::satisfaction(&state, &current, &handle, q.days.unwrap_or(30)).await?;
+    Ok(Json(SatisfactionList {
+        figures: list
+            .into_iter()
+            .map(|s| SatisfactionView {
+                member: s.handle,
+                ratings: s.ratings,
+                average: s.average,
+                satisfied_share: if s.ratings > 0 {
+                    s.satisfied as f64 / s.ratings as f64
+                } else {
+                    0.0
+                },
+            })
+            .collect(),
+    }))
 }

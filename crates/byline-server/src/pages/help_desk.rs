@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_status))
         .routes(routes!(add_note))
         .routes(routes!(reply))
+        .routes(routes!(rate))
         .routes(routes!(requests_page))
 }
 
@@ -144,6 +145,7 @@ struct TicketPageView {
     events: Vec<EventLine>,
     moves: Vec<&'static str>,
     canned: Vec<(i64, String)>,
+    can_rate: bool,
     error: Option<String>,
 }
 
@@ -241,6 +243,7 @@ async fn ticket_view(
         Vec::new()
     };
     Ok(TicketPageView {
+        can_rate: p.can_rate,
         canned,
         nav: Nav::load(state, current, "").await?,
         csrf_token: current.csrf_token().to_owned(),
@@ -372,6 +375,37 @@ async fn reply(
     let text = (canned.is_none()).then_some(f.text.as_str());
     let answered = tickets::reply(&state, &current, &handle, number, text, canned).await;
     done_or_again(&state, &current, &handle, number, answered.map(|_| ())).await
+}
+
+/// A rating form.
+#[derive(Deserialize, ToSchema)]
+pub struct RatingForm {
+    csrf_token: String,
+    /// 1 to 5.
+    score: String,
+    /// Optional words.
+    #[serde(default)]
+    comment: String,
+}
+
+/// Rates the answer to one's own request (once per solve).
+#[utoipa::path(post, path = "/profiles/{handle}/tickets/{number}/rating", tag = "web", operation_id = "page_ticket_rating",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = i64, Path, description = "Ticket number")),
+    request_body(content = RatingForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Rated"),
+              (status = 403, description = "Wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such ticket of yours", content_type = "text/html"),
+              (status = 422, description = "Refused; the page says why", content_type = "text/html")))]
+async fn rate(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path((handle, number)): Path<(String, i64)>,
+    WebForm(f): WebForm<RatingForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let score = f.score.trim().parse::<i64>().unwrap_or(0);
+    let rated = tickets::rate(&state, &current, &handle, number, score, &f.comment).await;
+    done_or_again(&state, &current, &handle, number, rated).await
 }
 
 #[derive(Template)]

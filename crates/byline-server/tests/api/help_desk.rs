@@ -841,3 +841,96 @@ app_test!(
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
     }
 );
+
+app_test!(a_requester_rates_each_solve_once, |app| async move {
+    let (sam, rita, otto) = help_desk(app).await;
+    let root = app
+        .post(&sam, json!({"text": "@it-helpdesk keyboard sticks"}))
+        .await;
+    let rate = |c: &Client, body: Value| {
+        let c = c.clone();
+        let url = app.url(&format!("{DESK}/tickets/1/rating"));
+        async move { c.post(url).json(&body).send().await.expect("send") }
+    };
+    let r = rate(&sam, json!({"score": 5})).await;
+    let v: Value = r.json().await.expect("json");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("once it is solved")),
+        "{v}"
+    );
+    let r = app
+        .post_json(
+            &rita,
+            &format!("{DESK}/tickets/1/status"),
+            json!({"status": "solved"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.json(&sam, &format!("{DESK}/tickets/1")).await["can_rate"],
+        true
+    );
+    assert_eq!(
+        app.json(&rita, &format!("{DESK}/tickets/1")).await["can_rate"],
+        false
+    );
+    let r = rate(&sam, json!({"score": 6})).await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid"
+    );
+    let r = rate(&rita, json!({"score": 5})).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "only the requester rates"
+    );
+    assert_eq!(
+        rate(&sam, json!({"score": 5, "comment": "quick!"}))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = rate(&sam, json!({"score": 1})).await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid"
+    );
+    assert_eq!(
+        app.json(&sam, &format!("{DESK}/tickets/1")).await["can_rate"],
+        false
+    );
+    // Reopened and solved again: a new answer, a new rating.
+    app.post(&sam, json!({"text": "it sticks again", "reply_to": root}))
+        .await;
+    let r = app
+        .post_json(
+            &rita,
+            &format!("{DESK}/tickets/1/status"),
+            json!({"status": "solved"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        rate(&sam, json!({"score": 3})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let admin = app.admin_client().await;
+    let all = app.json(&admin, &format!("{DESK}/satisfaction")).await;
+    let figures = all["figures"].as_array().expect("figures");
+    assert_eq!(figures[0]["ratings"], 2, "{all}");
+    assert_eq!(figures[0]["average"], 4.0);
+    assert_eq!(figures[0]["satisfied_share"], 0.5);
+    assert_eq!(figures[1]["member"], "rita");
+    // A member sees their own figures only; an observer has none.
+    let own = app.json(&rita, &format!("{DESK}/satisfaction")).await;
+    assert_eq!(own["figures"].as_array().map(Vec::len), Some(1));
+    assert_eq!(own["figures"][0]["member"], "rita");
+    let theirs = app.json(&otto, &format!("{DESK}/satisfaction")).await;
+    assert_eq!(theirs["figures"].as_array().map(Vec::len), Some(0));
+    let r = app.get(&sam, &format!("{DESK}/satisfaction")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+});

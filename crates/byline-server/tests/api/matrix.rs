@@ -305,6 +305,18 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "",
         "UFYYYFFFFU",
     ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/rating",
+        r#"{"score":4}"#,
+        "UVNNNNNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/satisfaction",
+        "",
+        "UFYYYYFFYU",
+    ),
     ("GET", "/api/v1/me/requests", "", "UYYYYYYYYU"),
     (
         "GET",
@@ -532,6 +544,12 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "/profiles/desk/tickets/{new_ticket}/reply",
         "csrf_token={csrf}&text=on our way",
         "SNRRRFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{desk_ticket}/rating",
+        "csrf_token={csrf}&score=5",
+        "SVNNNNNNNS",
     ),
     (
         "POST",

@@ -175,6 +175,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me/requests"),
     (
         "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/rating",
+    ),
+    ("get", "/api/v1/shared-profiles/{handle}/satisfaction"),
+    ("post", "/profiles/{handle}/tickets/{number}/rating"),
+    (
+        "post",
         "/api/v1/shared-profiles/{handle}/tickets/{number}/replies",
     ),
     ("get", "/api/v1/shared-profiles/{handle}/canned-replies"),

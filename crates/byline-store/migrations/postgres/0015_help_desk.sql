@@ -43,7 +43,7 @@ CREATE TABLE ticket_events (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     ticket_id    BIGINT NOT NULL REFERENCES tickets (id),
     at           BIGINT NOT NULL,
-    kind         TEXT   NOT NULL CHECK (kind IN ('opened', 'requester_reply', 'answer', 'note', 'status', 'assigned', 'priority', 'sla')),
+    kind         TEXT   NOT NULL CHECK (kind IN ('opened', 'requester_reply', 'answer', 'note', 'status', 'assigned', 'priority', 'sla', 'rated')),
     by_user_id   BIGINT REFERENCES users (id),
     post_id      BIGINT REFERENCES posts (id),
     detail       TEXT   NOT NULL DEFAULT '',

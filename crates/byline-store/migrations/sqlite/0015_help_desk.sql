@@ -43,7 +43,7 @@ CREATE TABLE ticket_events (
     id           INTEGER PRIMARY KEY,
     ticket_id    INTEGER NOT NULL REFERENCES tickets (id),
     at           INTEGER NOT NULL,
-    kind         TEXT    NOT NULL CHECK (kind IN ('opened', 'requester_reply', 'answer', 'note', 'status', 'assigned', 'priority', 'sla')),
+    kind         TEXT    NOT NULL CHECK (kind IN ('opened', 'requester_reply', 'answer', 'note', 'status', 'assigned', 'priority', 'sla', 'rated')),
     by_user_id   INTEGER REFERENCES users (id),
     post_id      INTEGER REFERENCES posts (id),
     detail       TEXT    NOT NULL DEFAULT '',
