@@ -1070,6 +1070,7 @@ impl Tickets<'_> {
     /// Records the requester's rating of the solve their ticket is in now,
     /// once: refused when the ticket is not solved (or closed after a
     /// solve), when it is not theirs, or when that solve was rated already.
+    #[allow(clippy::too_many_arguments)]
     pub async fn rate_ticket(
         &self,
         ticket_id: i64,

@@ -791,6 +791,23 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
                 solved,
             )
             .await?;
+        // About two in three requesters rate the answer.
+        if i % 3 != 2 {
+            let score = [5, 4, 5, 3, 4, 2, 5, 4][i % 8];
+            state
+                .store
+                .tickets()
+                .rate_ticket(
+                    ticket.id,
+                    asker.profile_id,
+                    asker.id,
+                    score,
+                    if score <= 2 { "took a while" } else { "" },
+                    &audit(),
+                    solved.plus_seconds(600),
+                )
+                .await?;
+        }
     }
     Ok(())
 }
