@@ -220,8 +220,13 @@ impl Counting {
             return;
         }
         let more = hours.working_between(from, to);
-        if self.breached_at.is_none() && self.used + more > self.target {
-            self.breached_at = hours.after_working(from, self.target - self.used);
+        // The breach is the instant the target is used up; a clock is past
+        // it from any later instant on, working or not (a target used up
+        // at a block's end is missed by the evening, not next morning).
+        if self.breached_at.is_none() && self.used + more >= self.target {
+            self.breached_at = hours
+                .after_working(from, self.target - self.used)
+                .filter(|b| *b < to);
         }
         self.used += more;
     }
