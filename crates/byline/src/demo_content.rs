@@ -809,5 +809,9 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
                 .await?;
         }
     }
+    // Answering as the desk switched Ivan in; he starts the demo as himself.
+    byline_app::acting::switch_out(state, &ivan, "demo_seeded")
+        .await
+        .map_err(err)?;
     Ok(())
 }
