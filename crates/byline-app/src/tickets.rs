@@ -835,9 +835,28 @@ pub async fn reply(
                 .ok_or_else(|| Error::Invalid("no such canned reply on this help desk".into()))?;
             let number = format!("#{}", ticket.number);
             let requester = format!("@{}", ticket.requester_handle);
+            // The reply goes out as the profile: naming the member who has
+            // the ticket would tell the requester who speaks for it, which
+            // only the policy in force may allow.
+            let policy = app
+                .store
+                .shared_profiles()
+                .policy_history(profile.id)
+                .await?
+                .at(now());
+            let requester_sees_writer = authorize(
+                Some(&by.actor()),
+                Action::SeeByline {
+                    policy,
+                    member: false,
+                    investigating: false,
+                },
+            )
+            .is_ok();
             let assignee = ticket
                 .assignee_handle
                 .clone()
+                .filter(|_| requester_sees_writer)
                 .map_or_else(|| profile.display_name.clone(), |h| format!("@{h}"));
             byline_core::canned::fill(
                 &reply.body,

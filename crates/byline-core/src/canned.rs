@@ -20,7 +20,8 @@ pub struct Values<'a> {
     pub requester_name: &'a str,
     /// `#12`.
     pub ticket: &'a str,
-    /// The assignee's name, or the desk's when nobody has it.
+    /// The assignee, or the desk's name when nobody has it or the
+    /// profile's policy does not let the requester see who speaks for it.
     pub assignee: &'a str,
 }
 

@@ -808,7 +808,7 @@ app_test!(
             .await;
         let text = thread.to_string();
         assert!(
-            text.contains("Hi Sam Staff, @rita will bring a new one for #1."),
+            text.contains("Hi Sam Staff, it-helpdesk will bring a new one for #1."),
             "{text}"
         );
         let r = app
