@@ -15,7 +15,7 @@ use byline_core::policy::{Action, authorize};
 use byline_core::roster::Shift;
 use byline_core::shared_profile::ProfileRole;
 use byline_core::sla::{Clock, SlaTargets};
-use byline_core::ticket::{Priority, TicketStatus};
+use byline_core::ticket::{Priority, Tag, TicketStatus};
 use byline_store::audit::AuditEntry;
 use byline_store::profiles::Profile;
 use byline_store::tickets::{HelpDesk, Ticket, TicketEvent, TicketView, ViewCounts};
@@ -39,6 +39,8 @@ pub struct Inbox {
     pub counts: ViewCounts,
     /// Whether the viewer may work tickets (not an observer).
     pub can_work: bool,
+    /// The tag the list is filtered by, if any.
+    pub tag: Option<String>,
 }
 
 /// One ticket as its viewer may see it.
@@ -102,20 +104,29 @@ pub async fn enable(app: &App, by: &Caller, handle: &str) -> Result<HelpDesk, Er
         .await?)
 }
 
-/// A view of the inbox (members).
+/// A view of the inbox (members), only the tickets tagged `tag` when one
+/// is given (an empty one is no filter).
 pub async fn inbox(
     app: &App,
     by: &Caller,
     handle: &str,
     view: Option<&str>,
+    tag: Option<&str>,
     before: Option<i64>,
 ) -> Result<Inbox, Error> {
     let (profile, role) = desk(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::ReadInbox { role })?;
     let view = view_named(view, by.user.id)?;
+    let tag = tag
+        .filter(|t| !t.trim().is_empty())
+        .map(Tag::parse)
+        .transpose()?;
     let tickets = app.store.tickets();
     Ok(Inbox {
-        tickets: tickets.tickets(profile.id, view, before, PAGE).await?,
+        tickets: tickets
+            .tickets(profile.id, view, tag.as_ref(), before, PAGE)
+            .await?,
+        tag: tag.map(|t| t.as_str().to_owned()),
         counts: tickets.view_counts(profile.id, by.user.id).await?,
         can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
         profile,
@@ -162,11 +173,13 @@ pub async fn ticket(
         }
     }
     // Who works a ticket is the members' business.
-    events.retain(|e| member || e.kind != "assigned");
+    events.retain(|e| member || (e.kind != "assigned" && e.kind != "tags"));
     let mut ticket = ticket;
     if !member {
+        // Tags and the assignment are the members' way of working.
         ticket.assignee_handle = None;
         ticket.assignee_user_id = None;
+        ticket.tags.clear();
     }
     let can_rate = requester && app.store.tickets().awaits_rating(ticket.id).await?;
     Ok(TicketPage {
@@ -267,6 +280,7 @@ pub async fn my_requests(app: &App, by: &Caller) -> Result<Vec<Ticket>, Error> {
     for t in &mut list {
         t.assignee_handle = None;
         t.assignee_user_id = None;
+        t.tags.clear();
     }
     Ok(list)
 }
@@ -678,6 +692,55 @@ pub async fn set_priority(
         .await?;
     schedule_clock_jobs(app, ticket.id).await?;
     Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Replaces a ticket's tags (members other than observers): each a
+/// lowercase word, at most ten; refused whole, changing nothing, if any
+/// is bad. Setting the tags it already has records nothing.
+pub async fn set_tags(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    tags: &[String],
+) -> Result<Ticket, Error> {
+    let (profile, ticket) = workable(app, by, handle, number).await?;
+    let tags = byline_core::ticket::parse_tags(tags)?;
+    let names: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+    let mut audit = by.audit("ticket.tags", format!("ticket:{}", ticket.id));
+    audit.profile_id = Some(profile.id);
+    audit.details = serde_json::json!({ "from": ticket.tags, "to": names }).to_string();
+    app.store
+        .tickets()
+        .set_ticket_tags(ticket.id, &tags, by.user.id, &audit, now())
+        .await?;
+    Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Adds one tag to a ticket and removes another (either may be absent),
+/// as the ticket page's form does without JavaScript.
+pub async fn change_tag(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    add: Option<&str>,
+    remove: Option<&str>,
+) -> Result<Ticket, Error> {
+    let (_, ticket) = workable(app, by, handle, number).await?;
+    let mut tags = ticket.tags.clone();
+    if let Some(r) = remove {
+        tags.retain(|t| t != r.trim());
+    }
+    if let Some(a) = add.filter(|a| !a.trim().is_empty()) {
+        // Several words typed at once are several tags.
+        tags.extend(
+            a.split([' ', ','])
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    set_tags(app, by, handle, number, &tags).await
 }
 
 /// Help-desk settings to change; what is `None` stays as it is.

@@ -204,9 +204,81 @@ pub fn subject_from(text: &str) -> String {
     cut
 }
 
+/// Most tags on one ticket.
+pub const TAGS_MAX: usize = 10;
+
+/// Longest tag, in characters.
+pub const TAG_MAX_LEN: usize = 32;
+
+/// A ticket's tag: one lowercase word of `a-z`, `0-9` and `-`, 1 to
+/// [`TAG_MAX_LEN`] characters, so that `?tag=wifi` finds it however it
+/// was typed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tag(String);
+
+impl Tag {
+    /// Parses a tag, refusing anything but lowercase letters, digits and
+    /// hyphens (surrounding blanks are dropped; nothing is lowercased, so
+    /// what is stored is what was asked for).
+    pub fn parse(s: &str) -> Result<Tag, CoreError> {
+        let t = s.trim();
+        let ok = !t.is_empty()
+            && t.len() <= TAG_MAX_LEN
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Tag(t.to_owned()))
+        } else {
+            Err(CoreError::InvalidTicket(format!(
+                "'{}' is not a tag: a tag is 1 to {TAG_MAX_LEN} of a-z, 0-9 and '-'",
+                t.chars().take(40).collect::<String>()
+            )))
+        }
+    }
+
+    /// The tag.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A ticket's whole set of tags: each checked, duplicates dropped, sorted,
+/// at most [`TAGS_MAX`]; refused whole if any one is bad.
+pub fn parse_tags<S: AsRef<str>>(tags: &[S]) -> Result<Vec<Tag>, CoreError> {
+    let mut out = tags
+        .iter()
+        .map(|t| Tag::parse(t.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    if out.len() > TAGS_MAX {
+        return Err(CoreError::InvalidTicket(format!(
+            "a ticket has at most {TAGS_MAX} tags (got {})",
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_lowercase_words_and_at_most_ten() {
+        let tags = parse_tags(&["wifi", " floor-3 ", "wifi", "vpn2"]).expect("tags");
+        let names: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+        assert_eq!(names, ["floor-3", "vpn2", "wifi"], "sorted, no duplicates");
+        for bad in ["", "WiFi", "wi fi", "wifi!", "é", &"x".repeat(33)] {
+            assert!(Tag::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Tag::parse(&"x".repeat(32)).is_ok());
+        let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        assert!(parse_tags(&eleven).is_err());
+        assert!(parse_tags(&eleven[..10]).is_ok());
+        assert!(parse_tags(&["ok", "NOT"]).is_err(), "refused whole");
+        assert!(parse_tags::<&str>(&[]).expect("none").is_empty());
+    }
 
     #[test]
     fn the_workflow_allows_what_a_desk_does_and_nothing_else() {

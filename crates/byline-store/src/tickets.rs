@@ -8,7 +8,7 @@
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use byline_core::Timestamp;
-use byline_core::ticket::{Priority, TicketStatus};
+use byline_core::ticket::{Priority, Tag, TicketStatus};
 
 /// A profile's help-desk settings.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -64,6 +64,9 @@ pub struct Ticket {
     pub updated_at: Timestamp,
     /// Last solved.
     pub solved_at: Option<Timestamp>,
+    /// Its tags, sorted (members only: the services clear them for the
+    /// requester).
+    pub tags: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -111,6 +114,7 @@ impl TryFrom<TicketRow> for Ticket {
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
             solved_at: r.solved_at.map(Timestamp),
+            tags: Vec::new(),
         })
     }
 }
@@ -130,8 +134,8 @@ pub struct TicketEvent {
     pub id: i64,
     /// When.
     pub at: i64,
-    /// `opened`, `requester_reply`, `answer`, `note`, `status`, `assigned`
-    /// or `priority`.
+    /// `opened`, `requester_reply`, `answer`, `note`, `status`, `assigned`,
+    /// `priority`, `sla`, `rated` or `tags`.
     pub kind: String,
     /// The member (or requester) who did it.
     pub by_user_id: Option<i64>,
@@ -790,17 +794,21 @@ impl Tickets<'_> {
         }))
     }
 
-    /// A view of a desk's tickets, newest first, before ticket id `before`.
+    /// A view of a desk's tickets, newest first, before ticket id `before`;
+    /// with `tag`, only the tickets carrying it.
     pub async fn tickets(
         &self,
         profile_id: i64,
         view: TicketView,
+        tag: Option<&Tag>,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Ticket>, StoreError> {
         let sql = format!(
             "SELECT {TICKET_COLUMNS} {TICKET_FROM} WHERE t.profile_id = $1 AND {} \
-             AND t.id < $3 ORDER BY t.id DESC LIMIT $4",
+             AND t.id < $3 AND (CAST($5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM ticket_tags g \
+               WHERE g.profile_id = t.profile_id AND g.tag = $5 AND g.ticket_id = t.id)) \
+             ORDER BY t.id DESC LIMIT $4",
             view.clause()
         );
         let rows: Vec<TicketRow> = read!(self, |pool| {
@@ -809,10 +817,11 @@ impl Tickets<'_> {
                 .bind(view.user())
                 .bind(before.unwrap_or(i64::MAX))
                 .bind(i64::from(limit.min(200)))
+                .bind(tag.map(Tag::as_str))
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter().map(Ticket::try_from).collect()
+        self.with_tags(rows).await
     }
 
     /// How many tickets each view holds for `user_id`.
@@ -845,7 +854,7 @@ impl Tickets<'_> {
         let row: TicketRow = read!(self, |pool| {
             sqlx::query_as(&sql).bind(id).fetch_one(pool).await?
         });
-        row.try_into()
+        one(self.with_tags(vec![row]).await?)
     }
 
     /// The desk's ticket numbered `number`.
@@ -860,7 +869,7 @@ impl Tickets<'_> {
                 .fetch_one(pool)
                 .await?
         });
-        row.try_into()
+        one(self.with_tags(vec![row]).await?)
     }
 
     /// A ticket's history, oldest first; internal notes only when
@@ -902,7 +911,7 @@ impl Tickets<'_> {
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter().map(Ticket::try_from).collect()
+        self.with_tags(rows).await
     }
 
     /// Moves a ticket to `to` as `by_user_id`, if its status at that moment
@@ -1198,6 +1207,113 @@ impl Tickets<'_> {
             .await?;
             all.extend(members);
             all
+        }))
+    }
+}
+
+/// The one ticket of a list that was read by its key.
+fn one(mut tickets: Vec<Ticket>) -> Result<Ticket, StoreError> {
+    tickets.pop().ok_or(StoreError::NotFound)
+}
+
+impl Tickets<'_> {
+    /// Tickets from their rows, each with its tags (one more query for the
+    /// whole list).
+    async fn with_tags(&self, rows: Vec<TicketRow>) -> Result<Vec<Ticket>, StoreError> {
+        let mut tickets = rows
+            .into_iter()
+            .map(Ticket::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        if tickets.is_empty() {
+            return Ok(tickets);
+        }
+        let sql = format!(
+            "SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN ({}) ORDER BY ticket_id, tag",
+            crate::posts::placeholders(1, tickets.len())
+        );
+        let tags: Vec<(i64, String)> = read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for t in &tickets {
+                q = q.bind(t.id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut by_ticket: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        for (id, tag) in tags {
+            by_ticket.entry(id).or_default().push(tag);
+        }
+        for t in &mut tickets {
+            t.tags = by_ticket.remove(&t.id).unwrap_or_default();
+        }
+        Ok(tickets)
+    }
+
+    /// Replaces a ticket's tags with `tags` (already checked by
+    /// [`byline_core::ticket::parse_tags`]), recording a `tags` event and
+    /// `audit` when they change; returns whether they did. The old set is
+    /// read under the ticket's lock, so two members tagging at once each
+    /// see what the other left.
+    pub async fn set_ticket_tags(
+        &self,
+        ticket_id: i64,
+        tags: &[Tag],
+        by_user_id: i64,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        if tags.len() > byline_core::ticket::TAGS_MAX {
+            return Err(StoreError::Refused(format!(
+                "a ticket has at most {} tags",
+                byline_core::ticket::TAGS_MAX
+            )));
+        }
+        let lock = self.update_lock();
+        let sql = format!("SELECT profile_id FROM tickets WHERE id = $1{lock}");
+        Ok(write_tx!(self, |tx| {
+            let profile_id: i64 = sqlx::query_scalar(&sql)
+                .bind(ticket_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let old: Vec<String> =
+                sqlx::query_scalar("SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag")
+                    .bind(ticket_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let new: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+            if old.iter().map(String::as_str).eq(new.iter().copied()) {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            for tag in &new {
+                sqlx::query(
+                    "INSERT INTO ticket_tags (ticket_id, profile_id, tag) VALUES ($1, $2, $3)",
+                )
+                .bind(ticket_id)
+                .bind(profile_id)
+                .bind(*tag)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+                .bind(now.micros())
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, detail) VALUES ($1, $2, 'tags', $3, $4)",
+            )
+            .bind(ticket_id)
+            .bind(now.micros())
+            .bind(by_user_id)
+            .bind(new.join(" "))
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, audit, now);
+            true
         }))
     }
 }

@@ -27,6 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_note))
         .routes(routes!(set_assignee))
         .routes(routes!(set_priority))
+        .routes(routes!(set_tags))
         .routes(routes!(reply_to_ticket))
         .routes(routes!(list_canned, add_canned))
         .routes(routes!(remove_canned))
@@ -90,6 +91,8 @@ pub struct TicketView {
     created_at: String,
     /// Last change, RFC 3339.
     updated_at: String,
+    /// Its tags, sorted (members only; empty for the requester).
+    tags: Vec<String>,
 }
 
 fn ticket_view(t: &Ticket) -> TicketView {
@@ -106,6 +109,7 @@ fn ticket_view(t: &Ticket) -> TicketView {
         thread: t.thread_root_id.to_string(),
         created_at: t.created_at.to_rfc3339(),
         updated_at: t.updated_at.to_rfc3339(),
+        tags: t.tags.clone(),
     }
 }
 
@@ -116,8 +120,9 @@ pub struct TicketEventView {
     id: String,
     /// When, RFC 3339.
     at: String,
-    /// `opened`, `requester_reply`, `answer`, `note` (members only),
-    /// `status`, `assigned` or `priority`.
+    /// `opened`, `requester_reply`, `answer`, `note`, `assigned` and
+    /// `tags` (these three members only), `status`, `priority`, `sla` or
+    /// `rated`.
     kind: String,
     /// Who (personal handle), if known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,7 +130,8 @@ pub struct TicketEventView {
     /// The post, for posts.
     #[serde(skip_serializing_if = "Option::is_none")]
     post: Option<String>,
-    /// The new status, assignee or priority.
+    /// The new status, assignee or priority; for `tags`, the new tags
+    /// separated by spaces.
     #[serde(skip_serializing_if = "String::is_empty")]
     detail: String,
     /// A note's text, as safe HTML.
@@ -291,6 +297,8 @@ pub struct InboxQuery {
     view: Option<String>,
     /// The `next_cursor` of the page before.
     cursor: Option<String>,
+    /// Only tickets with this tag.
+    tag: Option<String>,
 }
 
 /// Counts of the inbox's views.
@@ -329,7 +337,7 @@ pub struct InboxView {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Members only", body = ErrorBody),
         (status = 404, description = "No such help desk", body = ErrorBody),
-        (status = 422, description = "Unknown view or bad cursor", body = ErrorBody),
+        (status = 422, description = "Unknown view, bad tag or bad cursor", body = ErrorBody),
     ))]
 async fn inbox(
     State(state): State<AppState>,
@@ -345,7 +353,15 @@ async fn inbox(
             ))
         })?),
     };
-    let inbox = tickets::inbox(&state, &current, &handle, q.view.as_deref(), before).await?;
+    let inbox = tickets::inbox(
+        &state,
+        &current,
+        &handle,
+        q.view.as_deref(),
+        q.tag.as_deref(),
+        before,
+    )
+    .await?;
     let full = inbox.tickets.len() == tickets::PAGE as usize;
     Ok(Json(InboxView {
         view: q.view.unwrap_or_else(|| "open".into()),
@@ -482,6 +498,36 @@ async fn set_priority(
 ) -> Result<Json<TicketView>, AppError> {
     let t =
         tickets::set_priority(&state, &current, &handle, number_of(&number)?, &b.priority).await?;
+    Ok(Json(ticket_view(&t)))
+}
+
+/// A ticket's whole set of tags.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagsBody {
+    /// Lowercase words (`a-z`, `0-9`, `-`, 1 to 32 characters), at most 10; an empty list removes them all.
+    tags: Vec<String>,
+}
+
+/// Replace a ticket's tags (members other than observers); a bad tag refuses the whole set and changes nothing.
+#[utoipa::path(put, path = "/api/v1/shared-profiles/{handle}/tickets/{number}/tags", tag = "help desk", request_body = TagsBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = String, Path, description = "Ticket number")),
+    responses(
+        (status = 200, description = "Tagged", body = TicketView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers read only", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "A bad tag, or more than 10", body = ErrorBody),
+    ))]
+async fn set_tags(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, number)): Path<(String, String)>,
+    ApiJson(b): ApiJson<TagsBody>,
+) -> Result<Json<TicketView>, AppError> {
+    let t = tickets::set_tags(&state, &current, &handle, number_of(&number)?, &b.tags).await?;
     Ok(Json(ticket_view(&t)))
 }
 

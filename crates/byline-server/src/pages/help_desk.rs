@@ -25,6 +25,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ticket_page))
         .routes(routes!(set_status))
         .routes(routes!(add_note))
+        .routes(routes!(change_tag))
         .routes(routes!(reply))
         .routes(routes!(rate))
         .routes(routes!(requests_page))
@@ -40,6 +41,7 @@ struct TicketLine {
     assignee: String,
     desk: String,
     updated: String,
+    tags: Vec<String>,
 }
 
 fn line(t: &Ticket) -> TicketLine {
@@ -55,6 +57,7 @@ fn line(t: &Ticket) -> TicketLine {
             .map_or_else(|| "unassigned".to_owned(), |h| format!("@{h}")),
         desk: t.desk_handle.clone(),
         updated: t.updated_at.to_minute_label(),
+        tags: t.tags.clone(),
     }
 }
 
@@ -67,6 +70,7 @@ struct InboxPage {
     view: &'static str,
     views: Vec<(&'static str, &'static str, i64)>,
     tickets: Vec<TicketLine>,
+    tag: Option<String>,
 }
 
 /// Which view of the inbox.
@@ -75,6 +79,8 @@ struct InboxPage {
 pub struct ViewQuery {
     /// `mine`, `unassigned`, `open` (default) or `done`.
     view: Option<String>,
+    /// Only tickets with this tag.
+    tag: Option<String>,
 }
 
 /// A help desk's inbox (members).
@@ -84,14 +90,22 @@ pub struct ViewQuery {
               (status = 303, description = "Not signed in: to the sign-in page"),
               (status = 403, description = "Members only", content_type = "text/html"),
               (status = 404, description = "No such help desk", content_type = "text/html"),
-              (status = 422, description = "Unknown view", content_type = "text/html")))]
+              (status = 422, description = "Unknown view or bad tag", content_type = "text/html")))]
 async fn inbox_page(
     State(state): State<AppState>,
     Viewer(current): Viewer,
     Path(handle): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
-    let inbox = tickets::inbox(&state, &current, &handle, q.view.as_deref(), None).await?;
+    let inbox = tickets::inbox(
+        &state,
+        &current,
+        &handle,
+        q.view.as_deref(),
+        q.tag.as_deref(),
+        None,
+    )
+    .await?;
     let view = match inbox.view {
         TicketView::Mine(_) => "mine",
         TicketView::Unassigned => "unassigned",
@@ -111,6 +125,7 @@ async fn inbox_page(
             ("done", "Solved and closed", -1),
         ],
         tickets: inbox.tickets.iter().map(line).collect(),
+        tag: inbox.tag,
     })?
     .into_response())
 }
@@ -218,6 +233,8 @@ async fn ticket_view(
                 "assigned" if e.detail.is_empty() => "unassigned it".to_owned(),
                 "assigned" => format!("gave it to @{}", e.detail),
                 "priority" => format!("set priority {}", e.detail),
+                "tags" if e.detail.is_empty() => "removed the tags".to_owned(),
+                "tags" => format!("tagged it {}", e.detail.replace(' ', ", ")),
                 other => other.to_owned(),
             },
             by: e
@@ -342,6 +359,39 @@ async fn add_note(
     current.check_csrf(&f.csrf_token)?;
     let noted = tickets::add_note(&state, &current, &handle, number, &f.text).await;
     done_or_again(&state, &current, &handle, number, noted.map(|_| ())).await
+}
+
+/// A tag form: one tag (or several words) to add, or one to remove.
+#[derive(Deserialize, ToSchema)]
+pub struct TagForm {
+    csrf_token: String,
+    /// Tag(s) to add, separated by spaces or commas.
+    #[serde(default)]
+    add: String,
+    /// A tag to remove.
+    #[serde(default)]
+    remove: String,
+}
+
+/// Adds or removes a ticket's tag (members other than observers); a bad tag shows the page again with the reason.
+#[utoipa::path(post, path = "/profiles/{handle}/tickets/{number}/tags", tag = "web", operation_id = "page_ticket_tags",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = i64, Path, description = "Ticket number")),
+    request_body(content = TagForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Tagged"),
+              (status = 403, description = "Observers read only, or wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such ticket", content_type = "text/html"),
+              (status = 422, description = "A bad tag or too many; the page says why", content_type = "text/html")))]
+async fn change_tag(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path((handle, number)): Path<(String, i64)>,
+    WebForm(f): WebForm<TagForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let add = Some(f.add.as_str()).filter(|a| !a.trim().is_empty());
+    let remove = Some(f.remove.as_str()).filter(|r| !r.trim().is_empty());
+    let tagged = tickets::change_tag(&state, &current, &handle, number, add, remove).await;
+    done_or_again(&state, &current, &handle, number, tagged.map(|_| ())).await
 }
 
 /// A public reply: text, or a canned reply.

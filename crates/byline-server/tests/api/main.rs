@@ -22,5 +22,6 @@ mod rosters;
 mod search;
 mod shared_profiles;
 mod speaking;
+mod ticket_tags;
 mod tokens;
 mod visibility;

@@ -282,6 +282,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UNYYYFNNNU",
     ),
     (
+        "PUT",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/tags",
+        r#"{"tags":["wifi","floor-3"]}"#,
+        "UNYYYFNNNU",
+    ),
+    (
         "POST",
         "/api/v1/shared-profiles/desk/tickets/{new_ticket}/replies",
         r#"{"text":"on it"}"#,
@@ -555,6 +561,12 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "POST",
         "/profiles/desk/tickets/{desk_ticket}/notes",
         "csrf_token={csrf}&text=seen it",
+        "SNRRRFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{desk_ticket}/tags",
+        "csrf_token={csrf}&add=printer",
         "SNRRRFNNNS",
     ),
     (

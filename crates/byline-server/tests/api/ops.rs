@@ -180,6 +180,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/shared-profiles/{handle}/satisfaction"),
     ("post", "/profiles/{handle}/tickets/{number}/rating"),
     (
+        "put",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/tags",
+    ),
+    ("post", "/profiles/{handle}/tickets/{number}/tags"),
+    (
         "post",
         "/api/v1/shared-profiles/{handle}/tickets/{number}/replies",
     ),
