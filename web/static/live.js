@@ -12,6 +12,76 @@
     var pad = function (n) { return (n < 10 ? '0' : '') + n; };
     offsetField.value = sign + pad(Math.floor(abs / 60)) + ':' + pad(abs % 60);
   }
+  // While someone types to a help desk, offer the articles that may
+  // already answer them; "This solved it" tells the desk so, and nothing
+  // is sent.
+  Array.prototype.forEach.call(document.querySelectorAll('textarea[data-suggest]'), function (box) {
+    var panel = box.parentNode.querySelector('.kb-suggestions');
+    var form = box.form;
+    var csrf = form && form.querySelector('input[name="csrf_token"]');
+    if (!panel || !csrf || !window.fetch) return;
+    var timer = null;
+    var asked = '';
+    var show = function (articles) {
+      panel.textContent = '';
+      if (!articles.length) { panel.hidden = true; return; }
+      var heading = document.createElement('p');
+      heading.className = 'kb-heading';
+      heading.textContent = 'These articles may already answer you:';
+      panel.appendChild(heading);
+      var list = document.createElement('ul');
+      articles.forEach(function (a) {
+        var item = document.createElement('li');
+        var link = document.createElement('a');
+        link.href = a.url;
+        link.target = '_blank';
+        link.textContent = a.title;
+        var solved = document.createElement('button');
+        solved.type = 'button';
+        solved.textContent = 'This solved it';
+        solved.addEventListener('click', function () {
+          fetch('/api/v1/articles/' + encodeURIComponent(a.id) + '/deflections', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf.value },
+            body: '{}'
+          }).then(function (r) {
+            if (!r.ok) return;
+            box.value = '';
+            panel.textContent = '';
+            var done = document.createElement('p');
+            done.className = 'notice';
+            done.setAttribute('role', 'status');
+            done.textContent = 'Glad it helped. Nothing was sent.';
+            panel.appendChild(done);
+          });
+        });
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(' '));
+        item.appendChild(solved);
+        list.appendChild(item);
+      });
+      panel.appendChild(list);
+      panel.hidden = false;
+    };
+    var ask = function () {
+      var text = box.value;
+      var to = box.getAttribute('data-suggest') || '';
+      if (text === asked) return;
+      asked = text;
+      if (text.indexOf('@') < 0 && !to) { show([]); return; }
+      var url = '/api/v1/articles/suggestions?text=' + encodeURIComponent(text.slice(0, 2000)) +
+        (to ? '&to=' + encodeURIComponent(to) : '');
+      fetch(url, { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : { articles: [] }; })
+        .then(function (body) { if (box.value === text) show(body.articles || []); })
+        .catch(function () {});
+    };
+    box.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    });
+  });
   if (!window.EventSource) return;
   var feed = document.querySelector('.feed-list[data-live="home"]');
   var badge = document.getElementById('notification-count');

@@ -54,6 +54,9 @@ pub enum CoreError {
     /// A ticket change the ticket's state does not allow.
     #[error("{0}")]
     InvalidTicket(String),
+    /// An article that cannot be saved.
+    #[error("{0}")]
+    InvalidArticle(String),
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

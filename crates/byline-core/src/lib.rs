@@ -3,6 +3,7 @@
 //! every rule can be tested exactly; callers pass `now` in.
 
 pub mod account;
+pub mod article;
 pub mod assignment;
 pub mod audit;
 pub mod business_hours;

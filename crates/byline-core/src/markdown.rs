@@ -222,11 +222,16 @@ fn sanitizer() -> ammonia::Builder<'static> {
 /// Renders `source` to sanitised HTML; `@handle`s in `known` become profile
 /// links, others stay text; every `#tag` links to its timeline.
 pub fn render(source: &PostText, known: &HashSet<String>) -> Rendered {
+    render_markdown(source.as_str(), known)
+}
+
+/// The same safe rendering for any checked text (posts, articles).
+pub(crate) fn render_markdown(source: &str, known: &HashSet<String>) -> Rendered {
     let mut mentions = BTreeSet::new();
     let mut tags = Vec::new();
     let mut seen_tags = HashSet::new();
     let mut in_code_or_link = 0usize;
-    let events = parser(source.as_str()).flat_map(|event| -> Vec<Event<'_>> {
+    let events = parser(source).flat_map(|event| -> Vec<Event<'_>> {
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::Link { .. }) => {
                 in_code_or_link += 1;

@@ -126,6 +126,20 @@ pub enum Action {
         /// The actor asked for it.
         requester: bool,
     },
+    /// Read a knowledge-base article, or find it in a search.
+    ReadArticle {
+        /// The actor's role on the article's profile, if any.
+        role: Option<ProfileRole>,
+        /// It is published (not a draft or archived).
+        published: bool,
+        /// Its audience is the profile's members only.
+        members_only: bool,
+    },
+    /// Mark one's own request solved (an article answered it).
+    SolveOwnRequest {
+        /// The actor asked for it.
+        requester: bool,
+    },
     /// See a help desk's satisfaction figures: everyone's, or only one's own.
     SeeSatisfaction {
         /// The actor's role on the profile, if any.
@@ -303,7 +317,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             (Some(ProfileRole::Owner | ProfileRole::Editor), _)
                 | (
                     Some(ProfileRole::Responder),
-                    Speech::Reply | Speech::Message | Speech::React
+                    Speech::Reply | Speech::Message | Speech::React | Speech::Article
                 )
         ),
         // The inbox holds what staff asked in confidence; members only,
@@ -316,6 +330,14 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         ),
         Action::SeeRequest { requester, role } => requester || role.is_some(),
         Action::RateTicket { requester } => requester,
+        // Drafts, archived articles and internal runbooks are the members'
+        // own; a published article for staff is for everyone signed in.
+        Action::ReadArticle {
+            role,
+            published,
+            members_only,
+        } => role.is_some() || (published && !members_only),
+        Action::SolveOwnRequest { requester } => requester,
         // Members see their own figures; owners and admins everyone's.
         Action::SeeSatisfaction { role, own } => {
             actor.is_admin() || role == Some(ProfileRole::Owner) || (own && role.is_some())
@@ -466,6 +488,7 @@ mod tests {
             Speech::React,
             Speech::Message,
             Speech::Change,
+            Speech::Article,
         ];
         for actor in [STAFF, ADMIN] {
             for role in [
@@ -482,7 +505,13 @@ mod tests {
                         let by_role = match role {
                             Some(ProfileRole::Owner | ProfileRole::Editor) => true,
                             Some(ProfileRole::Responder) => {
-                                matches!(speech, Speech::Reply | Speech::Message | Speech::React)
+                                matches!(
+                                    speech,
+                                    Speech::Reply
+                                        | Speech::Message
+                                        | Speech::React
+                                        | Speech::Article
+                                )
                             }
                             // Observers and outsiders never speak, admins included.
                             _ => false,
@@ -512,6 +541,26 @@ mod tests {
                     assert_eq!(
                         authorize(Some(&actor), Action::SeeRequest { requester, role }).is_ok(),
                         requester || role.is_some()
+                    );
+                }
+                for published in [false, true] {
+                    for members_only in [false, true] {
+                        let read = Action::ReadArticle {
+                            role,
+                            published,
+                            members_only,
+                        };
+                        assert_eq!(
+                            authorize(Some(&actor), read).is_ok(),
+                            role.is_some() || (published && !members_only),
+                            "drafts and runbooks are the members' alone, admins included: {read:?}"
+                        );
+                    }
+                }
+                for requester in [false, true] {
+                    assert_eq!(
+                        authorize(Some(&actor), Action::SolveOwnRequest { requester }).is_ok(),
+                        requester
                     );
                 }
                 for own in [false, true] {

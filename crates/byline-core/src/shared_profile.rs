@@ -90,6 +90,9 @@ pub enum Speech {
     Message,
     /// Edit or delete something the profile said.
     Change,
+    /// Write, edit or publish a knowledge-base article (help-desk work,
+    /// so responders may too).
+    Article,
 }
 
 /// An acting session ends after this long without anything said.

@@ -52,6 +52,8 @@ pub mod notifications;
 #[macro_use]
 pub mod tickets;
 #[macro_use]
+pub mod articles;
+#[macro_use]
 pub mod posts;
 mod memo;
 pub mod profiles;

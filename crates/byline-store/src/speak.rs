@@ -15,6 +15,7 @@
 //! a shared profile take one: there is no other way to write as a shared
 //! profile.
 
+use crate::articles::ArticleDraft;
 use crate::audit::AuditEntry;
 use crate::bylines::Refusal;
 use crate::messages::MessageText;
@@ -98,12 +99,15 @@ pub enum Utterance<'a> {
         /// The words.
         text: &'a MessageText<'a>,
     },
+    /// A knowledge-base article, new or a new version of one of the
+    /// profile's.
+    Article(&'a ArticleDraft<'a>),
 }
 
 /// The audit actions of everything said as a shared profile, one per kind
 /// of [`Utterance`] (a post and a reply differ). The who-was-acting answer
 /// lists exactly these.
-pub const SPOKEN_ACTIONS: [&str; 7] = [
+pub const SPOKEN_ACTIONS: [&str; 8] = [
     "post.create_as_profile",
     "post.reply_as_profile",
     "post.edit_as_profile",
@@ -111,12 +115,22 @@ pub const SPOKEN_ACTIONS: [&str; 7] = [
     "post.react_as_profile",
     "post.unreact_as_profile",
     "message.send_as_profile",
+    "article.write_as_profile",
 ];
 
 impl Utterance<'_> {
     /// What the policy is asked about, and the audit action recording it.
     pub fn kind(&self) -> (Speech, &'static str) {
-        let [create, reply, edit, delete, react, unreact, message] = SPOKEN_ACTIONS;
+        let [
+            create,
+            reply,
+            edit,
+            delete,
+            react,
+            unreact,
+            message,
+            article,
+        ] = SPOKEN_ACTIONS;
         match self {
             Utterance::Post(new) if new.reply_to.is_some() => (Speech::Reply, reply),
             Utterance::Post(_) => (Speech::Post, create),
@@ -125,6 +139,7 @@ impl Utterance<'_> {
             Utterance::React { .. } => (Speech::React, react),
             Utterance::Unreact { .. } => (Speech::React, unreact),
             Utterance::Message { .. } => (Speech::Message, message),
+            Utterance::Article(_) => (Speech::Article, article),
         }
     }
 }
@@ -141,6 +156,8 @@ pub enum Spoken {
         /// Who else is in the conversation.
         others: Vec<i64>,
     },
+    /// An article was written or given a new version.
+    Article(i64),
     /// An edit, deletion or reaction change was made.
     Changed,
     /// Nothing changed (a reaction already given or already taken back).
@@ -235,6 +252,10 @@ impl Store {
                         Spoken::Message { id, others },
                         Some(format!("message:{id}")),
                     )
+                }
+                Utterance::Article(draft) => {
+                    let id = write_article!(tx, &w, draft, now);
+                    (Spoken::Article(id), Some(format!("article:{id}")))
                 }
             };
             if let Some(target) = target {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by OpenAPI generated from the
 //! same route declarations.
 
+mod articles;
 mod attachments;
 mod audit;
 mod communities;
@@ -96,5 +97,6 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(shared_profiles::routes())
         .merge(rosters::routes())
         .merge(tickets::routes())
+        .merge(articles::routes())
         .merge(investigations::routes())
 }

@@ -161,6 +161,8 @@ struct TicketPageView {
     moves: Vec<&'static str>,
     canned: Vec<(i64, String)>,
     can_rate: bool,
+    can_write_up: bool,
+    suggestions: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -259,7 +261,25 @@ async fn ticket_view(
     } else {
         Vec::new()
     };
+    let requester = p.ticket.requester_profile_id == current.user.profile_id;
+    // The requester is offered what the knowledge base already knows.
+    let suggestions = if requester && p.ticket.status.is_active() {
+        byline_app::articles::for_ticket(state, current, p.profile.id, &p.ticket.subject)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let can_write_up = p.can_work
+        && matches!(
+            p.ticket.status,
+            byline_core::ticket::TicketStatus::Solved | byline_core::ticket::TicketStatus::Closed
+        );
     Ok(TicketPageView {
+        can_write_up,
+        suggestions,
         can_rate: p.can_rate,
         canned,
         nav: Nav::load(state, current, "").await?,

@@ -120,6 +120,7 @@ struct ConversationPage {
     csrf_token: String,
     id: i64,
     names: String,
+    others: String,
     messages: Vec<MessageLine>,
 }
 
@@ -144,6 +145,14 @@ async fn conversation(
         csrf_token: current.csrf_token().to_owned(),
         id,
         names: names(&c.participants, &me),
+        // Handles the knowledge base may suggest answers from (help desks).
+        others: c
+            .participants
+            .iter()
+            .filter(|(h, _)| *h != me)
+            .map(|(h, _)| h.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         messages: list
             .into_iter()
             .map(|m| MessageLine {

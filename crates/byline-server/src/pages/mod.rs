@@ -3,6 +3,7 @@
 
 mod acting;
 mod admin;
+mod articles;
 mod communities;
 mod help_desk;
 mod investigations;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(investigations::routes())
         .merge(rosters::routes())
         .merge(help_desk::routes())
+        .merge(articles::routes())
 }
 
 /// The signed-in user as the navigation shows them.

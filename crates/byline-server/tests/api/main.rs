@@ -10,6 +10,7 @@ mod matrix;
 mod messages;
 
 mod accounts;
+mod articles;
 mod attachments;
 mod audit;
 mod communities;

@@ -113,3 +113,54 @@ impl Store {
         })
     }
 }
+
+impl crate::articles::Articles<'_> {
+    /// Ids of the articles `readable` allows that match all `terms` (or
+    /// any, for suggestions), best first: title weighs most, then tags,
+    /// then body.
+    pub(crate) async fn articles_matching(
+        &self,
+        terms: &[String],
+        any: bool,
+        readable: &crate::articles::Readable,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError> {
+        // Terms are letters and digits only (byline_core::search and
+        // byline_core::article make them), so quoting them suffices.
+        let (clause, binds) = readable.clause(3);
+        Ok(match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                let joiner = if any { " OR " } else { " " };
+                let fts = terms
+                    .iter()
+                    .map(|t| format!("\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(joiner);
+                let sql = format!(
+                    "SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+                     WHERE articles_fts MATCH $1 AND {clause} \
+                     ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.id DESC LIMIT $2"
+                );
+                let mut q = sqlx::query_scalar(&sql).bind(fts).bind(i64::from(limit));
+                for b in &binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(read).await?
+            }
+            Backend::Postgres(pool) => {
+                let joiner = if any { " | " } else { " & " };
+                let tsq = terms.join(joiner);
+                let sql = format!(
+                    "SELECT a.id FROM articles a, to_tsquery('english', $1) q \
+                     WHERE a.search @@ q AND {clause} \
+                     ORDER BY ts_rank(a.search, q) DESC, a.id DESC LIMIT $2"
+                );
+                let mut q = sqlx::query_scalar(&sql).bind(tsq).bind(i64::from(limit));
+                for b in &binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(pool).await?
+            }
+        })
+    }
+}

@@ -119,6 +119,27 @@ pub(super) async fn build(app: &TestApp) -> World {
     app.post(&sam, json!({"text": "@desk my laptop is slow"}))
         .await;
     ids.insert("desk_ticket", "1".to_owned());
+    // Its knowledge base: a published article for staff, a draft and a
+    // members-only runbook, all written by olga as @desk.
+    for (key, body) in [
+        (
+            "desk_article",
+            json!({"title": "Slow laptop", "body": "Restart it.", "status": "published"}),
+        ),
+        ("desk_draft", json!({"title": "Draft", "body": "Later."})),
+        (
+            "desk_runbook",
+            json!({"title": "Runbook", "body": "Internal.", "status": "published", "audience": "members"}),
+        ),
+    ] {
+        let v = ok(
+            app.post_json(&c("olga"), "/api/v1/shared-profiles/desk/articles", body)
+                .await,
+            key,
+        )
+        .await;
+        ids.insert(key, id_of(&v));
+    }
     // A closed community owned by mona, a secret one owned by olga.
     ok(
         app.post_json(
@@ -287,6 +308,24 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
                 .as_i64()
                 .expect("the newest request")
                 .to_string()
+        }
+        "new_solved_ticket" => {
+            app.post(&by(1), json!({"text": "@desk solved soon"})).await;
+            let mine = app.json(&by(1), "/api/v1/me/requests").await;
+            let number = mine["tickets"][0]["number"]
+                .as_i64()
+                .expect("the newest request");
+            ok(
+                app.post_json(
+                    &by(2),
+                    &format!("/api/v1/shared-profiles/desk/tickets/{number}/status"),
+                    json!({"status": "solved"}),
+                )
+                .await,
+                "solved",
+            )
+            .await;
+            number.to_string()
         }
         "new_canned" => {
             let v = ok(
