@@ -82,6 +82,38 @@
       timer = setTimeout(ask, 250);
     });
   });
+  // Collision notice: on a ticket page, say we are here (and typing)
+  // every few seconds and show who else is.
+  var presence = document.querySelector('[data-presence]');
+  var heartbeat = null;
+  if (presence && window.fetch) {
+    var lastTyped = 0;
+    heartbeat = function () {
+      fetch(presence.getAttribute('data-url'), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': presence.getAttribute('data-csrf') },
+        body: JSON.stringify({ typing: Date.now() - lastTyped < 5000 })
+      }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body) return;
+          var words = body.others.map(function (o) {
+            return '@' + o.handle + (o.typing ? ' is typing a reply' : ' is viewing');
+          });
+          presence.textContent = words.join('; ');
+          presence.hidden = words.length === 0;
+        }).catch(function () {});
+    };
+    Array.prototype.forEach.call(document.querySelectorAll('#reply, #note'), function (box) {
+      box.addEventListener('input', function () {
+        var quiet = Date.now() - lastTyped > 4000;
+        lastTyped = Date.now();
+        if (quiet) heartbeat();
+      });
+    });
+    heartbeat();
+    setInterval(heartbeat, 8000);
+  }
   if (!window.EventSource) return;
   var feed = document.querySelector('.feed-list[data-live="home"]');
   var badge = document.getElementById('notification-count');
@@ -124,6 +156,26 @@
       messageBadge.textContent = String(data.unread_messages);
       messageBadge.hidden = data.unread_messages === 0;
     }
+  });
+
+  // A help desk's inbox refreshes in place when a ticket arrives or moves.
+  var inboxTable = document.querySelector('[data-live-refresh="inbox"]');
+  source.addEventListener('inbox', function () {
+    if (!inboxTable) return;
+    fetch(window.location.href, { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var fresh = doc.querySelector('[data-live-refresh="inbox"]');
+        if (fresh) inboxTable.innerHTML = fresh.innerHTML;
+        var views = doc.querySelector('nav[aria-label="Views"]');
+        var here = document.querySelector('nav[aria-label="Views"]');
+        if (views && here) here.innerHTML = views.innerHTML;
+      });
+  });
+  source.addEventListener('presence', function () {
+    if (heartbeat) heartbeat();
   });
 
   source.addEventListener('notifications', function (e) {

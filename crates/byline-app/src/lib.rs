@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod audit_log;
 pub mod bylines;
 mod caller;
+pub mod collision;
 pub mod communities;
 mod error;
 pub mod feeds;
@@ -46,6 +47,8 @@ pub struct App {
     pub store: Store,
     /// Live events for open pages and streams.
     pub live: live::Live,
+    /// Who is on which ticket now (collision notices).
+    pub presence: collision::Presence,
     /// Abuse limits.
     pub limits: Arc<limits::Limits>,
     /// How the services are shaped.
@@ -91,6 +94,7 @@ impl App {
         App {
             store,
             live: live::Live::default(),
+            presence: collision::Presence::default(),
             limits: Arc::new(limits::Limits::new(&settings.limits)),
             settings,
         }

@@ -35,6 +35,18 @@ pub enum LiveEvent {
         /// Recipients.
         profile_ids: Vec<i64>,
     },
+    /// A help desk's inbox changed (a ticket arrived or moved).
+    Inbox {
+        /// The help desk's profile.
+        profile_id: i64,
+    },
+    /// Who is viewing or typing on a ticket changed.
+    Presence {
+        /// The help desk's profile.
+        profile_id: i64,
+        /// The ticket.
+        ticket_id: i64,
+    },
 }
 
 /// The in-process event bus.
@@ -84,6 +96,10 @@ pub enum Delivery {
         /// Unread messages in the inbox it belongs to.
         unread: i64,
     },
+    /// The inbox of a help desk the subscriber is a member of changed.
+    Inbox(i64),
+    /// Who is on a ticket of a desk the subscriber is a member of changed.
+    Presence(i64),
 }
 
 /// One signed-in person's view of the event bus: every event is checked
@@ -179,6 +195,24 @@ impl Subscription {
                 .ok()
                 .map(Delivery::Notifications),
             LiveEvent::Notified { .. } => None,
+            // Members only, their role read again (it may have ended).
+            LiveEvent::Inbox { profile_id } | LiveEvent::Presence { profile_id, .. }
+                if !self.shared.contains(&profile_id) =>
+            {
+                None
+            }
+            LiveEvent::Inbox { profile_id } => {
+                let role = self.store.shared_profiles().profile_role(profile_id, self.user_id).await.ok()?;
+                authorize(Some(&self.actor), Action::ReadInbox { role })
+                    .is_ok()
+                    .then_some(Delivery::Inbox(profile_id))
+            }
+            LiveEvent::Presence { profile_id, ticket_id } => {
+                let role = self.store.shared_profiles().profile_role(profile_id, self.user_id).await.ok()?;
+                authorize(Some(&self.actor), Action::ReadInbox { role })
+                    .is_ok()
+                    .then_some(Delivery::Presence(ticket_id))
+            }
             LiveEvent::Message {
                 conversation_id,
                 participants,

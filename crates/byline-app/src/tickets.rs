@@ -353,6 +353,10 @@ struct SlaAlert {
 /// when it runs, that its clock no longer says so, and does nothing.
 pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error> {
     let ticket = app.store.tickets().ticket_by_id(ticket_id).await?;
+    // Every change to a ticket comes through here: open inboxes refresh.
+    app.live.publish(crate::live::LiveEvent::Inbox {
+        profile_id: ticket.profile_id,
+    });
     let at = now();
     let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
     let warn_before = targets.map_or(0, |t| t.warn_before_minutes.saturating_mul(60_000_000));

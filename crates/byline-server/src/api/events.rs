@@ -18,7 +18,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// timeline, `notifications` (`{"unread"}`) when your unread count changes,
 /// `message` (`{"conversation", "unread_messages"}`) when one of your
 /// conversations gets a message, or one of the shared profile's you are
-/// acting as.
+/// acting as; `inbox` (`{"desk"}`) when a help desk you are a member of
+/// has a ticket arrive or change, and `presence` (`{"ticket"}`) when who
+/// is viewing or typing on one of its tickets changes.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "me",
     responses(
         (status = 200, description = "An endless text/event-stream", content_type = "text/event-stream"),
@@ -39,6 +41,10 @@ async fn events(
                 Delivery::Message { conversation_id, unread } => Event::default().event("message").data(format!(
                     "{{\"conversation\":\"{conversation_id}\",\"unread_messages\":{unread}}}"
                 )),
+                Delivery::Inbox(desk) => Event::default().event("inbox").data(format!("{{\"desk\":\"{desk}\"}}")),
+                Delivery::Presence(ticket) => {
+                    Event::default().event("presence").data(format!("{{\"ticket\":\"{ticket}\"}}"))
+                }
             });
         }
     };

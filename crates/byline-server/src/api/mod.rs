@@ -12,6 +12,7 @@ mod me;
 mod messages;
 mod notifications;
 mod posts;
+mod presence;
 mod profiles;
 mod rosters;
 mod search;
@@ -98,5 +99,6 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(rosters::routes())
         .merge(tickets::routes())
         .merge(articles::routes())
+        .merge(presence::routes())
         .merge(investigations::routes())
 }

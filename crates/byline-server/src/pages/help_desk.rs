@@ -163,7 +163,23 @@ struct TicketPageView {
     can_rate: bool,
     can_write_up: bool,
     suggestions: Vec<(i64, String)>,
+    presence: String,
     error: Option<String>,
+}
+
+/// "@ivan is viewing; @jane is typing a reply" (empty when alone).
+fn presence_text(others: &[byline_app::collision::Watcher]) -> String {
+    others
+        .iter()
+        .map(|w| {
+            if w.typing {
+                format!("@{} is typing a reply", w.handle)
+            } else {
+                format!("@{} is viewing", w.handle)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn minutes(us: i64) -> String {
@@ -277,7 +293,17 @@ async fn ticket_view(
             p.ticket.status,
             byline_core::ticket::TicketStatus::Solved | byline_core::ticket::TicketStatus::Closed
         );
+    // Opening the page is being on the ticket: the others there are named
+    // at once, JavaScript or not.
+    let presence = if p.member {
+        presence_text(
+            &byline_app::collision::heartbeat(state, current, handle, number, false).await?,
+        )
+    } else {
+        String::new()
+    };
     Ok(TicketPageView {
+        presence,
         can_write_up,
         suggestions,
         can_rate: p.can_rate,

@@ -13,6 +13,7 @@ mod accounts;
 mod articles;
 mod attachments;
 mod audit;
+mod collision;
 mod communities;
 mod errors;
 mod ops;

@@ -325,6 +325,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ),
     // Knowledge base: staff read published articles; drafts and
     // runbooks are the members' own; writers are the members who speak.
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/presence",
+        "{}",
+        "UFYYYYFFFU",
+    ),
     ("GET", "/api/v1/articles", "", "UYYYYYYYYU"),
     ("GET", "/api/v1/articles?q=laptop", "", "UYYYYYYYYU"),
     (

@@ -173,6 +173,10 @@ const ROUTES: &[(&str, &str)] = &[
         "/api/v1/shared-profiles/{handle}/tickets/{number}/priority",
     ),
     ("get", "/api/v1/me/requests"),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/tickets/{number}/presence",
+    ),
     ("get", "/api/v1/articles"),
     ("get", "/api/v1/articles/suggestions"),
     ("get", "/api/v1/articles/{id}"),
