@@ -385,6 +385,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
     seed_incident(state, users, now).await?;
     seed_roster(state, users, now).await?;
     seed_help_desk(state, users, now).await?;
+    seed_knowledge_base(state, users, now).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -690,11 +691,12 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
     let delays = [12, 25, 40, 8, 95, 30, 18, 240, 50, 15, 70, 22];
     let mut number = 0;
     let weeks = 8;
-    for i in 0..weeks * 6 {
+    let per_week = 25;
+    for i in 0..weeks * per_week {
         let (text, priority) = REQUESTS[i % REQUESTS.len()];
         let asker = askers[i % askers.len()];
         // Weekdays at 09:00 to 16:00 UTC, from eight weeks back to today.
-        let total = weeks * 6;
+        let total = weeks * per_week;
         let recent = i + 6 >= total;
         let days_ago = (weeks * 7) as i64 - (i as i64 * 7 * weeks as i64) / (total as i64);
         let at = if recent {
@@ -813,5 +815,121 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
     byline_app::acting::switch_out(state, &ivan, "demo_seeded")
         .await
         .map_err(err)?;
+    Ok(())
+}
+
+/// What the IT help desk has written down: (title, tags, body).
+const ARTICLES: &[(&str, &str, &str)] = &[
+    (
+        "Wi-Fi keeps dropping",
+        "wifi network eduroam",
+        "Forget the **Acme** network on your device and join it again with your work account.\n\nIf it still drops on one floor, tell us which floor: an access point may be down.",
+    ),
+    (
+        "Printing to the second floor printer",
+        "printer printing",
+        "Add the printer `PRN-2F` from *Settings → Printers*. Jobs wait in the queue until you badge in at the printer.",
+    ),
+    (
+        "VPN asks for my password twice",
+        "vpn password",
+        "The second prompt is the one-time code from your authenticator app, not your password again. Enter the six digits.",
+    ),
+    (
+        "Laptops for new starters",
+        "laptop onboarding",
+        "Ask at least **five working days** ahead with the start date and the team. We set the laptop up and hand it over on the first morning.",
+    ),
+    (
+        "Calendar not syncing on your phone",
+        "outlook calendar phone email",
+        "Remove the work account from the phone and add it again. Sync takes up to ten minutes the first time.",
+    ),
+    (
+        "Locked out of your account",
+        "password account locked",
+        "After five wrong passwords the account locks for 15 minutes. If you forgot it, use *Reset password* on the sign-in page; call the desk if you have no phone with you.",
+    ),
+    (
+        "Projector shows no picture",
+        "projector meeting-room",
+        "Press *Input* on the remote until **HDMI 1** shows, and check the cable is pushed in at both ends. Room 4's projector needs a minute to warm up.",
+    ),
+    (
+        "Access to a shared drive",
+        "access finance share",
+        "Ask your manager to approve it in a reply here; access is granted within a working day of the approval.",
+    ),
+    (
+        "Slow laptop after an update",
+        "laptop slow update",
+        "Restart twice: the first restart finishes the update. If it is still slow after a day, we reinstall it.",
+    ),
+    (
+        "Badge reader rejects your card",
+        "badge door access",
+        "Hold the card flat against the reader for two seconds. A card that worked yesterday may need reactivating: tell us which door.",
+    ),
+    (
+        "Echo in Teams meetings",
+        "teams audio meeting",
+        "Echo comes from someone's speakers: use a headset, or mute when you are not speaking.",
+    ),
+    (
+        "Installing software",
+        "software install",
+        "Most tools install from the *Company Portal* without us. For anything not there, ask here with a link to the tool.",
+    ),
+];
+
+/// The help desk's knowledge base: a dozen articles written as
+/// @it-helpdesk, with feedback and "this solved it" over the eight weeks,
+/// so the dashboard's deflections have something to show.
+async fn seed_knowledge_base(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    use byline_app::articles::{self, ArticleForm};
+    let ivan = Caller::operator(find(users, "ivan")?.clone());
+    let readers: Vec<&User> = users
+        .iter()
+        .filter(|u| !["ivan", "jane", "omar", "ada"].contains(&u.handle.as_str()))
+        .collect();
+    for (i, (title, tags, body)) in ARTICLES.iter().enumerate() {
+        let article = articles::create(
+            state,
+            &ivan,
+            "it-helpdesk",
+            &ArticleForm {
+                title: (*title).to_owned(),
+                body: (*body).to_owned(),
+                tags: (*tags).to_owned(),
+                audience: None,
+                status: Some("published".into()),
+                based_on: None,
+            },
+        )
+        .await
+        .map_err(err)?;
+        // Some readers found their answer there, spread over the weeks.
+        for (k, reader) in readers.iter().enumerate().take(1 + (i * 7) % 5) {
+            let at = now.plus_seconds(-(((i * 13 + k * 29) % 54) as i64 + 1) * 86_400);
+            let audit = byline_store::audit::AuditEntry::new(
+                Some(reader.id),
+                "article.deflect",
+                format!("article:{}", article.id),
+                "demo",
+            );
+            state
+                .store
+                .articles()
+                .record_deflection(&article, reader.id, None, &audit, &audit, at)
+                .await?;
+            if (i + k) % 3 != 0 {
+                state
+                    .store
+                    .articles()
+                    .record_feedback(article.id, reader.id, (i + k) % 4 != 1, at)
+                    .await?;
+            }
+        }
+    }
     Ok(())
 }
