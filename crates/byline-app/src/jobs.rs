@@ -180,6 +180,9 @@ impl Runner {
         };
         let mut running = tokio::task::JoinSet::new();
         for job in claimed {
+            // Counted by this process (`/metrics`): each claim, so that
+            // several processes' claims can be added up.
+            metrics::counter!("jobs_claimed_total", "kind" => job.kind.clone()).increment(1);
             let Some(handler) = self.handlers.by_kind.get(job.kind.as_str()).cloned() else {
                 continue;
             };
@@ -195,12 +198,16 @@ impl Runner {
             });
         }
         let mut done = Vec::new();
+        let mut done_kinds = HashMap::new();
         while let Some(joined) = running.join_next().await {
             let Ok((id, attempt, kind, outcome)) = joined else {
                 continue;
             };
             match outcome {
-                Ok(()) => done.push((id, attempt)),
+                Ok(()) => {
+                    done.push((id, attempt));
+                    done_kinds.insert(id, kind);
+                }
                 Err(failure) => {
                     let (reason, retry_at) = match &failure {
                         JobFailure::Retry(r) => (r, Some(self.retry_at(now(), attempt))),
@@ -216,6 +223,9 @@ impl Runner {
                         JobFailure::GiveUp(_) => true,
                         JobFailure::Retry(_) => false,
                     };
+                    let outcome = if last { "failed" } else { "retried" };
+                    metrics::counter!("jobs_run_total", "kind" => kind, "outcome" => outcome)
+                        .increment(1);
                     if last {
                         pass.failed += 1;
                     } else {
@@ -224,13 +234,21 @@ impl Runner {
                 }
             }
         }
-        pass.done = self
+        let finished = self
             .app
             .store
             .jobs()
             .finish_jobs(&self.name, &done, now())
-            .await?
-            .len();
+            .await?;
+        // Counted by this process (`/metrics`): jobs it ran and reported
+        // done while its claim held.
+        for id in &finished {
+            if let Some(kind) = done_kinds.remove(id) {
+                metrics::counter!("jobs_run_total", "kind" => kind, "outcome" => "done")
+                    .increment(1);
+            }
+        }
+        pass.done = finished.len();
         Ok(pass)
     }
 

@@ -114,5 +114,28 @@ pub fn now() -> byline_core::Timestamp {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    byline_core::Timestamp(micros)
+    byline_core::Timestamp(micros.saturating_add(clock_offset_micros()))
+}
+
+/// The variable that moves this process's clock forward, for tests only
+/// (docs/RELIABILITY.md): the crash suite starts a real server some days
+/// ahead so that jobs scheduled days out come due now, as they would after
+/// the days had passed. Whole seconds; unset or unreadable means none.
+pub const FAULT_CLOCK_OFFSET_VAR: &str = "BYLINE_FAULT_CLOCK_OFFSET_SECS";
+
+fn clock_offset_micros() -> i64 {
+    static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        let secs = std::env::var(FAULT_CLOCK_OFFSET_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        if secs != 0 {
+            tracing::warn!(
+                seconds = secs,
+                "{FAULT_CLOCK_OFFSET_VAR} is set: this process's clock is moved (a test knob)"
+            );
+        }
+        secs.saturating_mul(1_000_000)
+    })
 }

@@ -8,15 +8,17 @@
 //! SQLite (with its default durability, synchronous=FULL) and, when
 //! configured, PostgreSQL.
 
+mod desk;
+mod support;
+
 use byline_store::testing::{Kind, TestDatabase};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::{PASSWORD, Place, client, kill9, sign_in};
 
 /// Kills per backend: at least 20 in CI; `BYLINE_CRASH_KILLS` raises it
 /// for the long soak (docs/RELIABILITY.md).
@@ -27,132 +29,8 @@ fn kills() -> usize {
         .unwrap_or(20)
         .max(20)
 }
-const PASSWORD: &str = "correct horse battery";
 /// Clients writing at once in each round.
 const WRITERS: usize = 6;
-
-fn byline() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_byline"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("BYLINE_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("BYLINE_LOG", "error");
-    c
-}
-
-/// Where the server keeps its data: flags for every command.
-struct Place {
-    args: Vec<String>,
-}
-
-impl Place {
-    fn new(db: &TestDatabase) -> Place {
-        let mut args = vec![
-            "--data-dir".to_owned(),
-            db.data_dir.to_string_lossy().into_owned(),
-        ];
-        if let Some(url) = &db.options.database_url {
-            args.push("--database-url".to_owned());
-            args.push(url.clone());
-        }
-        Place { args }
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> (bool, String) {
-        let mut cmd = byline();
-        cmd.args(args)
-            .args(&self.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn byline");
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(text.as_bytes())
-                .expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait");
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
-    }
-
-    /// Starts the server; returns it and its base URL.
-    fn serve(&self) -> (Child, String) {
-        let mut child = byline()
-            // Commits take a little longer, so that most kills land while
-            // a batch of writes is being committed.
-            .env("BYLINE_FAULT_COMMIT_DELAY_MS", "10")
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--rate-limit-factor",
-                "1000",
-            ])
-            .args(&self.args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn server");
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        let url = loop {
-            line.clear();
-            if reader.read_line(&mut line).expect("read") == 0 {
-                panic!("server exited before listening");
-            }
-            if let Some(rest) = line.strip_prefix("Byline is listening on ") {
-                break rest.split_whitespace().next().expect("url").to_owned();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
-        (child, url)
-    }
-}
-
-/// A browser-like client on Byline's own pages (it says its origin).
-fn client(url: &str) -> Client {
-    let mut origin = reqwest::header::HeaderMap::new();
-    origin.insert(
-        reqwest::header::ORIGIN,
-        reqwest::header::HeaderValue::from_str(url).expect("origin"),
-    );
-    Client::builder()
-        .cookie_store(true)
-        .default_headers(origin)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-async fn sign_in(url: &str, email: &str) -> Client {
-    let c = client(url);
-    let r = c
-        .post(format!("{url}/api/v1/sessions"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(r.status(), StatusCode::CREATED, "sign-in of {email}");
-    c
-}
 
 /// Every post of a profile, newest first, through the API's cursor.
 async fn all_posts(c: &Client, url: &str, handle: &str) -> Vec<Value> {
@@ -190,12 +68,6 @@ impl Lcg {
             .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % below
     }
-}
-
-fn kill9(child: &mut Child) {
-    // std's kill() is SIGKILL on Unix: no drain, no destructors.
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
 }
 
 async fn crash_and_recover(kind: Kind) {
@@ -398,6 +270,136 @@ async fn check(_place: &Place, url: &str, acked: &[(String, bool)]) {
         audited, desk_posts,
         "each desk post and its audit event are one write"
     );
+}
+
+/// Kills in the jobs round (each restart also runs the closes that the
+/// round before it scheduled).
+const JOB_KILLS: usize = 12;
+/// Requesters opening and solving tickets at once.
+const REQUESTERS: usize = 3;
+
+/// Durable jobs across SIGKILL: every round the server starts a day later
+/// than the one before (`BYLINE_FAULT_CLOCK_OFFSET_SECS`), so the closes
+/// scheduled by the last round's solves (one day out) are due as it
+/// starts and its runner claims and runs them while requesters open new
+/// tickets and an agent solves them, until the kill. After the last
+/// restart every acknowledged solve is closed, each ticket exactly once
+/// (one `closed` event, one `ticket.auto_close` audit event), and the
+/// audit chain verifies.
+async fn jobs_survive_sigkill(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let place = Place::new(&db);
+    let (ok, out) = place.run(&["migrate"], None);
+    assert!(ok, "{out}");
+    let mut people = vec![("ada".to_owned(), true), ("wes".to_owned(), false)];
+    people.extend((0..REQUESTERS).map(|w| (format!("req{w}"), false)));
+    for (handle, admin) in &people {
+        let email = format!("{handle}@example.com");
+        let mut args = vec!["admin", "create-user", "--email", &email, "--name", handle];
+        if *admin {
+            args.push("--admin");
+        }
+        args.push("--password-stdin");
+        let (ok, out) = place.run(&args, Some(&format!("{PASSWORD}\n")));
+        assert!(ok, "{out}");
+    }
+
+    let solved: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut rng = Lcg(0x0b5e_55ed);
+    // Closes this process reported done in rounds that were then killed.
+    let mut ran_before_kills = 0.0;
+    for round in 0..=JOB_KILLS {
+        let offset = i64::try_from(round).expect("round") * desk::DAY;
+        let (mut server, url) =
+            place.serve_with(&[("BYLINE_FAULT_CLOCK_OFFSET_SECS", offset.to_string())]);
+        if round == 0 {
+            let ada = sign_in(&url, "ada@example.com").await;
+            desk::set_up(&ada, &url, "wes").await;
+        }
+        if round == JOB_KILLS {
+            // The last start runs what is left, and is checked.
+            let ada = sign_in(&url, "ada@example.com").await;
+            let wes = sign_in(&url, "wes@example.com").await;
+            let acknowledged = solved.lock().expect("lock").clone();
+            let closed = desk::assert_closed_exactly_once(&ada, &wes, &url, &acknowledged).await;
+            kill9(&mut server);
+            let (ok, out) = place.run(&["audit", "verify"], None);
+            assert!(ok, "audit chain after the last crash: {out}");
+            assert!(
+                acknowledged.len() > JOB_KILLS,
+                "the requesters got work done ({} solves)",
+                acknowledged.len()
+            );
+            assert!(
+                ran_before_kills > 0.0,
+                "some closes ran in rounds that were then killed"
+            );
+            eprintln!(
+                "jobs crash test on {kind:?}: {JOB_KILLS} SIGKILLs, {} acknowledged solves, \
+                 {closed} tickets closed exactly once ({ran_before_kills} closes reported \
+                 done by servers that were then killed)",
+                acknowledged.len()
+            );
+            break;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut requesters = Vec::new();
+        for w in 0..REQUESTERS {
+            let requester = sign_in(&url, &format!("req{w}@example.com")).await;
+            let agent = sign_in(&url, "wes@example.com").await;
+            let (stop, solved, url) = (stop.clone(), solved.clone(), url.clone());
+            requesters.push(tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let text = format!("round {round} requester {w} request {i}");
+                    match desk::open_and_solve(&requester, &agent, &url, &text).await? {
+                        desk::Outcome::Solved(number) => solved.lock().expect("lock").push(number),
+                        desk::Outcome::Gone => return Ok(()),
+                    }
+                    i += 1;
+                }
+                Ok::<(), String>(())
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(50 + rng.next(400))).await;
+        ran_before_kills += closes_done(&url).await;
+        kill9(&mut server);
+        stop.store(true, Ordering::Relaxed);
+        for requester in requesters {
+            if let Ok(Err(refused)) = requester.await {
+                panic!("round {round}: {refused}");
+            }
+        }
+    }
+    drop(db);
+}
+
+/// The auto-closes this server reported done so far (`/metrics`).
+async fn closes_done(url: &str) -> f64 {
+    let Ok(r) = client(url).get(format!("{url}/metrics")).send().await else {
+        return 0.0;
+    };
+    let text = r.text().await.unwrap_or_default();
+    text.lines()
+        .filter(|l| {
+            l.starts_with("jobs_run_total{")
+                && l.contains("kind=\"ticket.auto_close\"")
+                && l.contains("outcome=\"done\"")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_jobs_run_exactly_once_across_sigkills() {
+    jobs_survive_sigkill(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_jobs_run_exactly_once_across_sigkills() {
+    jobs_survive_sigkill(Kind::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
