@@ -3,6 +3,7 @@
 //! alone can do on the same machine. See docs/BENCHMARKS.md.
 
 mod compare;
+mod jobs_probe;
 mod live;
 mod load;
 mod org;

@@ -92,6 +92,9 @@ pub struct Run {
     pub audit_verify: Option<AuditVerify>,
     /// Server RSS at rest after start, MiB.
     pub idle_rss_mib: f64,
+    /// The job runner's pace (#14).
+    #[serde(default)]
+    pub jobs: Option<crate::jobs_probe::JobsProbe>,
 }
 
 impl Run {
@@ -201,6 +204,20 @@ pub(crate) fn create(
         c.post(format!("{base}/api/v1/posts"))
             .header("authorization", bearer(seed, user))
             .json(&body)
+    })
+}
+
+/// A post by one of `users` mentioning `desk`: with its help desk on, each
+/// opens a ticket.
+pub(crate) fn mention(base: &str, seed: u64, users: &[i64], desk: &str) -> MakeRequest {
+    let (base, users, desk) = (base.to_owned(), users.to_vec(), desk.to_owned());
+    Arc::new(move |c: &reqwest::Client, i: u64| {
+        let user = users[(i as usize) % users.len()];
+        c.post(format!("{base}/api/v1/posts"))
+            .header("authorization", bearer(seed, user))
+            .json(&serde_json::json!({
+                "text": format!("@{desk} Benchmark request {i}: the printer on floor 3 is jammed"),
+            }))
     })
 }
 
@@ -504,8 +521,20 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         run.scenarios.push(result);
     }
 
-    // Writes, each next to the raw rate.
+    // Writes, each next to the raw rate. The team's help desk is turned
+    // on first, so that a mention of it opens a ticket (#14: a ticket from
+    // a mention costs at most 1.5 times a plain post).
     let writers: Vec<i64> = (2..=(m.users as i64).min(500)).collect();
+    load::client()
+        .post(format!(
+            "{base}/api/v1/shared-profiles/{}/help-desk",
+            m.team
+        ))
+        .header("authorization", bearer(m.seed, m.announcer_user))
+        .send()
+        .await?
+        .error_for_status()
+        .context("turning the team's help desk on")?;
     for (name, about, make) in [
         (
             "create_post",
@@ -519,6 +548,14 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
                 m.team
             ),
             create(&base, m.seed, &m.team_writers, Some(m.team.clone())),
+        ),
+        (
+            "create_ticket_by_mention",
+            format!(
+                "a post mentioning @{}'s help desk, which opens a ticket (assignment, SLA jobs)",
+                m.team
+            ),
+            mention(&base, m.seed, &writers, &m.team),
         ),
     ] {
         eprintln!("{name}…");
@@ -591,6 +628,16 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
     .await?;
     run.live = Some(outcome);
     drop(watch);
+
+    // The job runner's pace, on the running server.
+    let n = if args.smoke { 500 } else { 20_000 };
+    eprintln!("job runner, {n} due jobs…");
+    let probe = crate::jobs_probe::run(&store, n).await?;
+    eprintln!(
+        "  {} jobs in {:.2} s: {:.0} jobs/s",
+        probe.jobs, probe.seconds, probe.per_second
+    );
+    run.jobs = Some(probe);
     server.stop().await?;
     store.close().await;
 
