@@ -163,7 +163,7 @@ contract_test!(
             second
         );
         let open = tickets
-            .tickets(d.profile, TicketView::AllOpen, None, 50)
+            .tickets(d.profile, TicketView::AllOpen, None, None, 50)
             .await
             .expect("list");
         assert_eq!(
