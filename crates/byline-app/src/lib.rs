@@ -14,6 +14,7 @@ pub mod bylines;
 mod caller;
 pub mod collision;
 pub mod communities;
+pub mod dashboard;
 mod error;
 pub mod feeds;
 pub mod follows;

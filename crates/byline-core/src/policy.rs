@@ -147,6 +147,13 @@ pub enum Action {
         /// Only the actor's own figures are asked for.
         own: bool,
     },
+    /// See a help desk's dashboard: its backlog, response times, SLA
+    /// attainment, the desk's satisfaction and deflections, and export
+    /// them (each member's own satisfaction is [`Action::SeeSatisfaction`]).
+    SeeDashboard {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
     /// Grant or withdraw the investigator right.
     ManageInvestigators {
         /// The user gaining or losing it.
@@ -338,6 +345,10 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             members_only,
         } => role.is_some() || (published && !members_only),
         Action::SolveOwnRequest { requester } => requester,
+        // The desk's figures are its members' to see, observers included,
+        // like the inbox they are computed from; admin rank alone does
+        // not open them.
+        Action::SeeDashboard { role } => role.is_some(),
         // Members see their own figures; owners and admins everyone's.
         Action::SeeSatisfaction { role, own } => {
             actor.is_admin() || role == Some(ProfileRole::Owner) || (own && role.is_some())
@@ -536,6 +547,15 @@ mod tests {
                 assert_eq!(
                     authorize(Some(&actor), Action::WorkTicket { role }).is_ok(),
                     role.is_some() && role != Some(ProfileRole::Observer)
+                );
+                assert_eq!(
+                    authorize(Some(&actor), Action::SeeDashboard { role }).is_ok(),
+                    role.is_some(),
+                    "the dashboard is the members' alone, admins included"
+                );
+                assert_eq!(
+                    authorize(None, Action::SeeDashboard { role }),
+                    Err(Denial::SignInRequired)
                 );
                 for requester in [false, true] {
                     assert_eq!(

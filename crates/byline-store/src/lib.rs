@@ -40,6 +40,7 @@ mod bylines;
 pub mod bulk;
 pub mod communities;
 mod credentials;
+pub mod dashboard;
 mod error;
 pub mod feed;
 pub mod follows;

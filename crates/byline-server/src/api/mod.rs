@@ -5,6 +5,7 @@ mod articles;
 mod attachments;
 mod audit;
 mod communities;
+pub(crate) mod dashboard;
 mod events;
 mod feeds;
 mod investigations;
@@ -98,6 +99,7 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(shared_profiles::routes())
         .merge(rosters::routes())
         .merge(tickets::routes())
+        .merge(dashboard::routes())
         .merge(articles::routes())
         .merge(presence::routes())
         .merge(investigations::routes())

@@ -5,6 +5,7 @@ mod acting;
 mod admin;
 mod articles;
 mod communities;
+mod dashboard;
 mod help_desk;
 mod investigations;
 mod messages;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(investigations::routes())
         .merge(rosters::routes())
         .merge(help_desk::routes())
+        .merge(dashboard::routes())
         .merge(articles::routes())
 }
 

@@ -15,6 +15,7 @@ mod attachments;
 mod audit;
 mod collision;
 mod communities;
+mod dashboard;
 mod errors;
 mod ops;
 mod pages;

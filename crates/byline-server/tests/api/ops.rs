@@ -204,6 +204,21 @@ const ROUTES: &[(&str, &str)] = &[
         "/api/v1/shared-profiles/{handle}/tickets/{number}/rating",
     ),
     ("get", "/api/v1/shared-profiles/{handle}/satisfaction"),
+    (
+        "get",
+        "/api/v1/shared-profiles/{handle}/help-desk/dashboard",
+    ),
+    (
+        "get",
+        "/api/v1/shared-profiles/{handle}/help-desk/dashboard.csv",
+    ),
+    (
+        "get",
+        "/api/v1/shared-profiles/{handle}/help-desk/tickets.csv",
+    ),
+    ("get", "/profiles/{handle}/dashboard"),
+    ("get", "/static/dashboard.js"),
+    ("get", "/static/vendor/chart.umd.min.js"),
     ("post", "/profiles/{handle}/tickets/{number}/rating"),
     (
         "put",
