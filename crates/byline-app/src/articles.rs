@@ -318,21 +318,29 @@ pub async fn write_up(app: &App, by: &Caller, handle: &str, number: i64) -> Resu
     let mut question = String::new();
     let mut answers: Vec<String> = Vec::new();
     for e in page.events.iter().filter(|e| e.kind != "note") {
-        let Some(post_id) = e.post_id else { continue };
-        let post = app.store.posts().post_for(post_id, viewer).await?;
-        if post.deleted_at.is_some() {
-            continue;
-        }
+        // Words of the request and its answers: posts in its thread, or
+        // the messages of a direct conversation.
+        let words = match (e.post_id, &e.message_body) {
+            (Some(post_id), _) => {
+                let post = app.store.posts().post_for(post_id, viewer).await?;
+                if post.deleted_at.is_some() {
+                    continue;
+                }
+                post.body
+            }
+            (None, Some(body)) => body.clone(),
+            (None, None) => continue,
+        };
         match e.kind.as_str() {
             "opened" | "requester_reply" => {
-                for line in post.body.lines() {
+                for line in words.lines() {
                     question.push_str("> ");
                     question.push_str(line);
                     question.push('\n');
                 }
                 question.push('\n');
             }
-            "answer" => answers.push(post.body.clone()),
+            "answer" => answers.push(words),
             _ => {}
         }
     }

@@ -6,8 +6,8 @@
 //! knows about HTTP, which the server maps errors to in one place.
 
 pub mod accounts;
-pub mod articles;
 pub mod acting;
+pub mod articles;
 pub mod attachments;
 pub mod audit_log;
 pub mod bylines;

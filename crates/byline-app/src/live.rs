@@ -202,13 +202,26 @@ impl Subscription {
                 None
             }
             LiveEvent::Inbox { profile_id } => {
-                let role = self.store.shared_profiles().profile_role(profile_id, self.user_id).await.ok()?;
+                let role = self
+                    .store
+                    .shared_profiles()
+                    .profile_role(profile_id, self.user_id)
+                    .await
+                    .ok()?;
                 authorize(Some(&self.actor), Action::ReadInbox { role })
                     .is_ok()
                     .then_some(Delivery::Inbox(profile_id))
             }
-            LiveEvent::Presence { profile_id, ticket_id } => {
-                let role = self.store.shared_profiles().profile_role(profile_id, self.user_id).await.ok()?;
+            LiveEvent::Presence {
+                profile_id,
+                ticket_id,
+            } => {
+                let role = self
+                    .store
+                    .shared_profiles()
+                    .profile_role(profile_id, self.user_id)
+                    .await
+                    .ok()?;
                 authorize(Some(&self.actor), Action::ReadInbox { role })
                     .is_ok()
                     .then_some(Delivery::Presence(ticket_id))

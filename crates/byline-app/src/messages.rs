@@ -138,14 +138,18 @@ async fn send_parsed(
         body: text.as_str(),
         body_html: &rendered.html,
     };
-    let (id, others) = match speaker {
+    let (id, others, tickets) = match speaker {
         Some(voice) => {
             let message = Utterance::Message {
                 conversation_id: conversation,
                 text: &words,
             };
             match app.store.speak(voice, message, now()).await? {
-                Spoken::Message { id, others } => (id, others),
+                Spoken::Message {
+                    id,
+                    others,
+                    tickets,
+                } => (id, others, tickets),
                 other => {
                     return Err(Error::Internal(format!(
                         "unexpected outcome of speaking: {other:?}"
@@ -160,6 +164,9 @@ async fn send_parsed(
                 .await?
         }
     };
+    if !tickets.is_empty() {
+        crate::tickets::after_change(app, &tickets).await;
+    }
     let mut participants = others.clone();
     participants.push(from);
     app.live.publish(LiveEvent::Message {

@@ -163,16 +163,7 @@ pub async fn create_at(
         tickets,
     } = created;
     if !tickets.is_empty() {
-        // The post and its tickets are committed; a ticket not handed out
-        // here waits in the unassigned queue.
-        if let Err(e) = crate::tickets::assign_new(app, &tickets).await {
-            tracing::warn!(error = %e, post = created_id, "new tickets not assigned");
-        }
-        for ticket in &tickets {
-            if let Err(e) = crate::tickets::schedule_clock_jobs(app, *ticket).await {
-                tracing::warn!(error = %e, ticket, "SLA jobs not scheduled");
-            }
-        }
+        crate::tickets::after_change(app, &tickets).await;
     }
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,

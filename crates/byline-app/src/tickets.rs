@@ -152,16 +152,19 @@ pub async fn ticket(
     let mut events = app.store.tickets().ticket_events(ticket.id, member).await?;
     let lens = crate::bylines::BylineLens::for_viewer(app, by).await?;
     for e in &mut events {
-        let shown = if e.post_author_profile_id == Some(ticket.profile_id) {
-            // An answer: words said as the profile, whose writer is shown
-            // only as its byline policy allows this viewer.
+        let said_as_desk = if e.post_author_profile_id == Some(ticket.profile_id) {
+            Some(e.post_policy.as_deref())
+        } else if e.message_author_profile_id == Some(ticket.profile_id) {
+            Some(e.message_policy.as_deref())
+        } else {
+            None
+        };
+        let shown = if let Some(policy) = said_as_desk {
+            // An answer: words said as the profile (a post or a message),
+            // whose writer is shown only as its byline policy allows.
             let handle = e.by_handle.clone().unwrap_or_default();
-            lens.reveal_parts(
-                e.post_policy.as_deref(),
-                ticket.profile_id,
-                (&handle, &handle),
-            )
-            .is_some()
+            lens.reveal_parts(policy, ticket.profile_id, (&handle, &handle))
+                .is_some()
         } else {
             // The requester's own words, or members' work, which only
             // members see by name.
@@ -875,6 +878,20 @@ pub async fn remove_canned_reply(
         .await?)
 }
 
+/// After a post or message opened tickets or added to them (committed
+/// with it): hands new ones out and schedules their clocks' jobs. A
+/// failure here leaves the ticket in the unassigned queue, never undone.
+pub(crate) async fn after_change(app: &App, tickets: &[i64]) {
+    if let Err(e) = assign_new(app, tickets).await {
+        tracing::warn!(error = %e, ?tickets, "new tickets not assigned");
+    }
+    for ticket in tickets {
+        if let Err(e) = schedule_clock_jobs(app, *ticket).await {
+            tracing::warn!(error = %e, ticket, "SLA jobs not scheduled");
+        }
+    }
+}
+
 /// Answers a ticket publicly, as the profile, in its thread: `text`, or
 /// the canned reply `canned` with its placeholders filled in. The answer
 /// is a post spoken through the one speak function, so its byline, the
@@ -941,19 +958,55 @@ pub async fn reply(
             ));
         }
     };
-    crate::posts::create(
-        app,
-        by,
-        crate::posts::Compose {
-            text: body,
-            community: None,
-            reply_to: Some(ticket.source_post_id),
-            attachments: Vec::new(),
-            acting_as: Some(profile.handle.clone()),
-        },
-    )
-    .await?;
+    // Answering from the ticket should not leave the agent speaking as the
+    // desk everywhere else: a session opened for this answer ends with it.
+    let at = now();
+    let was_acting = crate::acting::current_at(app, by, at)
+        .await?
+        .is_some_and(|s| s.membership.profile_id == profile.id);
+    let answered = answer(app, by, &profile, &ticket, body).await;
+    if !was_acting {
+        crate::acting::switch_out_at(app, by, "answered a ticket", now()).await?;
+    }
+    answered?;
     Ok(app.store.tickets().ticket(profile.id, number).await?)
+}
+
+/// Says `body` as the desk where the ticket lives: its conversation or
+/// its thread.
+async fn answer(
+    app: &App,
+    by: &Caller,
+    profile: &Profile,
+    ticket: &Ticket,
+    body: String,
+) -> Result<(), Error> {
+    match (ticket.conversation_id, ticket.source_post_id) {
+        // A direct message is answered in its conversation.
+        (Some(conversation), _) => {
+            crate::messages::send(app, by, conversation, &body, Some(&profile.handle)).await?;
+        }
+        (None, Some(post)) => {
+            crate::posts::create(
+                app,
+                by,
+                crate::posts::Compose {
+                    text: body,
+                    community: None,
+                    reply_to: Some(post),
+                    attachments: Vec::new(),
+                    acting_as: Some(profile.handle.clone()),
+                },
+            )
+            .await?;
+        }
+        (None, None) => {
+            return Err(Error::Internal(
+                "a ticket with neither thread nor conversation".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Rates the answer to one's own request, 1 to 5 with a comment, once per

@@ -102,7 +102,10 @@ async fn solved_tickets_close_unless_reopened(kind: Kind) {
     let tickets = store.tickets();
     let one = tickets.ticket(desk, 1).await.expect("#1");
     let two = tickets.ticket(desk, 2).await.expect("#2");
-    assert_eq!((one.source_post_id, two.source_post_id), (first, reopened));
+    assert_eq!(
+        (one.source_post_id, two.source_post_id),
+        (Some(first), Some(reopened))
+    );
     for t in [&one, &two] {
         tickets
             .set_ticket_status(

@@ -48,10 +48,10 @@ pub mod investigations;
 #[macro_use]
 pub mod jobs;
 #[macro_use]
+pub mod tickets;
+#[macro_use]
 pub mod messages;
 pub mod notifications;
-#[macro_use]
-pub mod tickets;
 #[macro_use]
 pub mod articles;
 #[macro_use]

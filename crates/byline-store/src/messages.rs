@@ -5,8 +5,9 @@ use crate::posts::placeholders;
 use byline_core::Timestamp;
 
 /// Adds a message by `$w` to conversation `$conversation_id` inside `$tx`,
-/// notifies the other participants and marks it read for its author;
-/// evaluates to (message id, other participants).
+/// notifies the other participants, marks it read for its author and
+/// records it on the tickets of help desks taking part; evaluates to
+/// (message id, other participants, tickets opened or added to).
 macro_rules! write_message {
     ($tx:ident, $w:expr, $conversation_id:expr, $text:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
@@ -57,7 +58,8 @@ macro_rules! write_message {
             .execute(&mut *$tx)
             .await?;
         }
-        (id, others)
+        let tickets = message_tickets!($tx, w, id, conversation_id, m.body, now);
+        (id, others, tickets)
     }};
 }
 
@@ -180,7 +182,7 @@ impl Messages<'_> {
         user_id: i64,
         text: &MessageText<'_>,
         now: Timestamp,
-    ) -> Result<(i64, Vec<i64>), StoreError> {
+    ) -> Result<(i64, Vec<i64>, Vec<i64>), StoreError> {
         Ok(write_tx!(self, |tx| {
             let w = personal_writer!(self, tx, user_id);
             write_message!(tx, &w, conversation_id, text, now)

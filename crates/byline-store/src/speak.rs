@@ -155,6 +155,8 @@ pub enum Spoken {
         id: i64,
         /// Who else is in the conversation.
         others: Vec<i64>,
+        /// Help-desk tickets it opened or added to.
+        tickets: Vec<i64>,
     },
     /// An article was written or given a new version.
     Article(i64),
@@ -247,9 +249,13 @@ impl Store {
                     conversation_id,
                     text,
                 } => {
-                    let (id, others) = write_message!(tx, &w, conversation_id, text, now);
+                    let (id, others, tickets) = write_message!(tx, &w, conversation_id, text, now);
                     (
-                        Spoken::Message { id, others },
+                        Spoken::Message {
+                            id,
+                            others,
+                            tickets,
+                        },
                         Some(format!("message:{id}")),
                     )
                 }

@@ -52,10 +52,12 @@ pub struct Ticket {
     pub assignee_user_id: Option<i64>,
     /// That member's handle.
     pub assignee_handle: Option<String>,
-    /// The post that opened it.
-    pub source_post_id: i64,
-    /// The thread it lives in.
-    pub thread_root_id: i64,
+    /// The post that opened it (none for a direct message).
+    pub source_post_id: Option<i64>,
+    /// The thread it lives in (none for a direct message).
+    pub thread_root_id: Option<i64>,
+    /// The conversation it lives in (a direct message to the desk).
+    pub conversation_id: Option<i64>,
     /// The closed ticket a reply reopened as this one.
     pub previous_ticket_id: Option<i64>,
     /// Opened.
@@ -83,8 +85,9 @@ struct TicketRow {
     priority: String,
     assignee_user_id: Option<i64>,
     assignee_handle: Option<String>,
-    source_post_id: i64,
-    thread_root_id: i64,
+    source_post_id: Option<i64>,
+    thread_root_id: Option<i64>,
+    conversation_id: Option<i64>,
     previous_ticket_id: Option<i64>,
     created_at: i64,
     updated_at: i64,
@@ -110,6 +113,7 @@ impl TryFrom<TicketRow> for Ticket {
             assignee_handle: r.assignee_handle,
             source_post_id: r.source_post_id,
             thread_root_id: r.thread_root_id,
+            conversation_id: r.conversation_id,
             previous_ticket_id: r.previous_ticket_id,
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
@@ -122,7 +126,7 @@ impl TryFrom<TicketRow> for Ticket {
 const TICKET_COLUMNS: &str = "t.id, t.profile_id, dp.handle AS desk_handle, t.number, t.requester_profile_id, \
     rq.handle AS requester_handle, rq.display_name AS requester_name, t.subject, t.status, \
     t.priority, t.assignee_user_id, ap.handle AS assignee_handle, t.source_post_id, \
-    t.thread_root_id, t.previous_ticket_id, t.created_at, t.updated_at, t.solved_at";
+    t.thread_root_id, t.conversation_id, t.previous_ticket_id, t.created_at, t.updated_at, t.solved_at";
 const TICKET_FROM: &str = "FROM tickets t JOIN profiles dp ON dp.id = t.profile_id \
     JOIN profiles rq ON rq.id = t.requester_profile_id \
     LEFT JOIN profiles ap ON ap.user_id = t.assignee_user_id AND ap.kind = 'personal'";
@@ -151,6 +155,16 @@ pub struct TicketEvent {
     pub post_author_profile_id: Option<i64>,
     /// For posts: the attribution policy they were said under.
     pub post_policy: Option<String>,
+    /// The direct message it was, for messages.
+    pub message_id: Option<i64>,
+    /// That message's words, rendered.
+    pub message_html: Option<String>,
+    /// That message's words as written (Markdown).
+    pub message_body: Option<String>,
+    /// For messages: the profile they were sent as.
+    pub message_author_profile_id: Option<i64>,
+    /// For messages: the attribution policy they were said under.
+    pub message_policy: Option<String>,
 }
 
 /// Which tickets a list shows.
@@ -396,6 +410,127 @@ macro_rules! set_status_in_tx {
                     .await?;
             }
         }
+    }};
+}
+
+/// Inside the write transaction of message `$message_id` by `$w` in
+/// conversation `$conversation_id`, records what it means for the help
+/// desks taking part: a message from the desk's profile answers its
+/// newest ticket there (a new one becomes open); anyone else's message is
+/// a requester reply to it (reopening a pending or solved ticket), or
+/// opens a ticket when there is none or the last one is closed (linked to
+/// it). Evaluates to the ids of the tickets it opened or added to.
+macro_rules! message_tickets {
+    ($tx:ident, $w:expr, $message_id:expr, $conversation_id:expr, $body:expr, $now:expr) => {{
+        let w: &$crate::bylines::Writer = $w;
+        let now: byline_core::Timestamp = $now;
+        let conversation_id: i64 = $conversation_id;
+        let message_id: i64 = $message_id;
+        let mut touched: Vec<i64> = Vec::new();
+        let desks: Vec<i64> = sqlx::query_scalar(
+            "SELECT m.profile_id FROM conversation_members m JOIN help_desks d ON d.profile_id = m.profile_id \
+             WHERE m.conversation_id = $1 AND d.enabled ORDER BY m.profile_id",
+        )
+        .bind(conversation_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        for desk in desks {
+            let newest: Option<(i64, String)> = sqlx::query_as(
+                "SELECT id, status FROM tickets WHERE profile_id = $1 AND conversation_id = $2 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(desk)
+            .bind(conversation_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let newest = match newest {
+                Some((id, status)) => Some((
+                    id,
+                    byline_core::ticket::TicketStatus::parse(&status)
+                        .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?,
+                )),
+                None => None,
+            };
+            let closed = byline_core::ticket::TicketStatus::Closed;
+            if w.profile_id == desk {
+                if let Some((ticket_id, status)) = newest.filter(|(_, s)| *s != closed) {
+                    sqlx::query(
+                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
+                         VALUES ($1, $2, 'answer', $3, $4)",
+                    )
+                    .bind(ticket_id)
+                    .bind(now.micros())
+                    .bind(w.user_id)
+                    .bind(message_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    let to = (status == byline_core::ticket::TicketStatus::New)
+                        .then_some(byline_core::ticket::TicketStatus::Open);
+                    // As for posts: who answered is the byline's to tell.
+                    set_status_in_tx!($tx, ticket_id, to, None::<i64>, now);
+                    touched.push(ticket_id);
+                }
+                continue;
+            }
+            match newest {
+                Some((ticket_id, status)) if status != closed => {
+                    sqlx::query(
+                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
+                         VALUES ($1, $2, 'requester_reply', $3, $4)",
+                    )
+                    .bind(ticket_id)
+                    .bind(now.micros())
+                    .bind(w.user_id)
+                    .bind(message_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    set_status_in_tx!(
+                        $tx,
+                        ticket_id,
+                        status.after_requester_reply(),
+                        Some(w.user_id),
+                        now
+                    );
+                    touched.push(ticket_id);
+                }
+                previous => {
+                    let number: i64 = sqlx::query_scalar(
+                        "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 RETURNING next_number - 1",
+                    )
+                    .bind(desk)
+                    .fetch_one(&mut *$tx)
+                    .await?;
+                    let subject = byline_core::ticket::subject_from($body);
+                    let ticket_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO tickets (profile_id, number, requester_profile_id, subject, conversation_id, \
+                         source_message_id, previous_ticket_id, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                    )
+                    .bind(desk)
+                    .bind(number)
+                    .bind(w.profile_id)
+                    .bind(&subject)
+                    .bind(conversation_id)
+                    .bind(message_id)
+                    .bind(previous.map(|(id, _)| id))
+                    .bind(now.micros())
+                    .fetch_one(&mut *$tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
+                         VALUES ($1, $2, 'opened', $3, $4)",
+                    )
+                    .bind(ticket_id)
+                    .bind(now.micros())
+                    .bind(w.user_id)
+                    .bind(message_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    touched.push(ticket_id);
+                }
+            }
+        }
+        touched
     }};
 }
 
@@ -882,9 +1017,12 @@ impl Tickets<'_> {
         Ok(read!(self, |pool| {
             sqlx::query_as(
                 "SELECT e.id, e.at, e.kind, e.by_user_id, p.handle AS by_handle, e.post_id, e.detail, e.body_html, \
-                   wp.author_profile_id AS post_author_profile_id, wp.attribution_policy AS post_policy \
+                   wp.author_profile_id AS post_author_profile_id, wp.attribution_policy AS post_policy, \
+                   e.message_id, wm.body_html AS message_html, wm.body AS message_body, wm.author_profile_id AS message_author_profile_id, \
+                   wm.attribution_policy AS message_policy \
                  FROM ticket_events e LEFT JOIN profiles p ON p.user_id = e.by_user_id AND p.kind = 'personal' \
                  LEFT JOIN posts wp ON wp.id = e.post_id \
+                 LEFT JOIN messages wm ON wm.id = e.message_id \
                  WHERE e.ticket_id = $1 AND ($2 OR e.kind <> 'note') ORDER BY e.id LIMIT 2000",
             )
             .bind(ticket_id)

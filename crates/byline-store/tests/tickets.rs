@@ -144,7 +144,10 @@ contract_test!(
         assert_eq!(t.status, TicketStatus::New);
         assert_eq!(t.requester_profile_id, d.requester.profile_id);
         assert_eq!(t.requester_handle, "sam");
-        assert_eq!((t.source_post_id, t.thread_root_id), (first, first));
+        assert_eq!(
+            (t.source_post_id, t.thread_root_id),
+            (Some(first), Some(first))
+        );
         let second = post(
             &store,
             d.requester.id,
@@ -160,7 +163,7 @@ contract_test!(
                 .await
                 .expect("#2")
                 .source_post_id,
-            second
+            Some(second)
         );
         let open = tickets
             .tickets(d.profile, TicketView::AllOpen, None, None, 50)
@@ -371,7 +374,7 @@ contract_test!(
         let new = tickets.ticket(d.profile, 2).await.expect("a new ticket");
         assert_eq!(new.previous_ticket_id, Some(old.id));
         assert_eq!(new.subject, "it broke again");
-        assert_eq!(new.thread_root_id, root);
+        assert_eq!(new.thread_root_id, Some(root));
     }
 );
 

@@ -83,10 +83,15 @@ pub struct TicketView {
     assignee: Option<String>,
     /// The help desk's handle.
     help_desk: String,
-    /// The post that opened it.
-    post: String,
-    /// The thread it lives in.
-    thread: String,
+    /// The post that opened it (a mention).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post: Option<String>,
+    /// The thread it lives in (a mention).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread: Option<String>,
+    /// The conversation it lives in (a direct message to the desk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversation: Option<String>,
     /// Opened, RFC 3339.
     created_at: String,
     /// Last change, RFC 3339.
@@ -105,8 +110,9 @@ fn ticket_view(t: &Ticket) -> TicketView {
         requester_name: t.requester_name.clone(),
         assignee: t.assignee_handle.clone(),
         help_desk: t.desk_handle.clone(),
-        post: t.source_post_id.to_string(),
-        thread: t.thread_root_id.to_string(),
+        post: t.source_post_id.map(|p| p.to_string()),
+        thread: t.thread_root_id.map(|p| p.to_string()),
+        conversation: t.conversation_id.map(|c| c.to_string()),
         created_at: t.created_at.to_rfc3339(),
         updated_at: t.updated_at.to_rfc3339(),
         tags: t.tags.clone(),

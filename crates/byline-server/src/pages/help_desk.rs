@@ -153,7 +153,8 @@ struct TicketPageView {
     csrf_token: String,
     handle: String,
     ticket: TicketLine,
-    thread: i64,
+    thread: Option<i64>,
+    conversation: Option<i64>,
     member: bool,
     can_work: bool,
     clocks: Vec<ClockLine>,
@@ -260,7 +261,9 @@ async fn ticket_view(
                 .as_ref()
                 .map_or_else(|| "Byline".to_owned(), |h| format!("@{h}")),
             post: e.post_id,
-            note_html: e.body_html.clone(),
+            // A note's words, or a direct message's (the ticket's history
+            // is where members read a conversation they are not in).
+            note_html: e.body_html.clone().or_else(|| e.message_html.clone()),
         })
         .collect();
     let moves = byline_core::ticket::TicketStatus::ALL
@@ -312,6 +315,7 @@ async fn ticket_view(
         csrf_token: current.csrf_token().to_owned(),
         handle: p.profile.handle.clone(),
         thread: p.ticket.thread_root_id,
+        conversation: p.ticket.conversation_id,
         ticket: line(&p.ticket),
         member: p.member,
         can_work: p.can_work,

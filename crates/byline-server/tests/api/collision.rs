@@ -71,6 +71,8 @@ app_test!(members_on_a_ticket_see_each_other, |app| async move {
         .await
         .expect("page");
     assert!(!sam_page.contains("@otto"), "{sam_page}");
-    let r = app.post_json(&rita, &format!("{DESK}/tickets/99/presence"), json!({})).await;
+    let r = app
+        .post_json(&rita, &format!("{DESK}/tickets/99/presence"), json!({}))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });

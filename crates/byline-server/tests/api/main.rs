@@ -7,6 +7,7 @@ mod investigations;
 mod limits;
 mod live;
 mod matrix;
+mod message_tickets;
 mod messages;
 
 mod accounts;
