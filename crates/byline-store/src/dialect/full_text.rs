@@ -117,7 +117,9 @@ impl Store {
 impl crate::articles::Articles<'_> {
     /// Ids of the articles `readable` allows that match all `terms` (or
     /// any, for suggestions), best first: title weighs most, then tags,
-    /// then body.
+    /// then body. With `any`, matches less than half as relevant as the
+    /// best are left out: a word shared by chance ("floor") should not
+    /// offer every article that has it.
     pub(crate) async fn articles_matching(
         &self,
         terms: &[String],
@@ -136,31 +138,44 @@ impl crate::articles::Articles<'_> {
                     .map(|t| format!("\"{t}\""))
                     .collect::<Vec<_>>()
                     .join(joiner);
+                // bm25 is lower for better matches (and below zero).
                 let sql = format!(
-                    "SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+                    "SELECT a.id, -bm25(articles_fts, 10.0, 1.0, 4.0) AS score FROM articles_fts \
+                     JOIN articles a ON a.id = articles_fts.rowid \
                      WHERE articles_fts MATCH $1 AND {clause} \
-                     ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.id DESC LIMIT $2"
+                     ORDER BY score DESC, a.id DESC LIMIT $2"
                 );
-                let mut q = sqlx::query_scalar(&sql).bind(fts).bind(i64::from(limit));
+                let mut q = sqlx::query_as(&sql).bind(fts).bind(i64::from(limit));
                 for b in &binds {
                     q = q.bind(*b);
                 }
-                q.fetch_all(read).await?
+                relevant(q.fetch_all(read).await?, any)
             }
             Backend::Postgres(pool) => {
                 let joiner = if any { " | " } else { " & " };
                 let tsq = terms.join(joiner);
                 let sql = format!(
-                    "SELECT a.id FROM articles a, to_tsquery('english', $1) q \
+                    "SELECT a.id, ts_rank(a.search, q)::float8 AS score FROM articles a, to_tsquery('english', $1) q \
                      WHERE a.search @@ q AND {clause} \
-                     ORDER BY ts_rank(a.search, q) DESC, a.id DESC LIMIT $2"
+                     ORDER BY score DESC, a.id DESC LIMIT $2"
                 );
-                let mut q = sqlx::query_scalar(&sql).bind(tsq).bind(i64::from(limit));
+                let mut q = sqlx::query_as(&sql).bind(tsq).bind(i64::from(limit));
                 for b in &binds {
                     q = q.bind(*b);
                 }
-                q.fetch_all(pool).await?
+                relevant(q.fetch_all(pool).await?, any)
             }
         })
     }
+}
+
+/// The ids of `scored` (best first, higher is better), keeping with `any`
+/// only those at least half as relevant as the best.
+fn relevant(scored: Vec<(i64, f64)>, any: bool) -> Vec<i64> {
+    let best = scored.first().map_or(0.0, |(_, s)| *s);
+    scored
+        .into_iter()
+        .filter(|(_, s)| !any || *s >= best * 0.5)
+        .map(|(id, _)| id)
+        .collect()
 }
