@@ -177,11 +177,12 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, CoreError> {
 /// Words too common to say what a request is about.
 const STOP_WORDS: &[&str] = &[
     "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or",
-    "so", "to", "up", "we", "about", "after", "again", "all", "also", "and", "any", "are", "but",
-    "can", "cannot", "could", "does", "doesn", "down", "for", "from", "get", "has", "have", "help",
-    "hello", "here", "how", "just", "not", "now", "our", "please", "since", "some", "still",
-    "than", "thanks", "that", "the", "there", "this", "what", "when", "where", "which", "who",
-    "why", "will", "with", "work", "you",
+    "so", "to", "up", "we", "off", "out", "its", "keep", "keeps", "need", "needs", "very",
+    "really", "would", "should", "want", "like", "about", "after", "again", "all", "also", "and",
+    "any", "are", "but", "can", "cannot", "could", "does", "doesn", "down", "for", "from", "get",
+    "has", "have", "help", "hello", "here", "how", "just", "not", "now", "our", "please", "since",
+    "some", "still", "than", "thanks", "that", "the", "there", "this", "what", "when", "where",
+    "which", "who", "why", "will", "with", "work", "you",
 ];
 
 /// Most words a suggestion looks up.
