@@ -195,36 +195,23 @@ impl Subscription {
                 .ok()
                 .map(Delivery::Notifications),
             LiveEvent::Notified { .. } => None,
-            // Members only, their role read again (it may have ended).
-            LiveEvent::Inbox { profile_id } | LiveEvent::Presence { profile_id, .. }
-                if !self.shared.contains(&profile_id) =>
-            {
-                None
-            }
-            LiveEvent::Inbox { profile_id } => {
+            // A desk's members only, their role read again (it may have
+            // ended since they subscribed).
+            LiveEvent::Inbox { profile_id } | LiveEvent::Presence { profile_id, .. } => {
+                if !self.shared.contains(&profile_id) {
+                    return None;
+                }
                 let role = self
                     .store
                     .shared_profiles()
                     .profile_role(profile_id, self.user_id)
                     .await
                     .ok()?;
-                authorize(Some(&self.actor), Action::ReadInbox { role })
-                    .is_ok()
-                    .then_some(Delivery::Inbox(profile_id))
-            }
-            LiveEvent::Presence {
-                profile_id,
-                ticket_id,
-            } => {
-                let role = self
-                    .store
-                    .shared_profiles()
-                    .profile_role(profile_id, self.user_id)
-                    .await
-                    .ok()?;
-                authorize(Some(&self.actor), Action::ReadInbox { role })
-                    .is_ok()
-                    .then_some(Delivery::Presence(ticket_id))
+                authorize(Some(&self.actor), Action::ReadInbox { role }).ok()?;
+                Some(match event {
+                    LiveEvent::Presence { ticket_id, .. } => Delivery::Presence(ticket_id),
+                    _ => Delivery::Inbox(profile_id),
+                })
             }
             LiveEvent::Message {
                 conversation_id,

@@ -252,21 +252,16 @@ macro_rules! open_tickets {
                 let status = byline_core::ticket::TicketStatus::parse(&status)
                     .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
                 if w.profile_id == desk {
-                    sqlx::query(
-                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) \
-                         VALUES ($1, $2, 'answer', $3, $4)",
-                    )
-                    .bind(ticket_id)
-                    .bind(now.micros())
-                    .bind(w.user_id)
-                    .bind($post_id)
-                    .execute(&mut *$tx)
-                    .await?;
-                    let to = (status == byline_core::ticket::TicketStatus::New)
-                        .then_some(byline_core::ticket::TicketStatus::Open);
-                    // Recorded without a person: who answered as the
-                    // profile is the byline's to tell, under its policy.
-                    set_status_in_tx!($tx, ticket_id, to, None::<i64>, now);
+                    words_on_ticket!(
+                        $tx,
+                        ticket_id,
+                        status,
+                        w,
+                        true,
+                        Some($post_id),
+                        None::<i64>,
+                        now
+                    );
                     opened.push(ticket_id);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
@@ -281,21 +276,14 @@ macro_rules! open_tickets {
                             now
                         ));
                     } else {
-                        sqlx::query(
-                            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) \
-                             VALUES ($1, $2, 'requester_reply', $3, $4)",
-                        )
-                        .bind(ticket_id)
-                        .bind(now.micros())
-                        .bind(w.user_id)
-                        .bind($post_id)
-                        .execute(&mut *$tx)
-                        .await?;
-                        set_status_in_tx!(
+                        words_on_ticket!(
                             $tx,
                             ticket_id,
-                            status.after_requester_reply(),
-                            Some(w.user_id),
+                            status,
+                            w,
+                            false,
+                            Some($post_id),
+                            None::<i64>,
                             now
                         );
                         opened.push(ticket_id);
@@ -334,6 +322,44 @@ macro_rules! open_tickets {
             }
         }
         opened
+    }};
+}
+
+/// Records words by `$w` on ticket `$ticket_id` (now in `$status`), said
+/// in post `$post` or message `$message`, inside `$tx`: the desk's words
+/// are an answer (a new ticket becomes open; the move is recorded without
+/// a person, since who answered as the profile is the byline's to tell,
+/// under its policy), anyone else's a requester reply (reopening a
+/// waiting or solved ticket).
+macro_rules! words_on_ticket {
+    ($tx:ident, $ticket_id:expr, $status:expr, $w:expr, $answer:expr, $post:expr, $message:expr, $now:expr) => {{
+        let answer: bool = $answer;
+        let status: byline_core::ticket::TicketStatus = $status;
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($ticket_id)
+        .bind($now.micros())
+        .bind(if answer { "answer" } else { "requester_reply" })
+        .bind($w.user_id)
+        .bind($post)
+        .bind($message)
+        .execute(&mut *$tx)
+        .await?;
+        if answer {
+            let to = (status == byline_core::ticket::TicketStatus::New)
+                .then_some(byline_core::ticket::TicketStatus::Open);
+            set_status_in_tx!($tx, $ticket_id, to, None::<i64>, $now);
+        } else {
+            set_status_in_tx!(
+                $tx,
+                $ticket_id,
+                status.after_requester_reply(),
+                Some($w.user_id),
+                $now
+            );
+        }
     }};
 }
 
@@ -454,43 +480,14 @@ macro_rules! message_tickets {
             let closed = byline_core::ticket::TicketStatus::Closed;
             if w.profile_id == desk {
                 if let Some((ticket_id, status)) = newest.filter(|(_, s)| *s != closed) {
-                    sqlx::query(
-                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
-                         VALUES ($1, $2, 'answer', $3, $4)",
-                    )
-                    .bind(ticket_id)
-                    .bind(now.micros())
-                    .bind(w.user_id)
-                    .bind(message_id)
-                    .execute(&mut *$tx)
-                    .await?;
-                    let to = (status == byline_core::ticket::TicketStatus::New)
-                        .then_some(byline_core::ticket::TicketStatus::Open);
-                    // As for posts: who answered is the byline's to tell.
-                    set_status_in_tx!($tx, ticket_id, to, None::<i64>, now);
+                    words_on_ticket!($tx, ticket_id, status, w, true, None::<i64>, Some(message_id), now);
                     touched.push(ticket_id);
                 }
                 continue;
             }
             match newest {
                 Some((ticket_id, status)) if status != closed => {
-                    sqlx::query(
-                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
-                         VALUES ($1, $2, 'requester_reply', $3, $4)",
-                    )
-                    .bind(ticket_id)
-                    .bind(now.micros())
-                    .bind(w.user_id)
-                    .bind(message_id)
-                    .execute(&mut *$tx)
-                    .await?;
-                    set_status_in_tx!(
-                        $tx,
-                        ticket_id,
-                        status.after_requester_reply(),
-                        Some(w.user_id),
-                        now
-                    );
+                    words_on_ticket!($tx, ticket_id, status, w, false, None::<i64>, Some(message_id), now);
                     touched.push(ticket_id);
                 }
                 previous => {

@@ -13,20 +13,11 @@ const DESK: &str = "/api/v1/shared-profiles/it-helpdesk";
 /// @it-helpdesk (internal bylines) with responder `rita` and observer
 /// `otto`, its help desk on; returns (requester sam, rita, otto).
 async fn help_desk(app: &TestApp) -> (Client, Client, Client) {
-    let admin = app.admin_client().await;
-    let rita = app.new_member("rita", "Rita Agent").await;
-    let otto = app.new_member("otto", "Otto Observer").await;
-    app.shared_profile(
-        &admin,
-        "it-helpdesk",
-        "internal",
-        &[("rita", "responder"), ("otto", "observer")],
-    )
-    .await;
-    let r = app
-        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+    let mut agents = app
+        .it_helpdesk("internal", &[("rita", "responder"), ("otto", "observer")])
         .await;
-    assert_eq!(r.status(), StatusCode::OK, "help desk on");
+    let otto = agents.pop().expect("otto");
+    let rita = agents.pop().expect("rita");
     (app.staff_client().await, rita, otto)
 }
 

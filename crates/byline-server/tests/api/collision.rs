@@ -8,20 +8,11 @@ use serde_json::{Value, json};
 const DESK: &str = "/api/v1/shared-profiles/it-helpdesk";
 
 app_test!(members_on_a_ticket_see_each_other, |app| async move {
-    let admin = app.admin_client().await;
-    let rita = app.new_member("rita", "Rita Agent").await;
-    let otto = app.new_member("otto", "Otto Observer").await;
-    app.shared_profile(
-        &admin,
-        "it-helpdesk",
-        "sealed",
-        &[("rita", "responder"), ("otto", "observer")],
-    )
-    .await;
-    let r = app
-        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
+    let mut agents = app
+        .it_helpdesk("sealed", &[("rita", "responder"), ("otto", "observer")])
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let otto = agents.pop().expect("otto");
+    let rita = agents.pop().expect("rita");
     let sam = app.staff_client().await;
     app.post(&sam, json!({"text": "@it-helpdesk wifi down on floor 3"}))
         .await;

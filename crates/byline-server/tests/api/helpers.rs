@@ -199,6 +199,28 @@ impl TestApp {
         }
     }
 
+    /// Makes @it-helpdesk under `policy` with new members `agents` (handle,
+    /// role; the display name is the handle), its help desk turned on by
+    /// the admin; returns the agents' signed-in clients in order.
+    pub async fn it_helpdesk(&self, policy: &str, agents: &[(&str, &str)]) -> Vec<Client> {
+        let admin = self.admin_client().await;
+        let mut clients = Vec::new();
+        for (handle, _) in agents {
+            clients.push(self.new_member(handle, handle).await);
+        }
+        self.shared_profile(&admin, "it-helpdesk", policy, agents)
+            .await;
+        let r = self
+            .post_json(
+                &admin,
+                "/api/v1/shared-profiles/it-helpdesk/help-desk",
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "help desk on");
+        clients
+    }
+
     /// Creates a secret community as `owner` and returns its real short
     /// name (the chosen one with its random suffix).
     pub async fn secret_community(&self, owner: &Client, chosen: &str, name: &str) -> String {

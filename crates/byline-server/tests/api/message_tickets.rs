@@ -10,14 +10,11 @@ use serde_json::{Value, json};
 const DESK: &str = "/api/v1/shared-profiles/it-helpdesk";
 
 app_test!(a_direct_message_to_the_desk_is_a_ticket, |app| async move {
-    let admin = app.admin_client().await;
-    let rita = app.new_member("rita", "Rita Agent").await;
-    app.shared_profile(&admin, "it-helpdesk", "sealed", &[("rita", "responder")])
-        .await;
-    let r = app
-        .post_json(&admin, &format!("{DESK}/help-desk"), json!({}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let rita = app
+        .it_helpdesk("sealed", &[("rita", "responder")])
+        .await
+        .pop()
+        .expect("rita");
     let sam = app.staff_client().await;
 
     let r = app
