@@ -41,8 +41,9 @@ pub async fn run(store: &Store, n: u64) -> Result<JobsProbe> {
     // Written 64 at a time (they share commits on SQLite).
     for chunk in payloads.chunks(64) {
         let mut writes = tokio::task::JoinSet::new();
-        for (key, payload) in chunk.iter().cloned() {
+        for (key, payload) in chunk {
             let store = store.clone();
+            let (key, payload) = (key.clone(), payload.clone());
             writes.spawn(async move {
                 store
                     .jobs()

@@ -22,7 +22,7 @@ use std::time::Instant;
 
 /// Bumped whenever the generator's output changes, so an old dataset is
 /// not measured as if it were the new one.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The last post is written just before this instant (2026-11-01T00:00Z, µs).
 const END: i64 = 1_793_491_200_000_000;
@@ -48,6 +48,8 @@ pub struct Scale {
     pub posts: u64,
     /// Live-event subscribers in the SSE scenario.
     pub subscribers: usize,
+    /// Help-desk tickets, over [`DESKS`] desks (#14).
+    pub tickets: u64,
 }
 
 impl Scale {
@@ -59,18 +61,21 @@ impl Scale {
                 users: 1_000,
                 posts: 20_000,
                 subscribers: 100,
+                tickets: 2_000,
             },
             "small" => Scale {
                 name: "small",
                 users: 10_000,
                 posts: 1_000_000,
                 subscribers: 1_000,
+                tickets: 20_000,
             },
             "large" => Scale {
                 name: "large",
                 users: 100_000,
                 posts: 10_000_000,
                 subscribers: 10_000,
+                tickets: 200_000,
             },
             other => anyhow::bail!("unknown scale '{other}' (tiny, small or large)"),
         })
@@ -129,7 +134,35 @@ pub struct Manifest {
     pub few_follows: Vec<i64>,
     /// Users following thousands.
     pub many_follows: Vec<i64>,
+    /// The help desks, busiest first (#14).
+    #[serde(default)]
+    pub desks: Vec<Desk>,
+    /// Tickets loaded, all desks.
+    #[serde(default)]
+    pub tickets: u64,
 }
+
+/// A shared profile running a help desk, as loaded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Desk {
+    /// Its handle (`desk1`…).
+    pub handle: String,
+    /// Its profile id.
+    pub profile_id: i64,
+    /// Members who work tickets (owners, editors, responders), each on a
+    /// shift of the round-the-clock roster.
+    pub workers: Vec<i64>,
+    /// Tickets loaded.
+    pub tickets: u64,
+    /// Of which not solved or closed.
+    pub open: u64,
+    /// Some ticket numbers, old and new, for the ticket page.
+    pub sample: Vec<i64>,
+}
+
+/// Help desks in every organisation: shared profiles of their own, loaded
+/// with tickets in proportion to the scale.
+pub const DESKS: usize = 20;
 
 /// The API token the benchmark uses for a synthetic user.
 pub fn token(seed: u64, user: i64) -> String {
@@ -536,6 +569,35 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
         }
     }
 
+    // Help desks: shared profiles of their own, drawn from a generator of
+    // their own, so the rest of the organisation is the same with or
+    // without them. Their tickets are opened by posts below.
+    let mut drng = StdRng::seed_from_u64(seed ^ 0x6865_6c70_6465_736b);
+    let mut desks = Vec::with_capacity(DESKS);
+    for d in 0..DESKS {
+        desks.push(
+            desk_members(
+                &mut bulk,
+                &mut drng,
+                &mut handles,
+                users + shared + 1 + d as i64,
+                d,
+                users,
+                start,
+                &mut shift_id,
+            )
+            .await?,
+        );
+    }
+    // Desk d gets tickets in proportion to 1/sqrt(d+1): the busiest about
+    // four times the quietest.
+    let weights: Vec<f64> = (0..DESKS).map(|d| 1.0 / ((d + 1) as f64).sqrt()).collect();
+    let weight_sum: f64 = weights.iter().sum();
+    // About 59 % of posts are new, personal and outside communities: the
+    // ones that may open a ticket.
+    let ticket_share = (scale.tickets as f64 / (0.59 * scale.posts as f64)).min(1.0);
+    let mut ids = TicketIds::default();
+
     // Posts, oldest first, ids in time order.
     let words = vocabulary(&mut rng);
     let tags: Vec<String> = words.iter().skip(20).take(300).cloned().collect();
@@ -621,6 +683,35 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
                 mention = Some(p);
             }
         }
+        let mut ticket_rows = Vec::new();
+        if reply_to.is_none()
+            && community.is_none()
+            && byline.is_none()
+            && id != thread_root
+            && drng.random_bool(ticket_share)
+        {
+            let mut x = drng.random::<f64>() * weight_sum;
+            let mut d = 0;
+            while d + 1 < DESKS && x >= weights[d] {
+                x -= weights[d];
+                d += 1;
+            }
+            body.push_str(" @");
+            body.push_str(&desks[d].handle);
+            let subject = byline_core::ticket::subject_from(&body);
+            ticket_rows.push((
+                Table::PostMentions,
+                vec![id.into(), desks[d].profile_id.into()],
+            ));
+            ticket(
+                &mut ticket_rows,
+                &mut drng,
+                &mut desks[d],
+                &mut ids,
+                (id, author, at),
+                subject,
+            );
+        }
         let html = format!("<p>{}</p>", escape(&body));
         let (session, policy) = match byline {
             Some((s, p)) => (Some(s), Cell::Text(p.to_owned())),
@@ -640,7 +731,7 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
             session.into(),
             policy,
         ];
-        let mut after = Vec::new();
+        let mut after = ticket_rows;
         for t in &post_tags {
             after.push((Table::PostTags, vec![(*t).into(), id.into()]));
         }
@@ -708,6 +799,9 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
     while let Some(done) = recent.pop_front() {
         write_post(&mut bulk, done).await?;
     }
+    for (d, desk) in desks.iter().enumerate() {
+        desk_settings(&mut bulk, desk, d).await?;
+    }
     let report = bulk.finish().await.context("finishing the bulk load")?;
     let elapsed = started.elapsed().as_secs_f64();
     let team = (0..shared)
@@ -738,7 +832,411 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> Result<Manifest> {
         team_writers: writers[team as usize].iter().map(|(u, _)| *u).collect(),
         few_follows,
         many_follows: (2..=11).filter(|u| *u <= users).collect(),
+        tickets: ids.ticket as u64,
+        desks: {
+            let mut list: Vec<Desk> = desks.into_iter().map(DeskPlan::finished).collect();
+            list.sort_by_key(|d| std::cmp::Reverse(d.tickets));
+            list
+        },
     })
+}
+
+/// A help desk while it is loaded.
+struct DeskPlan {
+    profile_id: i64,
+    handle: String,
+    /// (user, personal handle) of members who work tickets.
+    workers: Vec<(i64, String)>,
+    tickets: i64,
+    open: u64,
+}
+
+impl DeskPlan {
+    fn finished(self) -> Desk {
+        let n = self.tickets;
+        let mut sample: Vec<i64> = (0..12)
+            .map(|k| 1 + (n - 1).max(0) * k / 11)
+            .chain((0..4).map(|k| n - k))
+            .filter(|x| *x >= 1)
+            .collect();
+        sample.sort_unstable();
+        sample.dedup();
+        Desk {
+            handle: self.handle,
+            profile_id: self.profile_id,
+            workers: self.workers.iter().map(|(u, _)| *u).collect(),
+            tickets: n as u64,
+            open: self.open,
+            sample,
+        }
+    }
+}
+
+/// The last ticket and ticket-event ids given.
+#[derive(Default)]
+struct TicketIds {
+    ticket: i64,
+    event: i64,
+}
+
+/// The shifts that cover a desk round the clock (UTC, every day), one to
+/// a member who works tickets in turn, so a new ticket always finds
+/// someone on shift whenever the benchmark runs.
+const DESK_SHIFTS: [(&str, &str); 3] = [
+    ("2026-05-04T00:00", "2026-05-04T08:00"),
+    ("2026-05-04T08:00", "2026-05-04T16:00"),
+    ("2026-05-04T16:00", "2026-05-05T00:00"),
+];
+/// Tags members put on tickets.
+const TICKET_TAGS: &[&str] = &[
+    "printer", "wifi", "laptop", "access", "vpn", "email", "phone", "badge",
+];
+/// Per priority: share of tickets, then targets in business minutes (first
+/// response, next response, resolution) and the warning before a breach.
+const SLA: [(&str, f64, i64, i64, i64, i64); 4] = [
+    ("low", 0.10, 960, 1440, 4800, 120),
+    ("normal", 0.70, 480, 960, 2400, 60),
+    ("high", 0.15, 120, 240, 960, 30),
+    ("urgent", 0.05, 30, 60, 240, 10),
+];
+
+/// A desk's shared profile, its members (4 to 8: an owner, editors,
+/// responders, observers) and their shifts.
+#[allow(clippy::too_many_arguments)]
+async fn desk_members(
+    bulk: &mut BulkLoad,
+    rng: &mut StdRng,
+    handles: &mut Vec<String>,
+    id: i64,
+    d: usize,
+    users: i64,
+    start: i64,
+    shift_id: &mut i64,
+) -> Result<DeskPlan> {
+    let handle = format!("desk{}", d + 1);
+    handles.push(handle.clone());
+    let created = start - 30 * DAY;
+    bulk.push(
+        Table::Profiles,
+        vec![
+            id.into(),
+            handle.clone().into(),
+            "shared".into(),
+            format!("Help desk {}", d + 1).into(),
+            Cell::Null,
+            ["signed", "internal", "sealed"][d % 3].into(),
+            created.into(),
+        ],
+    )
+    .await?;
+    let size = rng.random_range(4..=8usize).min(users as usize - 1);
+    let mut chosen = HashSet::new();
+    let mut workers = Vec::new();
+    while chosen.len() < size {
+        let user = rng.random_range(2..=users);
+        if !chosen.insert(user) {
+            continue;
+        }
+        let role = match chosen.len() {
+            1 => "owner",
+            2 | 3 => "editor",
+            4..=6 => "responder",
+            _ => "observer",
+        };
+        bulk.push(
+            Table::ProfileMembers,
+            vec![id.into(), user.into(), role.into(), created.into()],
+        )
+        .await?;
+        if role == "observer" {
+            continue;
+        }
+        let (from, to) = DESK_SHIFTS[workers.len() % DESK_SHIFTS.len()];
+        let shift = byline_core::roster::Shift::new("UTC", from, to, Some("FREQ=DAILY"))
+            .map_err(|e| anyhow::anyhow!("synthetic desk shift: {e}"))?;
+        let first = shift
+            .first()
+            .map(|o| o.starts.micros())
+            .context("the synthetic desk shift never happens")?;
+        *shift_id += 1;
+        bulk.push(
+            Table::Shifts,
+            vec![
+                (*shift_id).into(),
+                id.into(),
+                user.into(),
+                "UTC".into(),
+                from.into(),
+                to.into(),
+                "FREQ=DAILY".into(),
+                first.into(),
+                user.into(),
+                created.into(),
+            ],
+        )
+        .await?;
+        workers.push((user, handles[(user - 1) as usize].clone()));
+    }
+    Ok(DeskPlan {
+        profile_id: id,
+        handle,
+        workers,
+        tickets: 0,
+        open: 0,
+    })
+}
+
+/// A desk's settings, written once its tickets are counted: on, assigning
+/// round-robin or least-loaded, business hours in two blocks a weekday in
+/// one of the zones, SLA targets for every priority.
+async fn desk_settings(bulk: &mut BulkLoad, desk: &DeskPlan, d: usize) -> Result<()> {
+    let enabled_by = desk.workers.first().map_or(1, |(u, _)| *u);
+    bulk.push(
+        Table::HelpDesks,
+        vec![
+            desk.profile_id.into(),
+            if d.is_multiple_of(2) {
+                "round_robin"
+            } else {
+                "least_loaded"
+            }
+            .into(),
+            1000i64.into(),
+            4i64.into(),
+            (desk.tickets + 1).into(),
+            enabled_by.into(),
+            (END - (SPAN_DAYS + 1) * DAY).into(),
+            ZONES[d % ZONES.len()].into(),
+        ],
+    )
+    .await?;
+    for weekday in 0..5i64 {
+        for (from, to) in [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 17 * 60 + 30)] {
+            bulk.push(
+                Table::BusinessBlocks,
+                vec![
+                    desk.profile_id.into(),
+                    weekday.into(),
+                    (from as i64).into(),
+                    (to as i64).into(),
+                ],
+            )
+            .await?;
+        }
+    }
+    for (priority, _, first, next, resolution, warn) in SLA {
+        bulk.push(
+            Table::SlaPolicies,
+            vec![
+                desk.profile_id.into(),
+                priority.into(),
+                first.into(),
+                next.into(),
+                resolution.into(),
+                warn.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A ticket event as loaded: when, kind, by whom, which post, detail and
+/// a note's HTML.
+type Event = (
+    i64,
+    &'static str,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
+
+/// Picks by shares that add up to 1.
+fn pick<'a>(rng: &mut StdRng, shares: &[(&'a str, f64)]) -> &'a str {
+    let mut u: f64 = rng.random();
+    for (what, share) in shares {
+        if u < *share {
+            return what;
+        }
+        u -= share;
+    }
+    shares.last().map_or("", |(w, _)| w)
+}
+
+/// A ticket opened by post `source` (id, author, when) and its history,
+/// as a desk works: new tickets wait or are handed out, most are answered
+/// within hours and solved within days, solved ones close four days later,
+/// a few linger; notes, requester replies and tags on some. Rows go into
+/// `rows` (after the post they refer to).
+fn ticket(
+    rows: &mut Vec<(Table, Vec<Cell>)>,
+    rng: &mut StdRng,
+    desk: &mut DeskPlan,
+    ids: &mut TicketIds,
+    source: (i64, i64, i64),
+    subject: String,
+) {
+    let (post, requester, at) = source;
+    let age = END - at;
+    let status = if age < DAY {
+        pick(
+            rng,
+            &[
+                ("new", 0.35),
+                ("open", 0.45),
+                ("pending", 0.10),
+                ("on_hold", 0.05),
+                ("solved", 0.05),
+            ],
+        )
+    } else if age < 7 * DAY {
+        pick(
+            rng,
+            &[
+                ("open", 0.25),
+                ("pending", 0.12),
+                ("on_hold", 0.05),
+                ("solved", 0.58),
+            ],
+        )
+    } else {
+        pick(
+            rng,
+            &[
+                ("open", 0.005),
+                ("pending", 0.003),
+                ("on_hold", 0.002),
+                ("solved", 0.99),
+            ],
+        )
+    };
+    let shares: Vec<(&str, f64)> = SLA.iter().map(|p| (p.0, p.1)).collect();
+    let priority = pick(rng, &shares);
+    let worker = (!desk.workers.is_empty() && (status != "new" || rng.random_bool(0.4)))
+        .then(|| desk.workers[rng.random_range(0..desk.workers.len())].clone());
+    ids.ticket += 1;
+    desk.tickets += 1;
+    let ticket_id = ids.ticket;
+    let mut events: Vec<Event> = vec![(
+        at,
+        "opened",
+        Some(requester),
+        Some(post),
+        String::new(),
+        None,
+    )];
+    let mut t = at;
+    if let Some((_, handle)) = &worker {
+        t += rng.random_range(1..120) * 1_000_000;
+        events.push((t, "assigned", None, None, handle.clone(), None));
+    }
+    let by = worker.as_ref().map(|(u, _)| *u);
+    let mut solved_at = None;
+    let mut closed_at = None;
+    let mut final_status = status;
+    if status != "new" {
+        t += rng.random_range(5..360) * 60_000_000;
+        events.push((t, "answer", by, None, String::new(), None));
+        events.push((t, "status", None, None, "open".into(), None));
+        if rng.random_bool(0.25) {
+            t += rng.random_range(1..120) * 60_000_000;
+            events.push((
+                t,
+                "note",
+                by,
+                None,
+                String::new(),
+                Some("<p>Checked with the vendor; waiting on a part.</p>".into()),
+            ));
+        }
+        if rng.random_bool(0.3) {
+            t += rng.random_range(10..600) * 60_000_000;
+            events.push((
+                t,
+                "requester_reply",
+                Some(requester),
+                None,
+                String::new(),
+                None,
+            ));
+            t += rng.random_range(5..240) * 60_000_000;
+            events.push((t, "answer", by, None, String::new(), None));
+        }
+        if rng.random_bool(0.3) {
+            let mut tags: Vec<&str> = (0..rng.random_range(1..=2))
+                .map(|_| TICKET_TAGS[zipf(rng, TICKET_TAGS.len())])
+                .collect();
+            tags.sort_unstable();
+            tags.dedup();
+            for tag in &tags {
+                rows.push((
+                    Table::TicketTags,
+                    vec![ticket_id.into(), desk.profile_id.into(), (*tag).into()],
+                ));
+            }
+            events.push((t, "tags", by, None, tags.join(" "), None));
+        }
+        match status {
+            "pending" | "on_hold" => {
+                t += rng.random_range(1..60) * 60_000_000;
+                events.push((t, "status", by, None, status.into(), None));
+            }
+            "solved" => {
+                t += rng.random_range(10..2880) * 60_000_000;
+                events.push((t, "status", by, None, "solved".into(), None));
+                solved_at = Some(t);
+                if END - t > 4 * DAY {
+                    t += 4 * DAY;
+                    events.push((t, "status", None, None, "closed".into(), None));
+                    closed_at = Some(t);
+                    final_status = "closed";
+                }
+            }
+            _ => {}
+        }
+    }
+    if !matches!(final_status, "solved" | "closed") {
+        desk.open += 1;
+    }
+    rows.insert(
+        1,
+        (
+            Table::Tickets,
+            vec![
+                ticket_id.into(),
+                desk.profile_id.into(),
+                desk.tickets.into(),
+                requester.into(),
+                subject.into(),
+                final_status.into(),
+                priority.into(),
+                by.into(),
+                post.into(),
+                post.into(),
+                at.into(),
+                t.into(),
+                solved_at.into(),
+                closed_at.into(),
+            ],
+        ),
+    );
+    for (at, kind, by, post, detail, html) in events {
+        ids.event += 1;
+        rows.push((
+            Table::TicketEvents,
+            vec![
+                ids.event.into(),
+                ticket_id.into(),
+                at.into(),
+                kind.into(),
+                by.into(),
+                post.into(),
+                detail.into(),
+                html.map_or(Cell::Null, Cell::Text),
+            ],
+        ));
+    }
 }
 
 async fn write_post(bulk: &mut BulkLoad, mut done: Pending) -> Result<()> {

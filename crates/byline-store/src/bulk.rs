@@ -87,9 +87,22 @@ pub enum Table {
     Reactions,
     /// `seq, at, user_id, profile_id, action, target, source_address, details, prev_hash, hash`
     AuditEvents,
+    /// `profile_id, assignment, open_limit, auto_close_days, next_number, enabled_by, enabled_at, time_zone`
+    /// (on, as its default says)
+    HelpDesks,
+    /// `profile_id, weekday, start_minute, end_minute` (weekday 0 is Monday)
+    BusinessBlocks,
+    /// `profile_id, priority, first_response_minutes, next_response_minutes, resolution_minutes, warn_before_minutes`
+    SlaPolicies,
+    /// `id, profile_id, number, requester_profile_id, subject, status, priority, assignee_user_id, source_post_id, thread_root_id, created_at, updated_at, solved_at, closed_at`
+    Tickets,
+    /// `id, ticket_id, at, kind, by_user_id, post_id, detail, body_html`
+    TicketEvents,
+    /// `ticket_id, profile_id, tag`
+    TicketTags,
 }
 
-const TABLES: [Table; 14] = [
+const TABLES: [Table; 20] = [
     Table::Users,
     Table::Profiles,
     Table::ApiTokens,
@@ -104,6 +117,12 @@ const TABLES: [Table; 14] = [
     Table::PostMentions,
     Table::Reactions,
     Table::AuditEvents,
+    Table::HelpDesks,
+    Table::BusinessBlocks,
+    Table::SlaPolicies,
+    Table::Tickets,
+    Table::TicketEvents,
+    Table::TicketTags,
 ];
 
 impl Table {
@@ -123,6 +142,12 @@ impl Table {
             Table::PostMentions => "post_mentions",
             Table::Reactions => "reactions",
             Table::AuditEvents => "audit_events",
+            Table::HelpDesks => "help_desks",
+            Table::BusinessBlocks => "business_blocks",
+            Table::SlaPolicies => "sla_policies",
+            Table::Tickets => "tickets",
+            Table::TicketEvents => "ticket_events",
+            Table::TicketTags => "ticket_tags",
         }
     }
 
@@ -221,6 +246,52 @@ impl Table {
                 "prev_hash",
                 "hash",
             ],
+            Table::HelpDesks => &[
+                "profile_id",
+                "assignment",
+                "open_limit",
+                "auto_close_days",
+                "next_number",
+                "enabled_by",
+                "enabled_at",
+                "time_zone",
+            ],
+            Table::BusinessBlocks => &["profile_id", "weekday", "start_minute", "end_minute"],
+            Table::SlaPolicies => &[
+                "profile_id",
+                "priority",
+                "first_response_minutes",
+                "next_response_minutes",
+                "resolution_minutes",
+                "warn_before_minutes",
+            ],
+            Table::Tickets => &[
+                "id",
+                "profile_id",
+                "number",
+                "requester_profile_id",
+                "subject",
+                "status",
+                "priority",
+                "assignee_user_id",
+                "source_post_id",
+                "thread_root_id",
+                "created_at",
+                "updated_at",
+                "solved_at",
+                "closed_at",
+            ],
+            Table::TicketEvents => &[
+                "id",
+                "ticket_id",
+                "at",
+                "kind",
+                "by_user_id",
+                "post_id",
+                "detail",
+                "body_html",
+            ],
+            Table::TicketTags => &["ticket_id", "profile_id", "tag"],
         }
     }
 
