@@ -62,16 +62,18 @@ pub struct TicketPage {
     pub can_rate: bool,
 }
 
-/// Parses a view's name: `mine`, `unassigned`, `open` (default) or `done`.
+/// Parses a view's name: `mine`, `unassigned`, `open` (default),
+/// `breaching` (soon, or already) or `done`.
 pub fn view_named(name: Option<&str>, user_id: i64) -> Result<TicketView, Error> {
     Ok(match name.unwrap_or("open") {
         "mine" => TicketView::Mine(user_id),
         "unassigned" => TicketView::Unassigned,
         "open" => TicketView::AllOpen,
         "done" => TicketView::Done,
+        "breaching" => TicketView::Breaching,
         other => {
             return Err(Error::Invalid(format!(
-                "unknown view '{other}': expected mine, unassigned, open or done"
+                "unknown view '{other}': expected mine, unassigned, open, breaching or done"
             )));
         }
     })
@@ -122,12 +124,29 @@ pub async fn inbox(
         .map(Tag::parse)
         .transpose()?;
     let tickets = app.store.tickets();
-    Ok(Inbox {
-        tickets: tickets
+    let breaching = breaching_soon(app, profile.id).await?;
+    let list = if view == TicketView::Breaching {
+        // Most urgent first: the candidates, kept in the clocks' order.
+        let candidates = tickets
+            .tickets(profile.id, view, tag.as_ref(), None, BREACHING_MAX)
+            .await?;
+        breaching
+            .iter()
+            .filter_map(|(id, _)| candidates.iter().find(|t| t.id == *id).cloned())
+            .filter(|t| before.is_none_or(|b| t.id < b))
+            .take(PAGE as usize)
+            .collect()
+    } else {
+        tickets
             .tickets(profile.id, view, tag.as_ref(), before, PAGE)
-            .await?,
+            .await?
+    };
+    let mut counts = tickets.view_counts(profile.id, by.user.id).await?;
+    counts.breaching = i64::try_from(breaching.len()).unwrap_or(i64::MAX);
+    Ok(Inbox {
+        tickets: list,
         tag: tag.map(|t| t.as_str().to_owned()),
-        counts: tickets.view_counts(profile.id, by.user.id).await?,
+        counts,
         can_work: authorize(Some(&by.actor()), Action::WorkTicket { role }).is_ok(),
         profile,
         view,
@@ -336,6 +355,47 @@ async fn clocks_and_targets(
         byline_core::sla::clocks(&history, &targets, &hours, now()),
         Some(targets),
     ))
+}
+
+/// Most tickets the "breaching soon" view looks through.
+const BREACHING_MAX: u32 = 2_000;
+
+/// The desk's tickets with a running SLA clock past its warning time or
+/// its target, most urgent first (with the instant their first such clock
+/// is or was due). Computed by `byline_core::sla` from one read of every
+/// new or open ticket's history, so the view and its count agree with
+/// the clocks on each ticket's page.
+pub async fn breaching_soon(
+    app: &App,
+    profile_id: i64,
+) -> Result<Vec<(i64, byline_core::Timestamp)>, Error> {
+    let sla = app.store.sla();
+    let policies = sla.sla_policies(profile_id).await?;
+    if policies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hours = sla.business_hours(profile_id).await?;
+    let at = now();
+    let mut found = Vec::new();
+    for (ticket, priority, history) in sla.running_histories(profile_id).await? {
+        let Some((_, targets)) = policies.iter().find(|(p, _)| *p == priority) else {
+            continue;
+        };
+        let warn_before = targets.warn_before_minutes.saturating_mul(60_000_000);
+        let due = byline_core::sla::clocks(&history, targets, &hours, at)
+            .into_iter()
+            .filter(|c| c.stopped_at.is_none() && !c.paused)
+            // Past its target, or within the desk's warning time of it
+            // (a warning instant already passed is not kept on the clock).
+            .filter(|c| c.breached_at.is_some() || c.remaining() <= warn_before)
+            .filter_map(|c| c.due_at.or(c.breached_at))
+            .min();
+        if let Some(due) = due {
+            found.push((ticket, due));
+        }
+    }
+    found.sort_by_key(|(id, due)| (*due, *id));
+    Ok(found)
 }
 
 /// The job kind that warns of, or reports, a missed SLA.

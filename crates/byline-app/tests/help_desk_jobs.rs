@@ -262,6 +262,20 @@ async fn sla_alerts_reach_the_owner_once(kind: Kind) {
     )
     .await;
     let app = App::for_tasks(store.clone());
+    // Both are breaching soon, the missed one (due earlier) first; a
+    // third, opened just now, has 60 minutes and is not.
+    say(&store, sam.id, "@it-helpdesk new mouse", &[desk], None, now).await;
+    let ids = |n: i64| {
+        let store = store.clone();
+        async move { store.tickets().ticket(desk, n).await.expect("ticket").id }
+    };
+    let soon: Vec<i64> = tickets::breaching_soon(&app, desk)
+        .await
+        .expect("breaching")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(soon, [ids(2).await, ids(1).await]);
     for n in [1, 2] {
         let t = store.tickets().ticket(desk, n).await.expect("ticket");
         tickets::schedule_clock_jobs(&app, t.id)

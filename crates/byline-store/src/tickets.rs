@@ -178,6 +178,9 @@ pub enum TicketView {
     AllOpen,
     /// Solved and closed.
     Done,
+    /// Being worked on with clocks running (new or open): the candidates
+    /// the services check for a breach coming or come.
+    Breaching,
 }
 
 impl TicketView {
@@ -193,6 +196,7 @@ impl TicketView {
                 "t.status NOT IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL"
             }
             TicketView::Done => "t.status IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL",
+            TicketView::Breaching => "t.status IN ('new', 'open') AND CAST($2 AS BIGINT) IS NULL",
         }
     }
 
@@ -213,6 +217,9 @@ pub struct ViewCounts {
     pub unassigned: i64,
     /// Open.
     pub all_open: i64,
+    /// Open with an SLA clock past its warning or its target (counted by
+    /// the services, which own the clocks).
+    pub breaching: i64,
 }
 
 /// Inside the write transaction of a new post `$post_id` by `$w` (in the
@@ -977,6 +984,7 @@ impl Tickets<'_> {
             mine,
             unassigned,
             all_open,
+            breaching: 0,
         })
     }
 

@@ -299,7 +299,7 @@ async fn change_help_desk(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
-    /// `mine`, `unassigned`, `open` (default) or `done`.
+    /// `mine`, `unassigned`, `open` (default), `breaching` (an SLA clock past its warning or target, most urgent first) or `done`.
     view: Option<String>,
     /// The `next_cursor` of the page before.
     cursor: Option<String>,
@@ -316,6 +316,8 @@ pub struct ViewCountsView {
     unassigned: i64,
     /// All open tickets.
     open: i64,
+    /// Open tickets with an SLA clock past its warning time or its target.
+    breaching: i64,
 }
 
 /// A page of the inbox.
@@ -381,6 +383,7 @@ async fn inbox(
             mine: inbox.counts.mine,
             unassigned: inbox.counts.unassigned,
             open: inbox.counts.all_open,
+            breaching: inbox.counts.breaching,
         },
         can_work: inbox.can_work,
     }))

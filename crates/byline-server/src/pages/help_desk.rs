@@ -77,7 +77,7 @@ struct InboxPage {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ViewQuery {
-    /// `mine`, `unassigned`, `open` (default) or `done`.
+    /// `mine`, `unassigned`, `open` (default), `breaching` or `done`.
     view: Option<String>,
     /// Only tickets with this tag.
     tag: Option<String>,
@@ -111,6 +111,7 @@ async fn inbox_page(
         TicketView::Unassigned => "unassigned",
         TicketView::AllOpen => "open",
         TicketView::Done => "done",
+        TicketView::Breaching => "breaching",
     };
     let c = inbox.counts;
     Ok(render(&InboxPage {
@@ -122,6 +123,7 @@ async fn inbox_page(
             ("mine", "Mine", c.mine),
             ("unassigned", "Unassigned", c.unassigned),
             ("open", "All open", c.all_open),
+            ("breaching", "Breaching soon", c.breaching),
             ("done", "Solved and closed", -1),
         ],
         tickets: inbox.tickets.iter().map(line).collect(),
