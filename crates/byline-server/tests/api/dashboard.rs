@@ -255,17 +255,17 @@ app_test!(
                 )
             })
             .collect();
+        // The two solved weeks ago may have been closed already by the
+        // server's own job runner (their auto-close is long due): the
+        // backlog is "now", so it counts them under either.
+        let statuses: Vec<&str> = backlog.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(
-            backlog,
-            [
-                ("new".into(), 1),
-                ("open".into(), 1),
-                ("pending".into(), 0),
-                ("on_hold".into(), 0),
-                ("solved".into(), 2),
-                ("closed".into(), 0)
-            ]
+            statuses,
+            ["new", "open", "pending", "on_hold", "solved", "closed"]
         );
+        let counts: Vec<i64> = backlog.iter().map(|(_, n)| *n).collect();
+        assert_eq!(&counts[..4], [1, 1, 0, 0]);
+        assert_eq!(counts[4] + counts[5], 2, "{backlog:?}");
         let weeks = v["weeks"].as_array().expect("weeks");
         assert_eq!(weeks.len(), 2);
         assert_eq!(weeks[0]["week"], d.weeks[0].to_string());
