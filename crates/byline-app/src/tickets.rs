@@ -423,6 +423,8 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
     let at = now();
     let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
     let warn_before = targets.map_or(0, |t| t.warn_before_minutes.saturating_mul(60_000_000));
+    // (key, payload, due): all of a change's jobs go in one transaction.
+    let mut planned: Vec<(String, String, byline_core::Timestamp)> = Vec::new();
     for c in clocks {
         if c.stopped_at.is_some() {
             continue;
@@ -454,21 +456,20 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
                 if breach { "breach" } else { "warning" },
                 promised
             );
-            app.store
-                .jobs()
-                .schedule_job(
-                    &byline_store::jobs::NewJob {
-                        kind: SLA_ALERT,
-                        key: Some(&key),
-                        payload: &payload,
-                        due_at: when,
-                        max_attempts: 5,
-                    },
-                    at,
-                )
-                .await?;
+            planned.push((key, payload, when));
         }
     }
+    let jobs: Vec<byline_store::jobs::NewJob<'_>> = planned
+        .iter()
+        .map(|(key, payload, when)| byline_store::jobs::NewJob {
+            kind: SLA_ALERT,
+            key: Some(key),
+            payload,
+            due_at: *when,
+            max_attempts: 5,
+        })
+        .collect();
+    app.store.jobs().schedule_jobs(&jobs, at).await?;
     Ok(())
 }
 

@@ -183,17 +183,21 @@ pub enum TicketView {
     Breaching,
 }
 
+// "Open" is always spelled as the four open statuses, never as NOT IN
+// the other two: the same set (the column's CHECK allows six), but only
+// IN lets the planner seek `tickets_by_status` instead of reading every
+// ticket a desk ever had (docs/BENCHMARKS.md, "Help desk (#14)").
 impl TicketView {
     fn clause(self) -> &'static str {
         match self {
             TicketView::Mine(_) => {
-                "t.status NOT IN ('solved', 'closed') AND t.assignee_user_id = $2"
+                "t.status IN ('new', 'open', 'pending', 'on_hold') AND t.assignee_user_id = $2"
             }
             TicketView::Unassigned => {
-                "t.status NOT IN ('solved', 'closed') AND t.assignee_user_id IS NULL AND CAST($2 AS BIGINT) IS NULL"
+                "t.status IN ('new', 'open', 'pending', 'on_hold') AND t.assignee_user_id IS NULL AND CAST($2 AS BIGINT) IS NULL"
             }
             TicketView::AllOpen => {
-                "t.status NOT IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL"
+                "t.status IN ('new', 'open', 'pending', 'on_hold') AND CAST($2 AS BIGINT) IS NULL"
             }
             TicketView::Done => "t.status IN ('solved', 'closed') AND CAST($2 AS BIGINT) IS NULL",
             TicketView::Breaching => "t.status IN ('new', 'open') AND CAST($2 AS BIGINT) IS NULL",
@@ -627,7 +631,7 @@ impl Tickets<'_> {
         Ok(read!(self, |pool| {
             let members: Vec<(i64, i64)> = sqlx::query_as(
                 "SELECT m.user_id, (SELECT COUNT(*) FROM tickets t WHERE t.profile_id = m.profile_id \
-                   AND t.assignee_user_id = m.user_id AND t.status NOT IN ('solved', 'closed')) \
+                   AND t.assignee_user_id = m.user_id AND t.status IN ('new', 'open', 'pending', 'on_hold')) \
                  FROM profile_members m JOIN users u ON u.id = m.user_id \
                  WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder') AND u.active \
                  ORDER BY m.user_id",
@@ -700,7 +704,7 @@ impl Tickets<'_> {
                 if let Some(limit) = automatic {
                     let open: i64 = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
-                         AND status NOT IN ('solved', 'closed')",
+                         AND status IN ('new', 'open', 'pending', 'on_hold')",
                     )
                     .bind(profile_id)
                     .bind(user)
@@ -973,7 +977,7 @@ impl Tickets<'_> {
             sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN assignee_user_id = $2 THEN 1 ELSE 0 END), 0), \
                    COALESCE(SUM(CASE WHEN assignee_user_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*) \
-                 FROM tickets WHERE profile_id = $1 AND status NOT IN ('solved', 'closed')",
+                 FROM tickets WHERE profile_id = $1 AND status IN ('new', 'open', 'pending', 'on_hold')",
             )
             .bind(profile_id)
             .bind(user_id)
