@@ -311,6 +311,7 @@ pub struct FeedbackBody {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such article you may read", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "A body that does not fit: only `helpful`, a boolean", body = ErrorBody),
     ))]
 async fn article_feedback(
     State(state): State<AppState>,
@@ -349,7 +350,7 @@ pub struct DeflectionView {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such article, or no such request of yours", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 422, description = "The article is not published", body = ErrorBody),
+        (status = 422, description = "The article is not published, or a body that does not fit", body = ErrorBody),
     ))]
 async fn deflect(
     State(state): State<AppState>,

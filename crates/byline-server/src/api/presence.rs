@@ -51,6 +51,7 @@ pub struct PresenceView {
         (status = 403, description = "Members only", body = ErrorBody),
         (status = 404, description = "No such ticket", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "A body that does not fit: only `typing`, a boolean", body = ErrorBody),
     ))]
 async fn heartbeat(
     State(state): State<AppState>,
