@@ -134,22 +134,26 @@ async fn send_parsed(
         .map(|(h, _)| h)
         .collect();
     let rendered = markdown::render(text, &known);
+    let at = now();
+    let intake = crate::tickets::intake_in_conversation(app, conversation, from, at).await;
     let words = MessageText {
         body: text.as_str(),
         body_html: &rendered.html,
+        intake: &intake,
     };
-    let (id, others, tickets) = match speaker {
+    let (id, others, tickets, settled) = match speaker {
         Some(voice) => {
             let message = Utterance::Message {
                 conversation_id: conversation,
                 text: &words,
             };
-            match app.store.speak(voice, message, now()).await? {
+            match app.store.speak(voice, message, at).await? {
                 Spoken::Message {
                     id,
                     others,
                     tickets,
-                } => (id, others, tickets),
+                    settled,
+                } => (id, others, tickets, settled),
                 other => {
                     return Err(Error::Internal(format!(
                         "unexpected outcome of speaking: {other:?}"
@@ -160,12 +164,12 @@ async fn send_parsed(
         None => {
             app.store
                 .messages()
-                .send_message(conversation, by.user.id, &words, now())
+                .send_message(conversation, by.user.id, &words, at)
                 .await?
         }
     };
     if !tickets.is_empty() {
-        crate::tickets::after_change(app, &tickets).await;
+        crate::tickets::after_change(app, &tickets, &settled).await;
     }
     let mut participants = others.clone();
     participants.push(from);

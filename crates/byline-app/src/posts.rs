@@ -139,10 +139,12 @@ pub async fn create_at(
     };
     crate::attachments::check_for_post(app, by, &compose.attachments).await?;
     let (rendered, mentioned) = render(app, &text).await?;
+    let intake = crate::tickets::intake_for(app, &mentioned, at).await;
     let new = NewPost {
         community_id,
         reply_to,
         attachment_ids: &compose.attachments,
+        intake: &intake,
         content: PostContent {
             body: text.as_str(),
             body_html: &rendered.html,
@@ -161,9 +163,10 @@ pub async fn create_at(
         id: created_id,
         notified,
         tickets,
+        settled,
     } = created;
     if !tickets.is_empty() {
-        crate::tickets::after_change(app, &tickets).await;
+        crate::tickets::after_change(app, &tickets, &settled).await;
     }
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,

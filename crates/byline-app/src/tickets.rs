@@ -18,7 +18,9 @@ use byline_core::sla::{Clock, SlaTargets};
 use byline_core::ticket::{Priority, Tag, TicketStatus};
 use byline_store::audit::AuditEntry;
 use byline_store::profiles::Profile;
-use byline_store::tickets::{HelpDesk, Ticket, TicketEvent, TicketView, ViewCounts};
+use byline_store::tickets::{
+    HelpDesk, Intake, IntakeJob, Ticket, TicketEvent, TicketView, ViewCounts,
+};
 use std::collections::HashSet;
 
 /// Tickets on one page of a view.
@@ -422,9 +424,68 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
     });
     let at = now();
     let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
+    let planned: Vec<IntakeJob> = alerts_due(&clocks, targets.as_ref(), at)
+        .iter()
+        .map(|a| a.job(ticket_id))
+        .collect();
+    let jobs: Vec<byline_store::jobs::NewJob<'_>> = planned
+        .iter()
+        .map(|j| byline_store::jobs::NewJob {
+            kind: SLA_ALERT,
+            key: Some(&j.key),
+            payload: &j.payload,
+            due_at: j.due_at,
+            max_attempts: j.max_attempts,
+        })
+        .collect();
+    app.store.jobs().schedule_jobs(&jobs, at).await?;
+    Ok(())
+}
+
+/// One SLA alert a running clock needs, for a ticket yet to be named.
+#[derive(Debug, Clone)]
+struct DueAlert {
+    alert: SlaAlert,
+    when: byline_core::Timestamp,
+    /// The clock's promised breach, which moves only when it pauses.
+    promised: i64,
+}
+
+impl DueAlert {
+    /// The job for ticket `ticket_id`, named by the instant it is for, so
+    /// a clock that paused and moved on gets new ones; an old one finds,
+    /// when it runs, that its clock no longer says so, and does nothing.
+    fn job(&self, ticket_id: i64) -> IntakeJob {
+        let alert = SlaAlert {
+            ticket_id,
+            ..self.alert.clone()
+        };
+        IntakeJob {
+            key: format!(
+                "sla:{ticket_id}:{}:{}:{}:{}",
+                alert.clock,
+                alert.started_at,
+                if alert.breach { "breach" } else { "warning" },
+                self.promised
+            ),
+            // A struct of numbers and a string always serialises.
+            payload: serde_json::to_value(&alert)
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            due_at: self.when,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// The warning and breach alerts of `clocks` still running at `at`.
+fn alerts_due(
+    clocks: &[Clock],
+    targets: Option<&SlaTargets>,
+    at: byline_core::Timestamp,
+) -> Vec<DueAlert> {
     let warn_before = targets.map_or(0, |t| t.warn_before_minutes.saturating_mul(60_000_000));
-    // (key, payload, due): all of a change's jobs go in one transaction.
-    let mut planned: Vec<(String, String, byline_core::Timestamp)> = Vec::new();
+    let mut due = Vec::new();
     for c in clocks {
         if c.stopped_at.is_some() {
             continue;
@@ -436,41 +497,118 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
             (c.breached_at.is_none() && !c.paused && c.remaining() <= warn_before).then_some(at)
         });
         let breach_when = c.due_at.or(c.breached_at);
-        // Named by the clock's promised breach, which moves only when the
-        // clock pauses.
         let promised = c.due_at.or(c.breached_at).map_or(0, |t| t.micros());
         for (breach, when) in [(false, warn_when), (true, breach_when)] {
             let Some(when) = when else { continue };
-            let alert = SlaAlert {
-                ticket_id,
-                clock: c.kind.as_str().to_owned(),
-                started_at: c.started_at.micros(),
-                breach,
-            };
-            let payload =
-                serde_json::to_string(&alert).map_err(|e| Error::Internal(e.to_string()))?;
-            let key = format!(
-                "sla:{ticket_id}:{}:{}:{}:{}",
-                alert.clock,
-                alert.started_at,
-                if breach { "breach" } else { "warning" },
-                promised
-            );
-            planned.push((key, payload, when));
+            due.push(DueAlert {
+                alert: SlaAlert {
+                    ticket_id: 0,
+                    clock: c.kind.as_str().to_owned(),
+                    started_at: c.started_at.micros(),
+                    breach,
+                },
+                when,
+                promised,
+            });
         }
     }
-    let jobs: Vec<byline_store::jobs::NewJob<'_>> = planned
-        .iter()
-        .map(|(key, payload, when)| byline_store::jobs::NewJob {
-            kind: SLA_ALERT,
-            key: Some(key),
-            payload,
-            due_at: *when,
-            max_attempts: 5,
-        })
-        .collect();
-    app.store.jobs().schedule_jobs(&jobs, at).await?;
-    Ok(())
+    due
+}
+
+/// What each help desk among `desks` does with a ticket opened at `at`,
+/// planned before the write that opens it: the members on shift it may
+/// go to, and the SLA jobs a ticket of the default priority starts with.
+/// The write applies it in its own transaction (one commit for the post,
+/// the ticket, its assignment and its jobs).
+pub(crate) async fn intake(
+    app: &App,
+    desks: Vec<HelpDesk>,
+    at: byline_core::Timestamp,
+) -> Result<Vec<Intake>, Error> {
+    let mut out = Vec::with_capacity(desks.len());
+    for desk in desks.into_iter().filter(|d| d.enabled) {
+        let rule = Assignment::parse(&desk.assignment)?;
+        let candidates = if rule == Assignment::Manual {
+            Vec::new()
+        } else {
+            on_shift_candidates(app, desk.profile_id, at).await?.0
+        };
+        let sla = app.store.sla();
+        let targets = sla
+            .sla_policies(desk.profile_id)
+            .await?
+            .into_iter()
+            .find(|(p, _)| *p == Priority::Normal)
+            .map(|(_, t)| t);
+        let alerts = match &targets {
+            Some(t) => {
+                let hours = sla.business_hours(desk.profile_id).await?;
+                let opened = [byline_core::sla::TicketEvent::Opened(at)];
+                alerts_due(
+                    &byline_core::sla::clocks(&opened, t, &hours, at),
+                    Some(t),
+                    at,
+                )
+            }
+            None => Vec::new(),
+        };
+        out.push(Intake {
+            profile_id: desk.profile_id,
+            rule,
+            open_limit: desk.open_limit,
+            candidates,
+            job_kind: SLA_ALERT,
+            jobs: Box::new(move |id| alerts.iter().map(|a| a.job(id)).collect()),
+        });
+    }
+    Ok(out)
+}
+
+/// The intake of the help desks taking part in a conversation, other than
+/// the sender `from` (a desk's own message opens no ticket), or none when
+/// reading it failed.
+pub(crate) async fn intake_in_conversation(
+    app: &App,
+    conversation: i64,
+    from: i64,
+    at: byline_core::Timestamp,
+) -> Vec<Intake> {
+    let planned = async {
+        let desks = app
+            .store
+            .tickets()
+            .help_desks_in_conversation(conversation)
+            .await?
+            .into_iter()
+            .filter(|d| d.profile_id != from)
+            .collect();
+        intake(app, desks, at).await
+    };
+    planned.await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "help-desk intake not planned; done after the write");
+        Vec::new()
+    })
+}
+
+/// The intake of the help desks among the profiles a post mentions, or
+/// none when reading it failed (the tickets are then seen to after the
+/// write, as without it).
+pub(crate) async fn intake_for(
+    app: &App,
+    profiles: &[i64],
+    at: byline_core::Timestamp,
+) -> Vec<Intake> {
+    if profiles.is_empty() {
+        return Vec::new();
+    }
+    let planned = async {
+        let desks = app.store.tickets().help_desks_among(profiles).await?;
+        intake(app, desks, at).await
+    };
+    planned.await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "help-desk intake not planned; done after the write");
+        Vec::new()
+    })
 }
 
 /// Runs an SLA alert: if the clock it is for still says so now, notifies
@@ -655,34 +793,7 @@ pub async fn assign_new(app: &App, tickets: &[i64]) -> Result<(), Error> {
             continue;
         }
         let at = now();
-        let (members, last) = app
-            .store
-            .tickets()
-            .assignment_candidates(ticket.profile_id)
-            .await?;
-        let shifts = app
-            .store
-            .rosters()
-            .shifts(ticket.profile_id, None, at)
-            .await?;
-        let on_shift: Vec<i64> = shifts
-            .iter()
-            .filter(|row| {
-                Shift::parse(
-                    &row.time_zone,
-                    &row.starts_local,
-                    &row.ends_local,
-                    row.recurrence.as_deref(),
-                )
-                .is_ok_and(|s| s.covering(at).is_some())
-            })
-            .map(|row| row.user_id)
-            .collect();
-        let candidates: Vec<Candidate> = members
-            .into_iter()
-            .filter(|(user, _)| shifts.is_empty() || on_shift.contains(user))
-            .map(|(user_id, open)| Candidate { user_id, open })
-            .collect();
+        let (candidates, last) = on_shift_candidates(app, ticket.profile_id, at).await?;
         let Some(to) = choose(rule, &candidates, desk.open_limit, last) else {
             continue;
         };
@@ -695,6 +806,41 @@ pub async fn assign_new(app: &App, tickets: &[i64]) -> Result<(), Error> {
             .await?;
     }
     Ok(())
+}
+
+/// The members of a desk who may work tickets and are on shift at `at`
+/// (everyone who may, when the desk keeps no roster), with their open
+/// tickets, and the member given the last ticket automatically.
+async fn on_shift_candidates(
+    app: &App,
+    profile_id: i64,
+    at: byline_core::Timestamp,
+) -> Result<(Vec<Candidate>, Option<i64>), Error> {
+    let (members, last) = app
+        .store
+        .tickets()
+        .assignment_candidates(profile_id)
+        .await?;
+    let shifts = app.store.rosters().shifts(profile_id, None, at).await?;
+    let on_shift: Vec<i64> = shifts
+        .iter()
+        .filter(|row| {
+            Shift::parse(
+                &row.time_zone,
+                &row.starts_local,
+                &row.ends_local,
+                row.recurrence.as_deref(),
+            )
+            .is_ok_and(|s| s.covering(at).is_some())
+        })
+        .map(|row| row.user_id)
+        .collect();
+    let candidates = members
+        .into_iter()
+        .filter(|(user, _)| shifts.is_empty() || on_shift.contains(user))
+        .map(|(user_id, open)| Candidate { user_id, open })
+        .collect();
+    Ok((candidates, last))
 }
 
 /// Gives a ticket to the member with personal handle `member`, or to nobody
@@ -940,14 +1086,35 @@ pub async fn remove_canned_reply(
 }
 
 /// After a post or message opened tickets or added to them (committed
-/// with it): hands new ones out and schedules their clocks' jobs. A
-/// failure here leaves the ticket in the unassigned queue, never undone.
-pub(crate) async fn after_change(app: &App, tickets: &[i64]) {
-    if let Err(e) = assign_new(app, tickets).await {
-        tracing::warn!(error = %e, ?tickets, "new tickets not assigned");
+/// with it): hands new ones out and schedules their clocks' jobs, except
+/// for those its intake `settled` in the write itself, whose desks' open
+/// inboxes only need to hear of them. A failure here leaves the ticket in
+/// the unassigned queue, never undone.
+pub(crate) async fn after_change(app: &App, tickets: &[i64], settled: &[i64]) {
+    let rest: Vec<i64> = tickets
+        .iter()
+        .copied()
+        .filter(|t| !settled.contains(t))
+        .collect();
+    if !settled.is_empty() {
+        match app.store.tickets().desks_of(settled).await {
+            Ok(desks) => {
+                for profile_id in desks {
+                    app.live
+                        .publish(crate::live::LiveEvent::Inbox { profile_id });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "inboxes not told of new tickets"),
+        }
     }
-    for ticket in tickets {
-        if let Err(e) = schedule_clock_jobs(app, *ticket).await {
+    if rest.is_empty() {
+        return;
+    }
+    if let Err(e) = assign_new(app, &rest).await {
+        tracing::warn!(error = %e, tickets = ?rest, "new tickets not assigned");
+    }
+    for ticket in rest {
+        if let Err(e) = schedule_clock_jobs(app, ticket).await {
             tracing::warn!(error = %e, ticket, "SLA jobs not scheduled");
         }
     }

@@ -61,6 +61,7 @@ async fn say(
                     tags: &[],
                 },
                 attachment_ids: &[],
+                intake: &[],
             },
             at,
         )

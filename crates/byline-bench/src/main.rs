@@ -70,6 +70,18 @@ pub struct Args {
     /// Rounds per scenario in `--compare` mode.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
+    /// Only the scenarios whose name contains one of these words
+    /// (comma-separated; `mixed`, `live` and `jobs` name the last three).
+    /// A partial run writes nothing under docs/.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl Args {
+    /// Whether scenario `name` is part of this run.
+    pub fn runs(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|w| name.contains(w.as_str()))
+    }
 }
 
 #[tokio::main]
@@ -192,7 +204,7 @@ async fn main() -> Result<()> {
     let json = serde_json::to_string_pretty(&run)?;
     std::fs::write(data_dir.join("result.json"), &json)?;
     println!("{}", report::table(&run));
-    if !args.smoke {
+    if !args.smoke && args.only.is_empty() {
         let dir = args.docs.join("bench").join("results");
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join(format!("{backend}-{}.json", scale.name)), &json)?;

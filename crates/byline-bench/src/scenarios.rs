@@ -623,7 +623,7 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
     let base = server.base.clone();
 
     let reads = reads(&base, m).await?;
-    for r in &reads {
+    for r in reads.iter().filter(|r| args.runs(r.name)) {
         eprintln!("{}…", r.name);
         let times = if args.smoke { 20 } else { 300 };
         let s = store.clone();
@@ -706,7 +706,7 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
             mention(&base, m.seed, &writers, &desk.handle),
         ));
     }
-    for (name, about, make) in writes {
+    for (name, about, make) in writes.into_iter().filter(|(n, _, _)| args.runs(n)) {
         eprintln!("{name}…");
         let mut result = measure(args, name, &about, "write", make, &watch, &pid_usage, secs).await;
         result.ratio_to_raw = result
@@ -717,47 +717,51 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
     }
 
     // Mixed: 200 clients, nine reads to each write.
-    eprintln!("mixed…");
-    let read_makers: Vec<MakeRequest> = reads.iter().map(|r| r.make.clone()).collect();
-    let write = create(&base, m.seed, &writers, None);
-    let mixed: MakeRequest = Arc::new(move |c: &reqwest::Client, i: u64| {
-        if i % 10 == 9 {
-            write(c, i / 10)
-        } else {
-            read_makers[(i as usize * 7 + (i / 10) as usize) % read_makers.len()](c, i)
-        }
-    });
-    let before = pid_usage();
-    watch.take();
-    let closed = load::closed_loop(mixed, 200, secs.max(Duration::from_secs(1))).await;
-    let after = pid_usage();
-    run.scenarios.push(ScenarioResult {
-        name: "mixed".into(),
-        about: "90 % reads (the scenarios above), 10 % posts, 200 concurrent clients".into(),
-        kind: "mixed".into(),
-        cpu_s_per_1k: per_1k(before, after, closed.requests),
-        closed: Some(closed),
-        peak_rss_mib: watch.take(),
-        ..ScenarioResult::default()
-    });
+    if args.runs("mixed") {
+        eprintln!("mixed…");
+        let read_makers: Vec<MakeRequest> = reads.iter().map(|r| r.make.clone()).collect();
+        let write = create(&base, m.seed, &writers, None);
+        let mixed: MakeRequest = Arc::new(move |c: &reqwest::Client, i: u64| {
+            if i % 10 == 9 {
+                write(c, i / 10)
+            } else {
+                read_makers[(i as usize * 7 + (i / 10) as usize) % read_makers.len()](c, i)
+            }
+        });
+        let before = pid_usage();
+        watch.take();
+        let closed = load::closed_loop(mixed, 200, secs.max(Duration::from_secs(1))).await;
+        let after = pid_usage();
+        run.scenarios.push(ScenarioResult {
+            name: "mixed".into(),
+            about: "90 % reads (the scenarios above), 10 % posts, 200 concurrent clients".into(),
+            kind: "mixed".into(),
+            cpu_s_per_1k: per_1k(before, after, closed.requests),
+            closed: Some(closed),
+            peak_rss_mib: watch.take(),
+            ..ScenarioResult::default()
+        });
+    }
 
     // Live events.
-    eprintln!("live events, {} subscribers…", m_subscribers(args, m));
-    let k = m_subscribers(args, m);
-    let tokens: Vec<String> = (2..(2 + k as i64)).map(|u| org::token(m.seed, u)).collect();
-    let client = load::client();
-    let announcer = bearer(m.seed, m.announcer_user);
-    let post_base = base.clone();
-    let posts = if args.smoke { 2 } else { 10 };
-    let outcome = live::run(
-        &server.address,
-        tokens,
-        posts,
-        |i| {
-            let (client, announcer, post_base) =
-                (client.clone(), announcer.clone(), post_base.clone());
-            async move {
-                let v: serde_json::Value = client
+    if args.runs("live") {
+        eprintln!("live events, {} subscribers…", m_subscribers(args, m));
+        let k = m_subscribers(args, m);
+        let tokens: Vec<String> = (2..(2 + k as i64)).map(|u| org::token(m.seed, u)).collect();
+        let client = load::client();
+        let announcer = bearer(m.seed, m.announcer_user);
+        let post_base = base.clone();
+        let posts = if args.smoke { 2 } else { 10 };
+        let outcome =
+            live::run(
+                &server.address,
+                tokens,
+                posts,
+                |i| {
+                    let (client, announcer, post_base) =
+                        (client.clone(), announcer.clone(), post_base.clone());
+                    async move {
+                        let v: serde_json::Value = client
                     .post(format!("{post_base}/api/v1/posts"))
                     .header("authorization", announcer)
                     .json(&serde_json::json!({"text": format!("Announcement {i} for everyone")}))
@@ -766,27 +770,30 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
                     .error_for_status()?
                     .json()
                     .await?;
-                v["id"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .context("the new post has no id")
-            }
-        },
-        || pid_usage().rss_mib,
-    )
-    .await?;
-    run.live = Some(outcome);
+                        v["id"]
+                            .as_str()
+                            .map(str::to_owned)
+                            .context("the new post has no id")
+                    }
+                },
+                || pid_usage().rss_mib,
+            )
+            .await?;
+        run.live = Some(outcome);
+    }
     drop(watch);
 
     // The job runner's pace, on the running server.
-    let n = if args.smoke { 500 } else { 20_000 };
-    eprintln!("job runner, {n} due jobs…");
-    let probe = crate::jobs_probe::run(&store, n).await?;
-    eprintln!(
-        "  {} jobs in {:.2} s: {:.0} jobs/s",
-        probe.jobs, probe.seconds, probe.per_second
-    );
-    run.jobs = Some(probe);
+    if args.runs("jobs") {
+        let n = if args.smoke { 500 } else { 20_000 };
+        eprintln!("job runner, {n} due jobs…");
+        let probe = crate::jobs_probe::run(&store, n).await?;
+        eprintln!(
+            "  {} jobs in {:.2} s: {:.0} jobs/s",
+            probe.jobs, probe.seconds, probe.per_second
+        );
+        run.jobs = Some(probe);
+    }
     server.stop().await?;
     store.close().await;
 

@@ -7,7 +7,8 @@ use byline_core::Timestamp;
 /// Adds a message by `$w` to conversation `$conversation_id` inside `$tx`,
 /// notifies the other participants, marks it read for its author and
 /// records it on the tickets of help desks taking part; evaluates to
-/// (message id, other participants, tickets opened or added to).
+/// (message id, other participants, tickets opened or added to, those of
+/// them settled by an intake).
 macro_rules! write_message {
     ($tx:ident, $w:expr, $conversation_id:expr, $text:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
@@ -58,8 +59,8 @@ macro_rules! write_message {
             .execute(&mut *$tx)
             .await?;
         }
-        let tickets = message_tickets!($tx, w, id, conversation_id, m.body, now);
-        (id, others, tickets)
+        let (tickets, settled) = message_tickets!($tx, w, id, conversation_id, m.body, m.intake, now);
+        (id, others, tickets, settled)
     }};
 }
 
@@ -110,6 +111,9 @@ pub struct MessageText<'a> {
     pub body: &'a str,
     /// Rendered HTML.
     pub body_html: &'a str,
+    /// What to do with a ticket the message opens at a help desk taking
+    /// part (empty: the tickets are seen to after the write).
+    pub intake: &'a [crate::tickets::Intake],
 }
 
 impl Messages<'_> {
@@ -174,7 +178,7 @@ impl Messages<'_> {
 
     /// Adds a message by `user_id` as themselves, notifies the other
     /// participants and marks it read for its author; returns (message id,
-    /// other participants). A shared profile's messages go through
+    /// other participants, tickets opened or added to, those settled). A shared profile's messages go through
     /// [`Store::speak`].
     pub async fn send_message(
         &self,
@@ -182,7 +186,7 @@ impl Messages<'_> {
         user_id: i64,
         text: &MessageText<'_>,
         now: Timestamp,
-    ) -> Result<(i64, Vec<i64>, Vec<i64>), StoreError> {
+    ) -> Result<(i64, Vec<i64>, Vec<i64>, Vec<i64>), StoreError> {
         Ok(write_tx!(self, |tx| {
             let w = personal_writer!(self, tx, user_id);
             write_message!(tx, &w, conversation_id, text, now)

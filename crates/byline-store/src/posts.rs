@@ -349,6 +349,9 @@ pub struct CreatedPost {
     pub notified: Vec<i64>,
     /// Help-desk tickets it opened or added to (a reply or an answer).
     pub tickets: Vec<i64>,
+    /// Those of them opened, given out and timed inside the write, by the
+    /// desk's [`crate::tickets::Intake`].
+    pub settled: Vec<i64>,
 }
 
 /// A post about to be written (who writes it is the store's to establish:
@@ -363,6 +366,9 @@ pub struct NewPost<'a> {
     /// The writer's own free uploads to attach (checked by the caller; a
     /// shared profile's post carries its writer's uploads).
     pub attachment_ids: &'a [i64],
+    /// What to do with a ticket the post opens at a help desk it mentions
+    /// (empty: the tickets are seen to after the write).
+    pub intake: &'a [crate::tickets::Intake],
 }
 
 /// Writes a post by `$w` (a [`crate::bylines::Writer`]) with its mentions,
@@ -453,7 +459,7 @@ macro_rules! write_post {
                 .into_iter()
                 .for_each(|r: (i64,)| notified.push(r.0));
         }
-        let tickets = open_tickets!(
+        let (tickets, settled) = open_tickets!(
             $tx,
             w,
             id,
@@ -461,12 +467,14 @@ macro_rules! write_post {
             new.content.body,
             new.content.mentioned_profile_ids,
             &notified,
+            new.intake,
             now
         );
         $crate::posts::CreatedPost {
             id,
             notified,
             tickets,
+            settled,
         }
     }};
 }

@@ -157,6 +157,8 @@ pub enum Spoken {
         others: Vec<i64>,
         /// Help-desk tickets it opened or added to.
         tickets: Vec<i64>,
+        /// Those of them settled inside the write by an intake.
+        settled: Vec<i64>,
     },
     /// An article was written or given a new version.
     Article(i64),
@@ -249,12 +251,14 @@ impl Store {
                     conversation_id,
                     text,
                 } => {
-                    let (id, others, tickets) = write_message!(tx, &w, conversation_id, text, now);
+                    let (id, others, tickets, settled) =
+                        write_message!(tx, &w, conversation_id, text, now);
                     (
                         Spoken::Message {
                             id,
                             others,
                             tickets,
+                            settled,
                         },
                         Some(format!("message:{id}")),
                     )

@@ -25,6 +25,50 @@ pub struct HelpDesk {
     pub auto_close_days: i64,
 }
 
+/// What the application worked out, before a post or message is written,
+/// for a ticket the write may open at one help desk: the members it may go
+/// to and the SLA jobs it starts with. The write applies it inside its own
+/// transaction, so a mention of a working desk is one commit, not three.
+pub struct Intake {
+    /// The desk's profile.
+    pub profile_id: i64,
+    /// The desk's rule.
+    pub rule: byline_core::assignment::Assignment,
+    /// Most open tickets one member is given automatically.
+    pub open_limit: i64,
+    /// Members on shift now who may work tickets, with their open tickets
+    /// as read before the write.
+    pub candidates: Vec<byline_core::assignment::Candidate>,
+    /// The kind of the jobs below.
+    pub job_kind: &'static str,
+    /// The jobs of a ticket opened at the write's instant, for whatever id
+    /// the write gives it.
+    pub jobs: Box<dyn Fn(i64) -> Vec<IntakeJob> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intake")
+            .field("profile_id", &self.profile_id)
+            .field("rule", &self.rule)
+            .field("candidates", &self.candidates.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A job an [`Intake`] schedules for a new ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeJob {
+    /// Names it (scheduling a key already scheduled keeps the first).
+    pub key: String,
+    /// The handler's input, JSON.
+    pub payload: String,
+    /// When it should run.
+    pub due_at: Timestamp,
+    /// Attempts before it is given up as failed.
+    pub max_attempts: u32,
+}
+
 /// A ticket with the names a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
@@ -237,12 +281,14 @@ pub struct ViewCounts {
 ///   profile, that `$notified` says may read the post, opens a ticket
 ///   unless the thread already has one with that desk.
 ///
-/// Evaluates to the ids of the tickets it opened or added to.
+/// Evaluates to the ids of the tickets it opened or added to, and of those
+/// among them that an [`Intake`] of `$intake` settled.
 macro_rules! open_tickets {
-    ($tx:ident, $w:expr, $post_id:expr, $root:expr, $body:expr, $mentioned:expr, $notified:expr, $now:expr) => {{
+    ($tx:ident, $w:expr, $post_id:expr, $root:expr, $body:expr, $mentioned:expr, $notified:expr, $intake:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
         let now: byline_core::Timestamp = $now;
         let mut opened: Vec<i64> = Vec::new();
+        let mut settled: Vec<i64> = Vec::new();
         let mut desks_in_thread: Vec<i64> = Vec::new();
         if let Some(root) = $root {
             let in_thread: Vec<(i64, i64, i64, String)> = sqlx::query_as(
@@ -276,16 +322,23 @@ macro_rules! open_tickets {
                     opened.push(ticket_id);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
-                        opened.push(new_ticket_in_tx!(
+                        let (id, done) = new_ticket_in_tx!(
                             $tx,
                             desk,
                             w,
-                            $post_id,
-                            root,
+                            Some($post_id),
+                            Some(root),
+                            None::<i64>,
+                            None::<i64>,
                             $body,
                             Some(ticket_id),
+                            $intake,
                             now
-                        ));
+                        );
+                        opened.push(id);
+                        if done {
+                            settled.push(id);
+                        }
                     } else {
                         words_on_ticket!(
                             $tx,
@@ -320,19 +373,26 @@ macro_rules! open_tickets {
             }
             let desks: Vec<i64> = q.fetch_all(&mut *$tx).await?;
             for desk in desks {
-                opened.push(new_ticket_in_tx!(
+                let (id, done) = new_ticket_in_tx!(
                     $tx,
                     desk,
                     w,
-                    $post_id,
-                    $root.unwrap_or($post_id),
+                    Some($post_id),
+                    Some($root.unwrap_or($post_id)),
+                    None::<i64>,
+                    None::<i64>,
                     $body,
                     None::<i64>,
+                    $intake,
                     now
-                ));
+                );
+                opened.push(id);
+                if done {
+                    settled.push(id);
+                }
             }
         }
-        opened
+        (opened, settled)
     }};
 }
 
@@ -374,41 +434,127 @@ macro_rules! words_on_ticket {
     }};
 }
 
-/// Opens ticket for `$desk` from post `$post_id` by `$w`, inside `$tx`.
+/// Opens a ticket for `$desk` by `$w` inside `$tx`, from post `$post`
+/// in thread `$root` or from message `$message` in conversation
+/// `$conversation`, linked to `$previous`. When the write carries the
+/// desk's [`Intake`] (one of `$intake`), the ticket is also given out by
+/// the desk's rule and its SLA jobs scheduled, in the same transaction.
+/// Evaluates to (ticket id, whether the intake settled it).
 macro_rules! new_ticket_in_tx {
-    ($tx:ident, $desk:expr, $w:expr, $post_id:expr, $root:expr, $body:expr, $previous:expr, $now:expr) => {{
-        let number: i64 = sqlx::query_scalar(
-            "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 RETURNING next_number - 1",
+    ($tx:ident, $desk:expr, $w:expr, $post:expr, $root:expr, $conversation:expr, $message:expr, $body:expr, $previous:expr, $intake:expr, $now:expr) => {{
+        let desk: i64 = $desk;
+        let intakes: &[$crate::tickets::Intake] = $intake;
+        let intake = intakes.iter().find(|i| i.profile_id == desk);
+        let (number, last): (i64, Option<i64>) = sqlx::query_as(
+            "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 \
+             RETURNING next_number - 1, last_assigned_user_id",
         )
-        .bind($desk)
+        .bind(desk)
         .fetch_one(&mut *$tx)
         .await?;
+        // The rule is applied to the turn as it stands inside the write, and
+        // the member's standing and load are checked here again: only the
+        // shift and the other members' loads were read before it.
+        let mut assignee: Option<(i64, String)> = None;
+        let mut settled = intake.is_some();
+        if let Some(intake) = intake {
+            if let Some(to) = byline_core::assignment::choose(
+                intake.rule,
+                &intake.candidates,
+                intake.open_limit,
+                last,
+            ) {
+                let (open, handle): (i64, Option<String>) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
+                       AND status IN ('new', 'open', 'pending', 'on_hold')), \
+                     (SELECT p.handle FROM profile_members m JOIN users u ON u.id = m.user_id \
+                       JOIN profiles p ON p.user_id = u.id AND p.kind = 'personal' \
+                       WHERE m.profile_id = $1 AND m.user_id = $2 \
+                       AND m.role IN ('owner', 'editor', 'responder') AND u.active)",
+                )
+                .bind(desk)
+                .bind(to)
+                .fetch_one(&mut *$tx)
+                .await?;
+                match handle {
+                    Some(h) if open < intake.open_limit => assignee = Some((to, h)),
+                    // Someone else's ticket got there first: handed out
+                    // after the write, with fresh counts.
+                    _ => settled = false,
+                }
+            }
+        }
         let subject = byline_core::ticket::subject_from($body);
         let ticket_id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (profile_id, number, requester_profile_id, subject, source_post_id, \
-             thread_root_id, previous_ticket_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+             thread_root_id, conversation_id, source_message_id, previous_ticket_id, assignee_user_id, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
         )
-        .bind($desk)
+        .bind(desk)
         .bind(number)
         .bind($w.profile_id)
         .bind(&subject)
-        .bind($post_id)
+        .bind($post)
         .bind($root)
+        .bind($conversation)
+        .bind($message)
         .bind($previous)
+        .bind(assignee.as_ref().map(|(id, _)| *id))
         .bind($now.micros())
         .fetch_one(&mut *$tx)
         .await?;
         sqlx::query(
-            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id) VALUES ($1, $2, 'opened', $3, $4)",
+            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id) \
+             VALUES ($1, $2, 'opened', $3, $4, $5)",
         )
         .bind(ticket_id)
         .bind($now.micros())
         .bind($w.user_id)
-        .bind($post_id)
+        .bind($post)
+        .bind($message)
         .execute(&mut *$tx)
         .await?;
-        ticket_id
+        if let (Some(intake), Some((to, handle))) = (intake, &assignee) {
+            sqlx::query("UPDATE help_desks SET last_assigned_user_id = $1 WHERE profile_id = $2")
+                .bind(*to)
+                .bind(desk)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, kind, detail) VALUES ($1, $2, 'assigned', $3)",
+            )
+            .bind(ticket_id)
+            .bind($now.micros())
+            .bind(handle)
+            .execute(&mut *$tx)
+            .await?;
+            let mut entry = $crate::audit::AuditEntry::new(
+                None,
+                "ticket.assign",
+                format!("ticket:{ticket_id}"),
+                "system",
+            );
+            entry.profile_id = Some(desk);
+            entry.details = serde_json::json!({ "to": to, "rule": intake.rule.as_str() }).to_string();
+            append_audit!($tx, &entry, $now);
+        }
+        if let Some(intake) = intake {
+            for job in (intake.jobs)(ticket_id) {
+                schedule_job!(
+                    $tx,
+                    &$crate::jobs::NewJob {
+                        kind: intake.job_kind,
+                        key: Some(&job.key),
+                        payload: &job.payload,
+                        due_at: job.due_at,
+                        max_attempts: job.max_attempts,
+                    },
+                    $now
+                );
+            }
+        }
+        (ticket_id, settled)
     }};
 }
 
@@ -456,14 +602,16 @@ macro_rules! set_status_in_tx {
 /// newest ticket there (a new one becomes open); anyone else's message is
 /// a requester reply to it (reopening a pending or solved ticket), or
 /// opens a ticket when there is none or the last one is closed (linked to
-/// it). Evaluates to the ids of the tickets it opened or added to.
+/// it). Evaluates to the ids of the tickets it opened or added to, and of
+/// those among them that an [`Intake`] of `$intake` settled.
 macro_rules! message_tickets {
-    ($tx:ident, $w:expr, $message_id:expr, $conversation_id:expr, $body:expr, $now:expr) => {{
+    ($tx:ident, $w:expr, $message_id:expr, $conversation_id:expr, $body:expr, $intake:expr, $now:expr) => {{
         let w: &$crate::bylines::Writer = $w;
         let now: byline_core::Timestamp = $now;
         let conversation_id: i64 = $conversation_id;
         let message_id: i64 = $message_id;
         let mut touched: Vec<i64> = Vec::new();
+        let mut settled: Vec<i64> = Vec::new();
         let desks: Vec<i64> = sqlx::query_scalar(
             "SELECT m.profile_id FROM conversation_members m JOIN help_desks d ON d.profile_id = m.profile_id \
              WHERE m.conversation_id = $1 AND d.enabled ORDER BY m.profile_id",
@@ -502,43 +650,27 @@ macro_rules! message_tickets {
                     touched.push(ticket_id);
                 }
                 previous => {
-                    let number: i64 = sqlx::query_scalar(
-                        "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 RETURNING next_number - 1",
-                    )
-                    .bind(desk)
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                    let subject = byline_core::ticket::subject_from($body);
-                    let ticket_id: i64 = sqlx::query_scalar(
-                        "INSERT INTO tickets (profile_id, number, requester_profile_id, subject, conversation_id, \
-                         source_message_id, previous_ticket_id, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-                    )
-                    .bind(desk)
-                    .bind(number)
-                    .bind(w.profile_id)
-                    .bind(&subject)
-                    .bind(conversation_id)
-                    .bind(message_id)
-                    .bind(previous.map(|(id, _)| id))
-                    .bind(now.micros())
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, message_id) \
-                         VALUES ($1, $2, 'opened', $3, $4)",
-                    )
-                    .bind(ticket_id)
-                    .bind(now.micros())
-                    .bind(w.user_id)
-                    .bind(message_id)
-                    .execute(&mut *$tx)
-                    .await?;
+                    let (ticket_id, done) = new_ticket_in_tx!(
+                        $tx,
+                        desk,
+                        w,
+                        None::<i64>,
+                        None::<i64>,
+                        Some(conversation_id),
+                        Some(message_id),
+                        $body,
+                        previous.map(|(id, _)| id),
+                        $intake,
+                        now
+                    );
+                    if done {
+                        settled.push(ticket_id);
+                    }
                     touched.push(ticket_id);
                 }
             }
         }
-        touched
+        (touched, settled)
     }};
 }
 
@@ -934,6 +1066,60 @@ impl Tickets<'_> {
             .bind(profile_id)
             .fetch_optional(pool)
             .await?
+        }))
+    }
+
+    /// The help desks that are on among `profile_ids`.
+    pub async fn help_desks_among(&self, profile_ids: &[i64]) -> Result<Vec<HelpDesk>, StoreError> {
+        if profile_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT profile_id, enabled, assignment, open_limit, auto_close_days \
+             FROM help_desks WHERE enabled AND profile_id IN ({}) ORDER BY profile_id",
+            crate::posts::placeholders(1, profile_ids.len())
+        );
+        Ok(read!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for p in profile_ids {
+                q = q.bind(*p);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    /// The help desks that are on among a conversation's participants.
+    pub async fn help_desks_in_conversation(
+        &self,
+        conversation_id: i64,
+    ) -> Result<Vec<HelpDesk>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT d.profile_id, d.enabled, d.assignment, d.open_limit, d.auto_close_days \
+                 FROM conversation_members m JOIN help_desks d ON d.profile_id = m.profile_id \
+                 WHERE m.conversation_id = $1 AND d.enabled ORDER BY d.profile_id",
+            )
+            .bind(conversation_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The desks (profiles) of some tickets, each once.
+    pub async fn desks_of(&self, ticket_ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        if ticket_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT profile_id FROM tickets WHERE id IN ({})",
+            crate::posts::placeholders(1, ticket_ids.len())
+        );
+        Ok(read!(self, |pool| {
+            let mut q = sqlx::query_scalar(&sql);
+            for t in ticket_ids {
+                q = q.bind(*t);
+            }
+            q.fetch_all(pool).await?
         }))
     }
 

@@ -179,6 +179,7 @@ contract_test!(
                         tags: &tags,
                     },
                     attachment_ids: &[],
+                    intake: &[],
                 },
                 T0,
             )
@@ -417,6 +418,7 @@ contract_test!(a_bulk_loaded_help_desk_works_as_usual, |store| async move {
                     tags: &[],
                 },
                 attachment_ids: &[],
+                intake: &[],
             },
             T0,
         )

@@ -118,6 +118,7 @@ async fn populate(store: &Store, seed: u64) -> Population {
                         tags: &[],
                     },
                     attachment_ids: &[],
+                    intake: &[],
                 },
                 T0,
             )

@@ -47,6 +47,7 @@ contract_test!(
                                 tags: &[],
                             },
                             attachment_ids: &[],
+                            intake: &[],
                         },
                         T0,
                     )

@@ -104,6 +104,7 @@ async fn post_as(
             tags: &[],
         },
         attachment_ids: &[],
+        intake: &[],
     };
     store.speak(voice, Utterance::Post(&new), at).await
 }

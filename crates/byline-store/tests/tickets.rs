@@ -3,12 +3,13 @@
 //! answers in the thread become its history; status moves follow the
 //! workflow; a reply to a closed ticket opens a new, linked one.
 
+use byline_core::assignment::{Assignment, Candidate};
 use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
 use byline_core::ticket::TicketStatus;
 use byline_core::{DisplayName, Handle};
 use byline_store::posts::{NewPost, PostContent};
 use byline_store::speak::{Spoken, Utterance, Voice};
-use byline_store::tickets::TicketView;
+use byline_store::tickets::{Intake, IntakeJob, TicketView};
 use byline_store::{Store, StoreError, contract_test};
 
 mod common;
@@ -93,6 +94,7 @@ async fn post(
                     tags: &[],
                 },
                 attachment_ids: &[],
+                intake: &[],
             },
             T0.plus_seconds(at),
         )
@@ -113,6 +115,7 @@ async fn answer(store: &Store, d: &Desk, text: &str, reply_to: (i64, i64), at: i
             tags: &[],
         },
         attachment_ids: &[],
+        intake: &[],
     };
     let voice = Voice::new(d.agent, d.profile, d.session, "127.0.0.1");
     match store
@@ -410,3 +413,130 @@ contract_test!(internal_notes_are_for_members_only, |store| async move {
     let for_requester = tickets.ticket_events(t.id, false).await.expect("events");
     assert!(for_requester.iter().all(|e| e.kind != "note"));
 });
+
+/// A post carrying the desk's intake, as the application plans it: the
+/// agent may take one open ticket, and each ticket starts with one job.
+async fn post_with_intake(
+    store: &Store,
+    d: &Desk,
+    text: &str,
+    intake_for: i64,
+    at: i64,
+) -> byline_store::posts::CreatedPost {
+    let html = format!("<p>{text}</p>");
+    let intake = [Intake {
+        profile_id: intake_for,
+        rule: Assignment::RoundRobin,
+        open_limit: 1,
+        candidates: vec![Candidate {
+            user_id: d.agent,
+            open: 0,
+        }],
+        job_kind: "test.sla",
+        jobs: Box::new(|id| {
+            vec![IntakeJob {
+                key: format!("intake:{id}"),
+                payload: format!("{{\"ticket\":{id}}}"),
+                due_at: T0.plus_seconds(3_600),
+                max_attempts: 3,
+            }]
+        }),
+    }];
+    store
+        .posts()
+        .create_post(
+            d.requester.id,
+            &NewPost {
+                community_id: None,
+                reply_to: None,
+                content: PostContent {
+                    body: text,
+                    body_html: &html,
+                    mentioned_profile_ids: &[d.profile],
+                    tags: &[],
+                },
+                attachment_ids: &[],
+                intake: &intake,
+            },
+            T0.plus_seconds(at),
+        )
+        .await
+        .expect("post")
+}
+
+contract_test!(
+    a_desks_intake_gives_out_and_times_the_ticket_in_the_posts_own_write,
+    |store| async move {
+        let d = desk(&store, true).await;
+        let first = post_with_intake(&store, &d, "@it-helpdesk printer jammed", d.profile, 1).await;
+        assert_eq!(first.tickets.len(), 1);
+        assert_eq!(first.settled, first.tickets, "settled inside the write");
+        let tickets = store.tickets();
+        let t = tickets
+            .ticket_by_id(first.tickets[0])
+            .await
+            .expect("ticket");
+        assert_eq!(
+            t.assignee_user_id,
+            Some(d.agent),
+            "given to the agent on shift"
+        );
+        let events = tickets.ticket_events(t.id, true).await.expect("events");
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["opened", "assigned"]);
+        assert_eq!(events[1].detail, "agent");
+        // The job is there already: scheduling its key again keeps it.
+        let key = format!("intake:{}", t.id);
+        let id = store
+            .jobs()
+            .schedule_job(
+                &byline_store::jobs::NewJob {
+                    kind: "test.sla",
+                    key: Some(&key),
+                    payload: "{}",
+                    due_at: T0,
+                    max_attempts: 1,
+                },
+                T0,
+            )
+            .await
+            .expect("schedule");
+        let job = store.jobs().job(id).await.expect("job");
+        assert_eq!(job.payload, format!("{{\"ticket\":{}}}", t.id));
+        assert_eq!(job.due_at, T0.plus_seconds(3_600));
+
+        // The agent is at the limit inside the write (whatever was read
+        // before it): the ticket waits, left for after the write.
+        let second = post_with_intake(
+            &store,
+            &d,
+            "@it-helpdesk printer jammed again",
+            d.profile,
+            2,
+        )
+        .await;
+        assert_eq!(second.tickets.len(), 1);
+        assert!(second.settled.is_empty(), "not settled: {second:?}");
+        let t2 = tickets
+            .ticket_by_id(second.tickets[0])
+            .await
+            .expect("ticket");
+        assert_eq!(t2.assignee_user_id, None);
+
+        // An intake for another desk does nothing here.
+        let third = post_with_intake(
+            &store,
+            &d,
+            "@it-helpdesk and the scanner",
+            d.profile + 1000,
+            3,
+        )
+        .await;
+        assert!(third.settled.is_empty());
+        let t3 = tickets
+            .ticket_by_id(third.tickets[0])
+            .await
+            .expect("ticket");
+        assert_eq!(t3.assignee_user_id, None);
+    }
+);

@@ -46,6 +46,7 @@ async fn say(store: &Store, user: &User, at: Timestamp) -> i64 {
                     tags: &[],
                 },
                 attachment_ids: &[],
+                intake: &[],
             },
             at,
         )
