@@ -364,40 +364,45 @@ const BREACHING_MAX: u32 = 2_000;
 
 /// The desk's tickets with a running SLA clock past its warning time or
 /// its target, most urgent first (with the instant their first such clock
-/// is or was due). Computed by `byline_core::sla` from one read of every
-/// new or open ticket's history, so the view and its count agree with
-/// the clocks on each ticket's page.
+/// is or was due). Read from the instants each ticket's clocks were last
+/// computed to give (by `byline_core::sla`, on every change), so the view
+/// and its count agree with the clocks on each ticket's page and cost one
+/// index range, however long the backlog.
 pub async fn breaching_soon(
     app: &App,
     profile_id: i64,
 ) -> Result<Vec<(i64, byline_core::Timestamp)>, Error> {
-    let sla = app.store.sla();
-    let policies = sla.sla_policies(profile_id).await?;
-    if policies.is_empty() {
-        return Ok(Vec::new());
-    }
-    let hours = sla.business_hours(profile_id).await?;
-    let at = now();
-    let mut found = Vec::new();
-    for (ticket, priority, history) in sla.running_histories(profile_id).await? {
-        let Some((_, targets)) = policies.iter().find(|(p, _)| *p == priority) else {
-            continue;
+    Ok(app
+        .store
+        .tickets()
+        .breaching(profile_id, now(), BREACHING_MAX)
+        .await?)
+}
+
+/// Computes again the clocks of a desk's open tickets after its calendar
+/// or targets changed, off the request's path (a desk's backlog may be
+/// long); each ticket's next change would do it too.
+fn reclock_desk(app: &App, profile_id: i64) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let ids = match app
+            .store
+            .tickets()
+            .running_ticket_ids(profile_id, 100_000)
+            .await
+        {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, profile_id, "clocks not computed again");
+                return;
+            }
         };
-        let warn_before = targets.warn_before_minutes.saturating_mul(60_000_000);
-        let due = byline_core::sla::clocks(&history, targets, &hours, at)
-            .into_iter()
-            .filter(|c| c.stopped_at.is_none() && !c.paused)
-            // Past its target, or within the desk's warning time of it
-            // (a warning instant already passed is not kept on the clock).
-            .filter(|c| c.breached_at.is_some() || c.remaining() <= warn_before)
-            .filter_map(|c| c.due_at.or(c.breached_at))
-            .min();
-        if let Some(due) = due {
-            found.push((ticket, due));
+        for id in ids {
+            if let Err(e) = schedule_clock_jobs(&app, id).await {
+                tracing::warn!(error = %e, ticket = id, "clocks not computed again");
+            }
         }
-    }
-    found.sort_by_key(|(id, due)| (*due, *id));
-    Ok(found)
+    });
 }
 
 /// The job kind that warns of, or reports, a missed SLA.
@@ -424,10 +429,9 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
     });
     let at = now();
     let (clocks, targets) = clocks_and_targets(app, &ticket).await?;
-    let planned: Vec<IntakeJob> = alerts_due(&clocks, targets.as_ref(), at)
-        .iter()
-        .map(|a| a.job(ticket_id))
-        .collect();
+    let alerts = alerts_due(&clocks, targets.as_ref(), at);
+    let (warn_at, due_at) = first_instants(&alerts);
+    let planned: Vec<IntakeJob> = alerts.iter().map(|a| a.job(ticket_id)).collect();
     let jobs: Vec<byline_store::jobs::NewJob<'_>> = planned
         .iter()
         .map(|j| byline_store::jobs::NewJob {
@@ -438,8 +442,31 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
             max_attempts: j.max_attempts,
         })
         .collect();
-    app.store.jobs().schedule_jobs(&jobs, at).await?;
+    app.store
+        .tickets()
+        .time_ticket(ticket_id, warn_at, due_at, &jobs, at)
+        .await?;
     Ok(())
+}
+
+/// When the first of `alerts` comes (a warning, or a breach already
+/// past), and when the first breach is due: what the "breaching soon"
+/// view reads. A warning always comes before its own breach, and every
+/// clock warns the same time ahead, so the first warning belongs to the
+/// clock due first.
+fn first_instants(
+    alerts: &[DueAlert],
+) -> (
+    Option<byline_core::Timestamp>,
+    Option<byline_core::Timestamp>,
+) {
+    let warn = alerts.iter().map(|a| a.when).min();
+    let due = alerts
+        .iter()
+        .filter(|a| a.alert.breach)
+        .map(|a| a.when)
+        .min();
+    (warn, due)
 }
 
 /// One SLA alert a running clock needs, for a ticket yet to be named.
@@ -552,11 +579,14 @@ pub(crate) async fn intake(
             }
             None => Vec::new(),
         };
+        let (sla_warn_at, sla_due_at) = first_instants(&alerts);
         out.push(Intake {
             profile_id: desk.profile_id,
             rule,
             open_limit: desk.open_limit,
             candidates,
+            sla_warn_at,
+            sla_due_at,
             job_kind: SLA_ALERT,
             jobs: Box::new(move |id| alerts.iter().map(|a| a.job(id)).collect()),
         });
@@ -706,6 +736,7 @@ pub async fn set_business_hours(
         .sla()
         .set_business_hours(profile.id, &hours, &audit, now())
         .await?;
+    reclock_desk(app, profile.id);
     Ok(hours)
 }
 
@@ -762,6 +793,7 @@ pub async fn set_sla(
         .sla()
         .set_sla_policy(profile.id, priority, targets.as_ref(), &audit, now())
         .await?;
+    reclock_desk(app, profile.id);
     Ok(targets)
 }
 

@@ -188,40 +188,6 @@ impl Sla<'_> {
         Ok(out)
     }
 
-    /// For every ticket of a desk whose clocks may be running (new or
-    /// open), its id, priority and the history its clocks count, in one
-    /// read: what the "breaching soon" view is computed from.
-    pub async fn running_histories(
-        &self,
-        profile_id: i64,
-    ) -> Result<Vec<(i64, Priority, Vec<TicketEvent>)>, StoreError> {
-        let rows: Vec<(i64, String, i64, String, String)> = read!(self, |pool| {
-            sqlx::query_as(
-                "SELECT t.id, t.priority, e.at, e.kind, e.detail FROM tickets t \
-                 JOIN ticket_events e ON e.ticket_id = t.id \
-                 WHERE t.profile_id = $1 AND t.status IN ('new', 'open') \
-                 AND e.kind IN ('opened', 'requester_reply', 'answer', 'status') \
-                 ORDER BY t.id, e.id LIMIT 200000",
-            )
-            .bind(profile_id)
-            .fetch_all(pool)
-            .await?
-        });
-        let mut out: Vec<(i64, Priority, Vec<TicketEvent>)> = Vec::new();
-        for (ticket, priority, at, kind, detail) in rows {
-            let event = clock_event(at, &kind, &detail)?;
-            match out.last_mut() {
-                Some((id, _, events)) if *id == ticket => events.push(event),
-                _ => out.push((
-                    ticket,
-                    Priority::parse(&priority).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    vec![event],
-                )),
-            }
-        }
-        Ok(out)
-    }
-
     /// The part of a ticket's history its clocks count, oldest first.
     pub async fn clock_history(&self, ticket_id: i64) -> Result<Vec<TicketEvent>, StoreError> {
         let rows: Vec<(i64, String, String)> = read!(self, |pool| {

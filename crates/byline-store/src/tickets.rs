@@ -39,6 +39,11 @@ pub struct Intake {
     /// Members on shift now who may work tickets, with their open tickets
     /// as read before the write.
     pub candidates: Vec<byline_core::assignment::Candidate>,
+    /// When a ticket opened at the write's instant first reaches an SLA
+    /// warning, and when it is first due (none without SLA targets).
+    pub sla_warn_at: Option<Timestamp>,
+    /// See `sla_warn_at`.
+    pub sla_due_at: Option<Timestamp>,
     /// The kind of the jobs below.
     pub job_kind: &'static str,
     /// The jobs of a ticket opened at the write's instant, for whatever id
@@ -491,8 +496,8 @@ macro_rules! new_ticket_in_tx {
         let ticket_id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (profile_id, number, requester_profile_id, subject, source_post_id, \
              thread_root_id, conversation_id, source_message_id, previous_ticket_id, assignee_user_id, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+             sla_warn_at, sla_due_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
         )
         .bind(desk)
         .bind(number)
@@ -504,6 +509,8 @@ macro_rules! new_ticket_in_tx {
         .bind($message)
         .bind($previous)
         .bind(assignee.as_ref().map(|(id, _)| *id))
+        .bind(intake.and_then(|i| i.sla_warn_at).map(|t| t.micros()))
+        .bind(intake.and_then(|i| i.sla_due_at).map(|t| t.micros()))
         .bind($now.micros())
         .fetch_one(&mut *$tx)
         .await?;
@@ -1068,6 +1075,77 @@ impl Tickets<'_> {
             )
             .bind(profile_id)
             .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Records when a ticket's clocks, as they stand after a change, first
+    /// warn and are first due, and schedules their alert jobs, in one
+    /// transaction.
+    pub async fn time_ticket(
+        &self,
+        ticket_id: i64,
+        warn_at: Option<Timestamp>,
+        due_at: Option<Timestamp>,
+        jobs: &[crate::jobs::NewJob<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE tickets SET sla_warn_at = $1, sla_due_at = $2 WHERE id = $3")
+                .bind(warn_at.map(|t| t.micros()))
+                .bind(due_at.map(|t| t.micros()))
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            for job in jobs {
+                schedule_job!(tx, job, now);
+            }
+        });
+        Ok(())
+    }
+
+    /// A desk's new and open tickets whose clocks warn at or before `at`,
+    /// each with the instant it is first due, soonest first (at most
+    /// `limit`), read from `tickets_breaching`.
+    pub async fn breaching(
+        &self,
+        profile_id: i64,
+        at: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(i64, Timestamp)>, StoreError> {
+        let rows: Vec<(i64, i64)> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, COALESCE(sla_due_at, sla_warn_at) AS due FROM tickets \
+                 WHERE profile_id = $1 AND status IN ('new', 'open') AND sla_warn_at <= $2 \
+                 ORDER BY due, id LIMIT $3",
+            )
+            .bind(profile_id)
+            .bind(at.micros())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, due)| (id, Timestamp(due)))
+            .collect())
+    }
+
+    /// The open tickets of a desk (ids, oldest first, at most `limit`),
+    /// whose clocks a calendar or target change moves.
+    pub async fn running_ticket_ids(
+        &self,
+        profile_id: i64,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM tickets WHERE profile_id = $1 AND status IN ('new', 'open', 'pending', 'on_hold') \
+                 ORDER BY id LIMIT $2",
+            )
+            .bind(profile_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
             .await?
         }))
     }

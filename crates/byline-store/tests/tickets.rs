@@ -432,6 +432,8 @@ async fn post_with_intake(
             user_id: d.agent,
             open: 0,
         }],
+        sla_warn_at: Some(T0.plus_seconds(1_800)),
+        sla_due_at: Some(T0.plus_seconds(3_600)),
         job_kind: "test.sla",
         jobs: Box::new(|id| {
             vec![IntakeJob {
@@ -504,6 +506,17 @@ contract_test!(
         let job = store.jobs().job(id).await.expect("job");
         assert_eq!(job.payload, format!("{{\"ticket\":{}}}", t.id));
         assert_eq!(job.due_at, T0.plus_seconds(3_600));
+        // Breaching soon from its warning on, with the instant it is due.
+        let before = tickets
+            .breaching(d.profile, T0.plus_seconds(1_799), 10)
+            .await
+            .expect("soon");
+        assert!(before.is_empty(), "{before:?}");
+        let after = tickets
+            .breaching(d.profile, T0.plus_seconds(1_800), 10)
+            .await
+            .expect("soon");
+        assert_eq!(after, [(t.id, T0.plus_seconds(3_600))]);
 
         // The agent is at the limit inside the write (whatever was read
         // before it): the ticket waits, left for after the write.
