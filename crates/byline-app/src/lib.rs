@@ -18,6 +18,7 @@ pub mod dashboard;
 mod error;
 pub mod feeds;
 pub mod follows;
+pub mod intake;
 pub mod investigations;
 pub mod jobs;
 pub mod limits;
@@ -50,6 +51,8 @@ pub struct App {
     pub live: live::Live,
     /// Who is on which ticket now (collision notices).
     pub presence: collision::Presence,
+    /// Help desks' setups, kept briefly for planning new tickets.
+    pub intake: intake::Setups,
     /// Abuse limits.
     pub limits: Arc<limits::Limits>,
     /// How the services are shaped.
@@ -96,6 +99,7 @@ impl App {
             store,
             live: live::Live::default(),
             presence: collision::Presence::default(),
+            intake: intake::Setups::default(),
             limits: Arc::new(limits::Limits::new(&settings.limits)),
             settings,
         }

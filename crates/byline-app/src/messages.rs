@@ -135,7 +135,7 @@ async fn send_parsed(
         .collect();
     let rendered = markdown::render(text, &known);
     let at = now();
-    let intake = crate::tickets::intake_in_conversation(app, conversation, from, at).await;
+    let intake = crate::intake::for_conversation(app, conversation, from, at).await;
     let words = MessageText {
         body: text.as_str(),
         body_html: &rendered.html,

@@ -139,7 +139,7 @@ pub async fn create_at(
     };
     crate::attachments::check_for_post(app, by, &compose.attachments).await?;
     let (rendered, mentioned) = render(app, &text).await?;
-    let intake = crate::tickets::intake_for(app, &mentioned, at).await;
+    let intake = crate::intake::for_profiles(app, &mentioned, at).await;
     let new = NewPost {
         community_id,
         reply_to,

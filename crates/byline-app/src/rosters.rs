@@ -218,6 +218,7 @@ pub async fn add_shift(
             now(),
         )
         .await?;
+    app.intake.forget(profile.id);
     let row = app
         .store
         .rosters()
@@ -240,6 +241,7 @@ pub async fn remove_shift(
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let mut audit = by.audit("roster.shift_remove", format!("shift:{shift_id}"));
     audit.profile_id = Some(profile.id);
+    app.intake.forget(profile.id);
     if app
         .store
         .rosters()
@@ -306,6 +308,7 @@ pub async fn set_shift_only(app: &App, by: &Caller, handle: &str, on: bool) -> R
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let mut audit = by.audit("roster.shift_only", format!("profile:{}", profile.id));
     audit.profile_id = Some(profile.id);
+    app.intake.forget(profile.id);
     audit.details = serde_json::json!({ "on": on }).to_string();
     Ok(app
         .store

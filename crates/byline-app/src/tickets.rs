@@ -18,9 +18,7 @@ use byline_core::sla::{Clock, SlaTargets};
 use byline_core::ticket::{Priority, Tag, TicketStatus};
 use byline_store::audit::AuditEntry;
 use byline_store::profiles::Profile;
-use byline_store::tickets::{
-    HelpDesk, Intake, IntakeJob, Ticket, TicketEvent, TicketView, ViewCounts,
-};
+use byline_store::tickets::{HelpDesk, IntakeJob, Ticket, TicketEvent, TicketView, ViewCounts};
 use std::collections::HashSet;
 
 /// Tickets on one page of a view.
@@ -101,6 +99,7 @@ pub async fn enable(app: &App, by: &Caller, handle: &str) -> Result<HelpDesk, Er
     authorize(Some(&by.actor()), Action::ManageSharedProfile { role })?;
     let mut audit = by.audit("helpdesk.enable", format!("profile:{}", profile.id));
     audit.profile_id = Some(profile.id);
+    app.intake.forget(profile.id);
     Ok(app
         .store
         .tickets()
@@ -383,6 +382,7 @@ pub async fn breaching_soon(
 /// or targets changed, off the request's path (a desk's backlog may be
 /// long); each ticket's next change would do it too.
 fn reclock_desk(app: &App, profile_id: i64) {
+    app.intake.forget(profile_id);
     let app = app.clone();
     tokio::spawn(async move {
         let ids = match app
@@ -454,7 +454,7 @@ pub async fn schedule_clock_jobs(app: &App, ticket_id: i64) -> Result<(), Error>
 /// view reads. A warning always comes before its own breach, and every
 /// clock warns the same time ahead, so the first warning belongs to the
 /// clock due first.
-fn first_instants(
+pub(crate) fn first_instants(
     alerts: &[DueAlert],
 ) -> (
     Option<byline_core::Timestamp>,
@@ -471,7 +471,7 @@ fn first_instants(
 
 /// One SLA alert a running clock needs, for a ticket yet to be named.
 #[derive(Debug, Clone)]
-struct DueAlert {
+pub(crate) struct DueAlert {
     alert: SlaAlert,
     when: byline_core::Timestamp,
     /// The clock's promised breach, which moves only when it pauses.
@@ -482,7 +482,7 @@ impl DueAlert {
     /// The job for ticket `ticket_id`, named by the instant it is for, so
     /// a clock that paused and moved on gets new ones; an old one finds,
     /// when it runs, that its clock no longer says so, and does nothing.
-    fn job(&self, ticket_id: i64) -> IntakeJob {
+    pub(crate) fn job(&self, ticket_id: i64) -> IntakeJob {
         let alert = SlaAlert {
             ticket_id,
             ..self.alert.clone()
@@ -506,7 +506,7 @@ impl DueAlert {
 }
 
 /// The warning and breach alerts of `clocks` still running at `at`.
-fn alerts_due(
+pub(crate) fn alerts_due(
     clocks: &[Clock],
     targets: Option<&SlaTargets>,
     at: byline_core::Timestamp,
@@ -540,105 +540,6 @@ fn alerts_due(
         }
     }
     due
-}
-
-/// What each help desk among `desks` does with a ticket opened at `at`,
-/// planned before the write that opens it: the members on shift it may
-/// go to, and the SLA jobs a ticket of the default priority starts with.
-/// The write applies it in its own transaction (one commit for the post,
-/// the ticket, its assignment and its jobs).
-pub(crate) async fn intake(
-    app: &App,
-    desks: Vec<HelpDesk>,
-    at: byline_core::Timestamp,
-) -> Result<Vec<Intake>, Error> {
-    let mut out = Vec::with_capacity(desks.len());
-    for desk in desks.into_iter().filter(|d| d.enabled) {
-        let rule = Assignment::parse(&desk.assignment)?;
-        let candidates = if rule == Assignment::Manual {
-            Vec::new()
-        } else {
-            on_shift_candidates(app, desk.profile_id, at).await?.0
-        };
-        let sla = app.store.sla();
-        let targets = sla
-            .sla_policies(desk.profile_id)
-            .await?
-            .into_iter()
-            .find(|(p, _)| *p == Priority::Normal)
-            .map(|(_, t)| t);
-        let alerts = match &targets {
-            Some(t) => {
-                let hours = sla.business_hours(desk.profile_id).await?;
-                let opened = [byline_core::sla::TicketEvent::Opened(at)];
-                alerts_due(
-                    &byline_core::sla::clocks(&opened, t, &hours, at),
-                    Some(t),
-                    at,
-                )
-            }
-            None => Vec::new(),
-        };
-        let (sla_warn_at, sla_due_at) = first_instants(&alerts);
-        out.push(Intake {
-            profile_id: desk.profile_id,
-            rule,
-            open_limit: desk.open_limit,
-            candidates,
-            sla_warn_at,
-            sla_due_at,
-            job_kind: SLA_ALERT,
-            jobs: Box::new(move |id| alerts.iter().map(|a| a.job(id)).collect()),
-        });
-    }
-    Ok(out)
-}
-
-/// The intake of the help desks taking part in a conversation, other than
-/// the sender `from` (a desk's own message opens no ticket), or none when
-/// reading it failed.
-pub(crate) async fn intake_in_conversation(
-    app: &App,
-    conversation: i64,
-    from: i64,
-    at: byline_core::Timestamp,
-) -> Vec<Intake> {
-    let planned = async {
-        let desks = app
-            .store
-            .tickets()
-            .help_desks_in_conversation(conversation)
-            .await?
-            .into_iter()
-            .filter(|d| d.profile_id != from)
-            .collect();
-        intake(app, desks, at).await
-    };
-    planned.await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "help-desk intake not planned; done after the write");
-        Vec::new()
-    })
-}
-
-/// The intake of the help desks among the profiles a post mentions, or
-/// none when reading it failed (the tickets are then seen to after the
-/// write, as without it).
-pub(crate) async fn intake_for(
-    app: &App,
-    profiles: &[i64],
-    at: byline_core::Timestamp,
-) -> Vec<Intake> {
-    if profiles.is_empty() {
-        return Vec::new();
-    }
-    let planned = async {
-        let desks = app.store.tickets().help_desks_among(profiles).await?;
-        intake(app, desks, at).await
-    };
-    planned.await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "help-desk intake not planned; done after the write");
-        Vec::new()
-    })
 }
 
 /// Runs an SLA alert: if the clock it is for still says so now, notifies
@@ -1049,6 +950,7 @@ pub async fn change_settings(
             .set_auto_close_days(profile.id, days, &audit, now())
             .await?;
     }
+    app.intake.forget(profile.id);
     tickets.help_desk(profile.id).await?.ok_or(Error::NotFound)
 }
 

@@ -514,31 +514,30 @@ macro_rules! new_ticket_in_tx {
         .bind($now.micros())
         .fetch_one(&mut *$tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id) \
-             VALUES ($1, $2, 'opened', $3, $4, $5)",
-        )
-        .bind(ticket_id)
-        .bind($now.micros())
-        .bind($w.user_id)
-        .bind($post)
-        .bind($message)
-        .execute(&mut *$tx)
-        .await?;
-        if let (Some(intake), Some((to, handle))) = (intake, &assignee) {
+        // The opening and the assignment as one statement, the jobs as
+        // another: each statement is a round trip inside the write lock.
+        let events = if assignee.is_some() {
+            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id, detail) \
+             VALUES ($1, $2, 'opened', $3, $4, $5, ''), ($1, $2, 'assigned', NULL, NULL, NULL, $6)"
+        } else {
+            "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id, detail) \
+             VALUES ($1, $2, 'opened', $3, $4, $5, CAST($6 AS TEXT))"
+        };
+        sqlx::query(events)
+            .bind(ticket_id)
+            .bind($now.micros())
+            .bind($w.user_id)
+            .bind($post)
+            .bind($message)
+            .bind(assignee.as_ref().map_or("", |(_, h)| h.as_str()))
+            .execute(&mut *$tx)
+            .await?;
+        if let (Some(intake), Some((to, _))) = (intake, &assignee) {
             sqlx::query("UPDATE help_desks SET last_assigned_user_id = $1 WHERE profile_id = $2")
                 .bind(*to)
                 .bind(desk)
                 .execute(&mut *$tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, at, kind, detail) VALUES ($1, $2, 'assigned', $3)",
-            )
-            .bind(ticket_id)
-            .bind($now.micros())
-            .bind(handle)
-            .execute(&mut *$tx)
-            .await?;
             let mut entry = $crate::audit::AuditEntry::new(
                 None,
                 "ticket.assign",
@@ -550,18 +549,29 @@ macro_rules! new_ticket_in_tx {
             append_audit!($tx, &entry, $now);
         }
         if let Some(intake) = intake {
-            for job in (intake.jobs)(ticket_id) {
-                schedule_job!(
-                    $tx,
-                    &$crate::jobs::NewJob {
-                        kind: intake.job_kind,
-                        key: Some(&job.key),
-                        payload: &job.payload,
-                        due_at: job.due_at,
-                        max_attempts: job.max_attempts,
-                    },
-                    $now
+            let jobs = (intake.jobs)(ticket_id);
+            if !jobs.is_empty() {
+                // A new ticket's keys are new: nothing to keep from before.
+                let rows: Vec<String> = (0..jobs.len())
+                    .map(|i| {
+                        let b = i * 4;
+                        format!("($1, ${}, ${}, ${}, ${}, $2)", b + 3, b + 4, b + 5, b + 6)
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO jobs (kind, job_key, payload, due_at, max_attempts, created_at) \
+                     VALUES {} ON CONFLICT (job_key) DO NOTHING",
+                    rows.join(", ")
                 );
+                let mut q = sqlx::query(&sql).bind(intake.job_kind).bind($now.micros());
+                for job in &jobs {
+                    q = q
+                        .bind(&job.key)
+                        .bind(&job.payload)
+                        .bind(job.due_at.micros())
+                        .bind(i64::from(job.max_attempts.max(1)));
+                }
+                q.execute(&mut *$tx).await?;
             }
         }
         (ticket_id, settled)
@@ -770,8 +780,21 @@ impl Tickets<'_> {
         &self,
         profile_id: i64,
     ) -> Result<(Vec<(i64, i64)>, Option<i64>), StoreError> {
+        let members = self.member_loads(profile_id).await?;
+        let last: Option<Option<i64>> = read!(self, |pool| {
+            sqlx::query_scalar("SELECT last_assigned_user_id FROM help_desks WHERE profile_id = $1")
+                .bind(profile_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok((members, last.flatten()))
+    }
+
+    /// The members of a desk who may work tickets (owners, editors,
+    /// responders; active), each with their open tickets there.
+    pub async fn member_loads(&self, profile_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
         Ok(read!(self, |pool| {
-            let members: Vec<(i64, i64)> = sqlx::query_as(
+            sqlx::query_as(
                 "SELECT m.user_id, (SELECT COUNT(*) FROM tickets t WHERE t.profile_id = m.profile_id \
                    AND t.assignee_user_id = m.user_id AND t.status IN ('new', 'open', 'pending', 'on_hold')) \
                  FROM profile_members m JOIN users u ON u.id = m.user_id \
@@ -780,14 +803,7 @@ impl Tickets<'_> {
             )
             .bind(profile_id)
             .fetch_all(pool)
-            .await?;
-            let last: Option<Option<i64>> = sqlx::query_scalar(
-                "SELECT last_assigned_user_id FROM help_desks WHERE profile_id = $1",
-            )
-            .bind(profile_id)
-            .fetch_optional(pool)
-            .await?;
-            (members, last.flatten())
+            .await?
         }))
     }
 
