@@ -346,3 +346,98 @@ async fn sla_alerts_reach_the_owner_once_sqlite() {
 async fn sla_alerts_reach_the_owner_once_postgres() {
     sla_alerts_reach_the_owner_once(Kind::Postgres).await;
 }
+
+/// A desk's tighter targets reach its open tickets' "breaching soon" at
+/// once, without waiting for each ticket's next change.
+async fn new_targets_move_open_tickets_clocks(kind: Kind) {
+    let Some(db) = TestDatabase::new(kind).await else {
+        return;
+    };
+    let store = db.store().await;
+    let owner = user(&store, "olga").await;
+    let sam = user(&store, "sam").await;
+    let desk = store
+        .shared_profiles()
+        .create_shared_profile(
+            &Handle::parse("it-helpdesk").expect("h"),
+            &DisplayName::parse("IT").expect("n"),
+            AttributionPolicy::Internal,
+            &audit(),
+            T0,
+        )
+        .await
+        .expect("desk");
+    store
+        .shared_profiles()
+        .set_profile_member(desk, owner.id, Some(ProfileRole::Owner), &audit(), T0)
+        .await
+        .expect("member");
+    let app = App::for_tasks(store.clone());
+    let olga = byline_app::Caller::operator(owner.clone());
+    tickets::enable(&app, &olga, "it-helpdesk")
+        .await
+        .expect("on");
+    let roomy = tickets::TargetsInput {
+        first_response_minutes: Some(600),
+        next_response_minutes: None,
+        resolution_minutes: None,
+        warn_before_minutes: 50,
+    };
+    tickets::set_sla(&app, &olga, "it-helpdesk", "normal", Some(roomy))
+        .await
+        .expect("sla");
+    // Opened 20 minutes ago, timed as every change times it: ten hours
+    // to go, so not breaching soon.
+    let now = byline_app::now();
+    say(
+        &store,
+        sam.id,
+        "@it-helpdesk slow vpn",
+        &[desk],
+        None,
+        now.plus_seconds(-20 * 60),
+    )
+    .await;
+    let t = store.tickets().ticket(desk, 1).await.expect("ticket");
+    tickets::schedule_clock_jobs(&app, t.id)
+        .await
+        .expect("timed");
+    let soon = tickets::breaching_soon(&app, desk).await.expect("soon");
+    assert!(soon.is_empty(), "{soon:?}");
+    // A 30-minute target: 10 minutes left, inside the warning.
+    let tight = tickets::TargetsInput {
+        first_response_minutes: Some(30),
+        next_response_minutes: None,
+        resolution_minutes: None,
+        warn_before_minutes: 20,
+    };
+    tickets::set_sla(&app, &olga, "it-helpdesk", "normal", Some(tight))
+        .await
+        .expect("sla");
+    let mut soon = Vec::new();
+    for _ in 0..100 {
+        soon = tickets::breaching_soon(&app, desk).await.expect("soon");
+        if !soon.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(soon.len(), 1, "the open ticket's clocks moved");
+    assert_eq!(soon[0].0, t.id);
+    let due = soon[0].1;
+    let expected = now.plus_seconds(10 * 60);
+    assert!(
+        (due.0 - expected.0).abs() < 60_000_000,
+        "due in about ten minutes, not {due:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_targets_move_open_tickets_clocks_sqlite() {
+    new_targets_move_open_tickets_clocks(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_targets_move_open_tickets_clocks_postgres() {
+    new_targets_move_open_tickets_clocks(Kind::Postgres).await;
+}
