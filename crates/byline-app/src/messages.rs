@@ -169,7 +169,8 @@ async fn send_parsed(
         }
     };
     if !tickets.is_empty() {
-        crate::tickets::after_change(app, &tickets, &settled).await;
+        let planned: Vec<i64> = intake.iter().map(|i| i.profile_id).collect();
+        crate::tickets::after_change(app, &tickets, &settled, &planned).await;
     }
     let mut participants = others.clone();
     participants.push(from);

@@ -166,7 +166,8 @@ pub async fn create_at(
         settled,
     } = created;
     if !tickets.is_empty() {
-        crate::tickets::after_change(app, &tickets, &settled).await;
+        let planned: Vec<i64> = intake.iter().map(|i| i.profile_id).collect();
+        crate::tickets::after_change(app, &tickets, &settled, &planned).await;
     }
     let notified = (!notified.is_empty()).then(|| LiveEvent::Notified {
         profile_ids: notified,

@@ -1021,24 +1021,22 @@ pub async fn remove_canned_reply(
 
 /// After a post or message opened tickets or added to them (committed
 /// with it): hands new ones out and schedules their clocks' jobs, except
-/// for those its intake `settled` in the write itself, whose desks' open
-/// inboxes only need to hear of them. A failure here leaves the ticket in
-/// the unassigned queue, never undone.
-pub(crate) async fn after_change(app: &App, tickets: &[i64], settled: &[i64]) {
+/// for those the intake of one of `planned` (desks) `settled` in the
+/// write itself, whose desks' open inboxes only need to hear of them. A
+/// failure here leaves the ticket in the unassigned queue, never undone.
+pub(crate) async fn after_change(app: &App, tickets: &[i64], settled: &[i64], planned: &[i64]) {
     let rest: Vec<i64> = tickets
         .iter()
         .copied()
         .filter(|t| !settled.contains(t))
         .collect();
     if !settled.is_empty() {
-        match app.store.tickets().desks_of(settled).await {
-            Ok(desks) => {
-                for profile_id in desks {
-                    app.live
-                        .publish(crate::live::LiveEvent::Inbox { profile_id });
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "inboxes not told of new tickets"),
+        // Every planned desk is told: a refresh too many costs a reader
+        // one page, a query here costs every mention one read.
+        for profile_id in planned {
+            app.live.publish(crate::live::LiveEvent::Inbox {
+                profile_id: *profile_id,
+            });
         }
     }
     if rest.is_empty() {

@@ -1202,24 +1202,6 @@ impl Tickets<'_> {
         }))
     }
 
-    /// The desks (profiles) of some tickets, each once.
-    pub async fn desks_of(&self, ticket_ids: &[i64]) -> Result<Vec<i64>, StoreError> {
-        if ticket_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT DISTINCT profile_id FROM tickets WHERE id IN ({})",
-            crate::posts::placeholders(1, ticket_ids.len())
-        );
-        Ok(read!(self, |pool| {
-            let mut q = sqlx::query_scalar(&sql);
-            for t in ticket_ids {
-                q = q.bind(*t);
-            }
-            q.fetch_all(pool).await?
-        }))
-    }
-
     /// A view of a desk's tickets, newest first, before ticket id `before`;
     /// with `tag`, only the tickets carrying it.
     pub async fn tickets(
