@@ -38,6 +38,34 @@ struct Setup {
     shifts: Vec<(i64, Shift)>,
     /// Whether the roster has rows, even ones that no longer parse.
     keeps_roster: bool,
+    /// Who is on shift during one second (from the epoch). Shifts begin
+    /// and end on whole local seconds, so the answer holds for the
+    /// second, and a busy desk's recurrences are not walked on every
+    /// mention.
+    on_shift: Mutex<Option<(i64, Vec<i64>)>>,
+}
+
+impl Setup {
+    /// The members whose shift covers `at`.
+    fn on_shift(&self, at: Timestamp) -> Vec<i64> {
+        let second = at.micros().div_euclid(1_000_000);
+        if let Ok(kept) = self.on_shift.lock()
+            && let Some((m, users)) = kept.as_ref()
+            && *m == second
+        {
+            return users.clone();
+        }
+        let users: Vec<i64> = self
+            .shifts
+            .iter()
+            .filter(|(_, s)| s.covering(at).is_some())
+            .map(|(user, _)| *user)
+            .collect();
+        if let Ok(mut kept) = self.on_shift.lock() {
+            *kept = Some((second, users.clone()));
+        }
+        users
+    }
 }
 
 /// A profile's setup as read at an instant (`None`: not a desk that is on).
@@ -147,6 +175,7 @@ async fn read_setup(app: &App, desk: HelpDesk) -> Result<Setup, Error> {
         sla,
         shifts,
         keeps_roster,
+        on_shift: Mutex::new(None),
     })
 }
 
@@ -156,12 +185,7 @@ async fn plan(app: &App, setup: &Setup, at: Timestamp) -> Result<Intake, Error> 
     let candidates = if setup.rule == Assignment::Manual {
         Vec::new()
     } else {
-        let on_shift: Vec<i64> = setup
-            .shifts
-            .iter()
-            .filter(|(_, s)| s.covering(at).is_some())
-            .map(|(user, _)| *user)
-            .collect();
+        let on_shift = setup.on_shift(at);
         app.store
             .tickets()
             .member_loads(profile_id)
