@@ -596,24 +596,65 @@ async fn seed_roster(state: &App, users: &[User], now: Timestamp) -> anyhow::Res
 }
 
 /// What staff ask the IT help desk, and how urgent it is.
-const REQUESTS: &[(&str, &str)] = &[
-    ("wifi keeps dropping on floor 3", "high"),
-    ("cannot print to the second floor printer", "normal"),
-    ("VPN asks for my password twice", "normal"),
-    ("new starter on Monday needs a laptop", "low"),
-    ("Outlook calendar not syncing on my phone", "normal"),
-    ("locked out of my account", "urgent"),
-    ("projector in room 4 shows no picture", "high"),
-    ("need access to the finance share", "normal"),
-    ("my laptop is very slow since the update", "normal"),
-    ("badge reader at the side door rejects my card", "high"),
-    ("Teams audio echoes in meetings", "low"),
-    ("please install the design tools on my machine", "low"),
+const REQUESTS: &[(&str, &str, &[&str])] = &[
+    (
+        "wifi keeps dropping on floor 3",
+        "high",
+        &["wifi", "network"],
+    ),
+    (
+        "cannot print to the second floor printer",
+        "normal",
+        &["printer"],
+    ),
+    (
+        "VPN asks for my password twice",
+        "normal",
+        &["vpn", "network"],
+    ),
+    (
+        "new starter on Monday needs a laptop",
+        "low",
+        &["laptop", "onboarding"],
+    ),
+    (
+        "Outlook calendar not syncing on my phone",
+        "normal",
+        &["email", "phone"],
+    ),
+    ("locked out of my account", "urgent", &["account"]),
+    (
+        "projector in room 4 shows no picture",
+        "high",
+        &["meeting-room"],
+    ),
+    ("need access to the finance share", "normal", &["access"]),
+    (
+        "my laptop is very slow since the update",
+        "normal",
+        &["laptop"],
+    ),
+    (
+        "badge reader at the side door rejects my card",
+        "high",
+        &["badge", "access"],
+    ),
+    (
+        "Teams audio echoes in meetings",
+        "low",
+        &["meeting-room", "teams"],
+    ),
+    (
+        "please install the design tools on my machine",
+        "low",
+        &["software"],
+    ),
 ];
 
 /// The IT help desk at work: business hours, SLAs per priority, and eight
-/// weeks of requests answered (some late), solved and closed, with the
-/// last few still open, so the inbox and the clocks have something to show.
+/// weeks of tagged requests answered (some late), solved and closed, with
+/// the last few still open and two that came as direct messages, so the
+/// inbox and the clocks have something to show.
 async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
     use byline_app::tickets;
     use byline_core::ticket::{Priority, TicketStatus};
@@ -693,7 +734,7 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
     let weeks = 8;
     let per_week = 25;
     for i in 0..weeks * per_week {
-        let (text, priority) = REQUESTS[i % REQUESTS.len()];
+        let (text, priority, tags) = REQUESTS[i % REQUESTS.len()];
         let asker = askers[i % askers.len()];
         // Weekdays at 09:00 to 16:00 UTC, from eight weeks back to today.
         let total = weeks * per_week;
@@ -725,6 +766,18 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
         .map_err(err)?;
         number += 1;
         let ticket = state.store.tickets().ticket(desk.id, number).await?;
+        let tags = byline_core::ticket::parse_tags(tags).map_err(|e| err(e.into()))?;
+        state
+            .store
+            .tickets()
+            .set_ticket_tags(
+                ticket.id,
+                &tags,
+                ivan_user.id,
+                &audit(),
+                at.plus_seconds(20),
+            )
+            .await?;
         let priority = Priority::parse(priority).map_err(|e| err(e.into()))?;
         if priority != Priority::Normal {
             state
@@ -738,6 +791,11 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
                     at.plus_seconds(30),
                 )
                 .await?;
+            // Written to the store directly: its clocks follow the new
+            // priority's targets, as a change through the services would.
+            tickets::schedule_clock_jobs(state, ticket.id)
+                .await
+                .map_err(err)?;
         }
         // Today's requests are still being worked on: a third not yet
         // answered, a third answered, a third waiting on the requester.
@@ -809,6 +867,46 @@ async fn seed_help_desk(state: &App, users: &[User], now: Timestamp) -> anyhow::
                     solved.plus_seconds(600),
                 )
                 .await?;
+        }
+    }
+    // Two requests that came as direct messages to the desk: one answered
+    // in the conversation from the ticket, one waiting.
+    for (who, text, tag, answer) in [
+        (
+            askers[1],
+            "Hi, my second monitor flickers since this morning. Cable swapped already.",
+            "hardware",
+            Some("Thanks, {{requester_name}}. We will bring a spare monitor by this afternoon."),
+        ),
+        (
+            askers[2],
+            "Could someone reset the door code for the storage room? It stopped working.",
+            "access",
+            None,
+        ),
+    ] {
+        byline_app::messages::start(
+            state,
+            &Caller::operator(who.clone()),
+            &["it-helpdesk".to_owned()],
+            text,
+            None,
+        )
+        .await
+        .map_err(err)?;
+        number += 1;
+        let ticket = state.store.tickets().ticket(desk.id, number).await?;
+        let tags = byline_core::ticket::parse_tags(&[tag]).map_err(|e| err(e.into()))?;
+        state
+            .store
+            .tickets()
+            .set_ticket_tags(ticket.id, &tags, ivan_user.id, &audit(), now)
+            .await?;
+        if let Some(answer) = answer {
+            let answer = answer.replace("{{requester_name}}", who.display_name.as_str());
+            tickets::reply(state, &ivan, "it-helpdesk", number, Some(&answer), None)
+                .await
+                .map_err(err)?;
         }
     }
     // Answering as the desk switched Ivan in; he starts the demo as himself.
