@@ -318,6 +318,12 @@ pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
             run_sla_alert(&app, alert).await?;
             Ok(())
         })
+        .on(RECLOCK, |app, job| async move {
+            let reclock: Reclock = serde_json::from_str(&job.payload)
+                .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
+            run_reclock(&app, reclock).await?;
+            Ok(())
+        })
         .on(byline_store::tickets::AUTO_CLOSE, |app, job| async move {
             let close: byline_store::tickets::AutoClose = serde_json::from_str(&job.payload)
                 .map_err(|e| crate::jobs::JobFailure::GiveUp(format!("unreadable payload: {e}")))?;
@@ -378,31 +384,52 @@ pub async fn breaching_soon(
         .await?)
 }
 
-/// Computes again the clocks of a desk's open tickets after its calendar
-/// or targets changed, off the request's path (a desk's backlog may be
-/// long); each ticket's next change would do it too.
-fn reclock_desk(app: &App, profile_id: i64) {
+/// The job kind that computes again the clocks of a desk's open tickets.
+pub const RECLOCK: &str = "ticket.reclock";
+
+/// What a reclock job carries.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Reclock {
+    profile_id: i64,
+}
+
+/// After a desk's calendar or targets changed: forgets its kept setup and
+/// schedules, as a durable job due now, computing its open tickets' clocks
+/// again (a desk's backlog may be long; each ticket's next change would
+/// do it too).
+async fn reclock_desk(app: &App, profile_id: i64) -> Result<(), Error> {
     app.intake.forget(profile_id);
-    let app = app.clone();
-    tokio::spawn(async move {
-        let ids = match app
-            .store
-            .tickets()
-            .running_ticket_ids(profile_id, 100_000)
-            .await
-        {
-            Ok(ids) => ids,
-            Err(e) => {
-                tracing::warn!(error = %e, profile_id, "clocks not computed again");
-                return;
-            }
-        };
-        for id in ids {
-            if let Err(e) = schedule_clock_jobs(&app, id).await {
-                tracing::warn!(error = %e, ticket = id, "clocks not computed again");
-            }
-        }
-    });
+    let at = now();
+    let payload = serde_json::json!(Reclock { profile_id }).to_string();
+    let key = format!("reclock:{profile_id}:{}", at.micros());
+    app.store
+        .jobs()
+        .schedule_job(
+            &byline_store::jobs::NewJob {
+                kind: RECLOCK,
+                key: Some(&key),
+                payload: &payload,
+                due_at: at,
+                max_attempts: 5,
+            },
+            at,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Runs a reclock job: every open ticket's clocks, jobs and instants as
+/// they stand now (idempotent, so a retry after a failure is harmless).
+async fn run_reclock(app: &App, job: Reclock) -> Result<(), Error> {
+    let ids = app
+        .store
+        .tickets()
+        .running_ticket_ids(job.profile_id, 100_000)
+        .await?;
+    for id in ids {
+        schedule_clock_jobs(app, id).await?;
+    }
+    Ok(())
 }
 
 /// The job kind that warns of, or reports, a missed SLA.
@@ -637,7 +664,7 @@ pub async fn set_business_hours(
         .sla()
         .set_business_hours(profile.id, &hours, &audit, now())
         .await?;
-    reclock_desk(app, profile.id);
+    reclock_desk(app, profile.id).await?;
     Ok(hours)
 }
 
@@ -694,7 +721,7 @@ pub async fn set_sla(
         .sla()
         .set_sla_policy(profile.id, priority, targets.as_ref(), &audit, now())
         .await?;
-    reclock_desk(app, profile.id);
+    reclock_desk(app, profile.id).await?;
     Ok(targets)
 }
 
