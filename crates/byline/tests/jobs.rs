@@ -95,7 +95,15 @@ async fn two_servers_on_one_postgres_run_each_job_exactly_once() {
             for i in (w..TICKETS).step_by(REQUESTERS) {
                 let text = format!("request {i}");
                 match desk::open_and_solve(&requester, &agent, &url, &text).await {
-                    Ok(desk::Outcome::Solved(n)) => solved.push(n),
+                    Ok(desk::Outcome::Solved(n)) => {
+                        solved.push(n);
+                        // Spread the solves, and so the closes, over some
+                        // seconds: both runners poll once a second and
+                        // claim up to 200 at a time, so closes all due in
+                        // the same second could fall to whichever looks
+                        // first, which says nothing about sharing.
+                        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                    }
                     Ok(desk::Outcome::Gone) => panic!("{url} went away"),
                     Err(refused) => panic!("{refused}"),
                 }
