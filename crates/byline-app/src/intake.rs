@@ -10,12 +10,12 @@
 //! changes rarely and is read on every mention of it, so it is kept here
 //! for [`SETUP_TTL`]: changes made through this process are seen at once,
 //! those of another server process within that time. Open-ticket loads
-//! are read every time.
+//! are counted inside the write.
 
 use crate::tickets::{SLA_ALERT, alerts_due, first_instants};
 use crate::{App, Error};
 use byline_core::Timestamp;
-use byline_core::assignment::{Assignment, Candidate};
+use byline_core::assignment::Assignment;
 use byline_core::business_hours::BusinessHours;
 use byline_core::roster::Shift;
 use byline_core::sla::SlaTargets;
@@ -179,22 +179,12 @@ async fn read_setup(app: &App, desk: HelpDesk) -> Result<Setup, Error> {
     })
 }
 
-/// The plan for one desk, for a ticket opened at `at`.
-async fn plan(app: &App, setup: &Setup, at: Timestamp) -> Result<Intake, Error> {
+/// The plan for one desk, for a ticket opened at `at`. The members' loads
+/// are counted by the write itself, where they cannot be out of date.
+fn plan(setup: &Setup, at: Timestamp) -> Intake {
     let profile_id = setup.desk.profile_id;
-    let candidates = if setup.rule == Assignment::Manual {
-        Vec::new()
-    } else {
-        let on_shift = setup.on_shift(at);
-        app.store
-            .tickets()
-            .member_loads(profile_id)
-            .await?
-            .into_iter()
-            .filter(|(user, _)| !setup.keeps_roster || on_shift.contains(user))
-            .map(|(user_id, open)| Candidate { user_id, open })
-            .collect()
-    };
+    let on_shift =
+        (setup.rule != Assignment::Manual && setup.keeps_roster).then(|| setup.on_shift(at));
     let alerts = match &setup.sla {
         Some((targets, hours)) => {
             let opened = [byline_core::sla::TicketEvent::Opened(at)];
@@ -207,16 +197,16 @@ async fn plan(app: &App, setup: &Setup, at: Timestamp) -> Result<Intake, Error> 
         None => Vec::new(),
     };
     let (sla_warn_at, sla_due_at) = first_instants(&alerts);
-    Ok(Intake {
+    Intake {
         profile_id,
         rule: setup.rule,
         open_limit: setup.desk.open_limit,
-        candidates,
+        on_shift,
         sla_warn_at,
         sla_due_at,
         job_kind: SLA_ALERT,
         jobs: Box::new(move |id| alerts.iter().map(|a| a.job(id)).collect()),
-    })
+    }
 }
 
 /// The intake of the help desks among `profiles` (those a post
@@ -229,7 +219,7 @@ pub(crate) async fn for_profiles(app: &App, profiles: &[i64], at: Timestamp) -> 
     let planned = async {
         let mut out = Vec::new();
         for setup in setups(app, profiles).await? {
-            out.push(plan(app, &setup, at).await?);
+            out.push(plan(&setup, at));
         }
         Ok::<_, Error>(out)
     };

@@ -67,7 +67,8 @@ pub struct AuditEvent {
 }
 
 /// Appends `$entry` to the chain inside the open transaction `$tx`.
-/// Taking the head first (an UPDATE) serialises appenders on both backends.
+/// Taking the head first (an UPDATE) serialises appenders on both backends;
+/// the event's insert moves the head's hash on.
 macro_rules! append_audit {
     ($tx:ident, $entry:expr, $now:expr) => {{
         let entry: &$crate::audit::AuditEntry = $entry;
@@ -102,10 +103,8 @@ macro_rules! append_audit {
         .bind(&hash[..])
         .execute(&mut *$tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash[..])
-            .execute(&mut *$tx)
-            .await?;
+        // The head takes the new hash by a trigger on the insert
+        // (migration 0026).
         seq
     }};
 }

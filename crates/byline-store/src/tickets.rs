@@ -36,9 +36,10 @@ pub struct Intake {
     pub rule: byline_core::assignment::Assignment,
     /// Most open tickets one member is given automatically.
     pub open_limit: i64,
-    /// Members on shift now who may work tickets, with their open tickets
-    /// as read before the write.
-    pub candidates: Vec<byline_core::assignment::Candidate>,
+    /// Members on shift now (`None`: the desk keeps no roster, so any
+    /// member who may work tickets). Their open tickets are counted inside
+    /// the write.
+    pub on_shift: Option<Vec<i64>>,
     /// When a ticket opened at the write's instant first reaches an SLA
     /// warning, and when it is first due (none without SLA targets).
     pub sla_warn_at: Option<Timestamp>,
@@ -56,7 +57,7 @@ impl std::fmt::Debug for Intake {
         f.debug_struct("Intake")
             .field("profile_id", &self.profile_id)
             .field("rule", &self.rule)
-            .field("candidates", &self.candidates.len())
+            .field("on_shift", &self.on_shift.as_ref().map(Vec::len))
             .finish_non_exhaustive()
     }
 }
@@ -330,7 +331,9 @@ macro_rules! open_tickets {
                     opened.push(ticket_id);
                 } else if w.profile_id == requester {
                     if status == byline_core::ticket::TicketStatus::Closed {
-                        let (id, done) = new_ticket_in_tx!(
+                        // A desk turned off since keeps its old tickets but
+                        // opens no new one.
+                        if let Some((id, done)) = new_ticket_in_tx!(
                             $tx,
                             desk,
                             w,
@@ -342,10 +345,11 @@ macro_rules! open_tickets {
                             Some(ticket_id),
                             $intake,
                             now
-                        );
-                        opened.push(id);
-                        if done {
-                            settled.push(id);
+                        ) {
+                            opened.push(id);
+                            if done {
+                                settled.push(id);
+                            }
                         }
                     } else {
                         words_on_ticket!(
@@ -370,30 +374,38 @@ macro_rules! open_tickets {
             .copied()
             .filter(|p| *p != w.profile_id && notified.contains(p) && !desks_in_thread.contains(p))
             .collect();
-        if !candidates.is_empty() {
+        // A planned desk is known to be one (its number is only taken while
+        // it is on); the others mentioned are looked up, in one statement.
+        let intakes: &[$crate::tickets::Intake] = $intake;
+        let (mut desks, unplanned): (Vec<i64>, Vec<i64>) = candidates
+            .iter()
+            .partition(|p| intakes.iter().any(|i| i.profile_id == **p));
+        if !unplanned.is_empty() {
             let sql = format!(
                 "SELECT profile_id FROM help_desks WHERE enabled AND profile_id IN ({})",
-                $crate::posts::placeholders(1, candidates.len())
+                $crate::posts::placeholders(1, unplanned.len())
             );
             let mut q = sqlx::query_scalar(&sql);
-            for p in &candidates {
+            for p in &unplanned {
                 q = q.bind(*p);
             }
-            let desks: Vec<i64> = q.fetch_all(&mut *$tx).await?;
-            for desk in desks {
-                let (id, done) = new_ticket_in_tx!(
-                    $tx,
-                    desk,
-                    w,
-                    Some($post_id),
-                    Some($root.unwrap_or($post_id)),
-                    None::<i64>,
-                    None::<i64>,
-                    $body,
-                    None::<i64>,
-                    $intake,
-                    now
-                );
+            let found: Vec<i64> = q.fetch_all(&mut *$tx).await?;
+            desks.extend(found);
+        }
+        for desk in desks {
+            if let Some((id, done)) = new_ticket_in_tx!(
+                $tx,
+                desk,
+                w,
+                Some($post_id),
+                Some($root.unwrap_or($post_id)),
+                None::<i64>,
+                None::<i64>,
+                $body,
+                None::<i64>,
+                $intake,
+                now
+            ) {
                 opened.push(id);
                 if done {
                     settled.push(id);
@@ -447,45 +459,78 @@ macro_rules! words_on_ticket {
 /// `$conversation`, linked to `$previous`. When the write carries the
 /// desk's [`Intake`] (one of `$intake`), the ticket is also given out by
 /// the desk's rule and its SLA jobs scheduled, in the same transaction.
-/// Evaluates to (ticket id, whether the intake settled it).
+/// Evaluates to (ticket id, whether the intake settled it), or `None` when
+/// the desk's help desk is off.
 macro_rules! new_ticket_in_tx {
     ($tx:ident, $desk:expr, $w:expr, $post:expr, $root:expr, $conversation:expr, $message:expr, $body:expr, $previous:expr, $intake:expr, $now:expr) => {{
         let desk: i64 = $desk;
         let intakes: &[$crate::tickets::Intake] = $intake;
         let intake = intakes.iter().find(|i| i.profile_id == desk);
-        let (number, last): (i64, Option<i64>) = sqlx::query_as(
-            "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 \
-             RETURNING next_number - 1, last_assigned_user_id",
+        let gives_out = intake.is_some_and(|i| i.rule != byline_core::assignment::Assignment::Manual);
+        // One statement takes the next number, only while the desk is on,
+        // and for a desk that gives tickets out counts each workable
+        // member's open tickets as they stand inside the write: each
+        // statement is a round trip to the database thread while holding
+        // the write lock.
+        let taken: Option<(i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 AND enabled \
+             RETURNING next_number - 1, last_assigned_user_id, \
+             CASE WHEN $2 THEN (SELECT string_agg(CAST(m.user_id AS TEXT) || ':' || CAST( \
+               (SELECT COUNT(*) FROM tickets t WHERE t.profile_id = $1 AND t.assignee_user_id = m.user_id \
+                AND t.status IN ('new', 'open', 'pending', 'on_hold')) AS TEXT), ',') \
+               FROM profile_members m JOIN users u ON u.id = m.user_id \
+               WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder') AND u.active) END",
         )
         .bind(desk)
-        .fetch_one(&mut *$tx)
+        .bind(gives_out)
+        .fetch_optional(&mut *$tx)
         .await?;
-        // The rule is applied to the turn as it stands inside the write, and
-        // the member's standing and load are checked here again: only the
-        // shift and the other members' loads were read before it.
+        match taken {
+            // Turned off since the caller looked: no ticket.
+            None => None,
+            Some((number, last, loads)) => {
         let mut assignee: Option<(i64, String)> = None;
         let mut settled = intake.is_some();
-        if let Some(intake) = intake {
+        if let Some(intake) = intake.filter(|_| gives_out) {
+            let candidates: Vec<byline_core::assignment::Candidate> = loads
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|pair| {
+                    let (user, open) = pair.split_once(':')?;
+                    Some(byline_core::assignment::Candidate {
+                        user_id: user.parse().ok()?,
+                        open: open.parse().ok()?,
+                    })
+                })
+                .filter(|c| intake.on_shift.as_ref().is_none_or(|s| s.contains(&c.user_id)))
+                .collect();
             if let Some(to) = byline_core::assignment::choose(
                 intake.rule,
-                &intake.candidates,
+                &candidates,
                 intake.open_limit,
                 last,
             ) {
-                let (open, handle): (i64, Option<String>) = sqlx::query_as(
-                    "SELECT (SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
-                       AND status IN ('new', 'open', 'pending', 'on_hold')), \
-                     (SELECT p.handle FROM profile_members m JOIN users u ON u.id = m.user_id \
-                       JOIN profiles p ON p.user_id = u.id AND p.kind = 'personal' \
+                // The turn moves on only if the member may still take it:
+                // on PostgreSQL the counts above may predate a concurrent
+                // write that waited for this desk's row, so the limit and
+                // the membership are checked again with the move.
+                let handle: Option<Option<String>> = sqlx::query_scalar(
+                    "UPDATE help_desks SET last_assigned_user_id = $2 WHERE profile_id = $1 \
+                     AND (SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
+                       AND status IN ('new', 'open', 'pending', 'on_hold')) < $3 \
+                     AND EXISTS (SELECT 1 FROM profile_members m JOIN users u ON u.id = m.user_id \
                        WHERE m.profile_id = $1 AND m.user_id = $2 \
-                       AND m.role IN ('owner', 'editor', 'responder') AND u.active)",
+                       AND m.role IN ('owner', 'editor', 'responder') AND u.active) \
+                     RETURNING (SELECT handle FROM profiles WHERE user_id = $2 AND kind = 'personal')",
                 )
                 .bind(desk)
                 .bind(to)
-                .fetch_one(&mut *$tx)
+                .bind(intake.open_limit)
+                .fetch_optional(&mut *$tx)
                 .await?;
                 match handle {
-                    Some(h) if open < intake.open_limit => assignee = Some((to, h)),
+                    Some(Some(h)) => assignee = Some((to, h)),
                     // Someone else's ticket got there first: handed out
                     // after the write, with fresh counts.
                     _ => settled = false,
@@ -533,11 +578,6 @@ macro_rules! new_ticket_in_tx {
             .execute(&mut *$tx)
             .await?;
         if let (Some(intake), Some((to, _))) = (intake, &assignee) {
-            sqlx::query("UPDATE help_desks SET last_assigned_user_id = $1 WHERE profile_id = $2")
-                .bind(*to)
-                .bind(desk)
-                .execute(&mut *$tx)
-                .await?;
             let mut entry = $crate::audit::AuditEntry::new(
                 None,
                 "ticket.assign",
@@ -574,7 +614,9 @@ macro_rules! new_ticket_in_tx {
                 q.execute(&mut *$tx).await?;
             }
         }
-        (ticket_id, settled)
+        Some((ticket_id, settled))
+            }
+        }
     }};
 }
 
@@ -670,7 +712,7 @@ macro_rules! message_tickets {
                     touched.push(ticket_id);
                 }
                 previous => {
-                    let (ticket_id, done) = new_ticket_in_tx!(
+                    if let Some((ticket_id, done)) = new_ticket_in_tx!(
                         $tx,
                         desk,
                         w,
@@ -682,11 +724,12 @@ macro_rules! message_tickets {
                         previous.map(|(id, _)| id),
                         $intake,
                         now
-                    );
-                    if done {
-                        settled.push(ticket_id);
+                    ) {
+                        if done {
+                            settled.push(ticket_id);
+                        }
+                        touched.push(ticket_id);
                     }
-                    touched.push(ticket_id);
                 }
             }
         }

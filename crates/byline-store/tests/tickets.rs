@@ -3,7 +3,7 @@
 //! answers in the thread become its history; status moves follow the
 //! workflow; a reply to a closed ticket opens a new, linked one.
 
-use byline_core::assignment::{Assignment, Candidate};
+use byline_core::assignment::Assignment;
 use byline_core::shared_profile::{AttributionPolicy, ProfileRole};
 use byline_core::ticket::TicketStatus;
 use byline_core::{DisplayName, Handle};
@@ -415,7 +415,8 @@ contract_test!(internal_notes_are_for_members_only, |store| async move {
 });
 
 /// A post carrying the desk's intake, as the application plans it: the
-/// agent may take one open ticket, and each ticket starts with one job.
+/// agent, if on shift, may take one open ticket, and each ticket starts
+/// with one job.
 async fn post_with_intake(
     store: &Store,
     d: &Desk,
@@ -423,15 +424,23 @@ async fn post_with_intake(
     intake_for: i64,
     at: i64,
 ) -> byline_store::posts::CreatedPost {
+    post_with_intake_on_shift(store, d, text, intake_for, Some(vec![d.agent]), at).await
+}
+
+async fn post_with_intake_on_shift(
+    store: &Store,
+    d: &Desk,
+    text: &str,
+    intake_for: i64,
+    on_shift: Option<Vec<i64>>,
+    at: i64,
+) -> byline_store::posts::CreatedPost {
     let html = format!("<p>{text}</p>");
     let intake = [Intake {
         profile_id: intake_for,
         rule: Assignment::RoundRobin,
         open_limit: 1,
-        candidates: vec![Candidate {
-            user_id: d.agent,
-            open: 0,
-        }],
+        on_shift,
         sla_warn_at: Some(T0.plus_seconds(1_800)),
         sla_due_at: Some(T0.plus_seconds(3_600)),
         job_kind: "test.sla",
@@ -518,8 +527,8 @@ contract_test!(
             .expect("soon");
         assert_eq!(after, [(t.id, T0.plus_seconds(3_600))]);
 
-        // The agent is at the limit inside the write (whatever was read
-        // before it): the ticket waits, left for after the write.
+        // The agent is at the limit, as counted inside the write: the
+        // ticket waits unassigned, with nothing left for after the write.
         let second = post_with_intake(
             &store,
             &d,
@@ -529,7 +538,7 @@ contract_test!(
         )
         .await;
         assert_eq!(second.tickets.len(), 1);
-        assert!(second.settled.is_empty(), "not settled: {second:?}");
+        assert_eq!(second.settled, second.tickets, "settled: {second:?}");
         let t2 = tickets
             .ticket_by_id(second.tickets[0])
             .await
@@ -551,5 +560,38 @@ contract_test!(
             .await
             .expect("ticket");
         assert_eq!(t3.assignee_user_id, None);
+    }
+);
+
+contract_test!(
+    an_intake_gives_tickets_only_to_members_on_shift,
+    |store| async move {
+        let d = desk(&store, true).await;
+        let off =
+            post_with_intake_on_shift(&store, &d, "@it-helpdesk vpn", d.profile, Some(vec![]), 1)
+                .await;
+        assert_eq!(
+            off.settled, off.tickets,
+            "nobody on shift: nothing left to do"
+        );
+        let tickets = store.tickets();
+        let t = tickets.ticket_by_id(off.tickets[0]).await.expect("ticket");
+        assert_eq!(t.assignee_user_id, None, "the agent is off shift");
+        // A desk without a roster gives tickets to any member who works them.
+        let any =
+            post_with_intake_on_shift(&store, &d, "@it-helpdesk vpn again", d.profile, None, 2)
+                .await;
+        let t = tickets.ticket_by_id(any.tickets[0]).await.expect("ticket");
+        assert_eq!(t.assignee_user_id, Some(d.agent));
+    }
+);
+
+contract_test!(
+    an_intake_for_a_desk_turned_off_opens_no_ticket,
+    |store| async move {
+        let d = desk(&store, false).await;
+        let post = post_with_intake(&store, &d, "@it-helpdesk hello", d.profile, 1).await;
+        assert!(post.tickets.is_empty(), "{post:?}");
+        assert!(post.settled.is_empty());
     }
 );
