@@ -66,45 +66,71 @@ pub struct AuditEvent {
     pub hash: Vec<u8>,
 }
 
-/// Appends `$entry` to the chain inside the open transaction `$tx`.
-/// Taking the head first (an UPDATE) serialises appenders on both backends;
-/// the event's insert moves the head's hash on.
-macro_rules! append_audit {
-    ($tx:ident, $entry:expr, $now:expr) => {{
-        let entry: &$crate::audit::AuditEntry = $entry;
+impl AuditEntry {
+    /// The statement that appends this entry as event `seq` after the
+    /// event hashed `prev`, at `now` (its hash chained here), for a
+    /// [`crate::dialect::joined::Joined`] batch or to run alone. The head
+    /// takes the new hash by a trigger on the insert (migration 0026).
+    pub(crate) fn appended(
+        &self,
+        seq: i64,
+        prev: &[u8],
+        now: Timestamp,
+    ) -> (&'static str, Vec<crate::dialect::joined::Bound>) {
+        use crate::dialect::joined::Bound;
+        let content = byline_core::audit::EventContent {
+            seq,
+            at: now.micros(),
+            user_id: self.user_id,
+            profile_id: self.profile_id,
+            action: self.action,
+            target: &self.target,
+            source_address: &self.source_address,
+            details: &self.details,
+        };
+        let hash = byline_core::audit::chain_hash(prev, &content);
+        (
+            "INSERT INTO audit_events (seq, at, user_id, profile_id, action, target, source_address, details, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            vec![
+                Bound::Int(Some(seq)),
+                Bound::Int(Some(content.at)),
+                Bound::Int(self.user_id),
+                Bound::Int(self.profile_id),
+                Bound::Text(Some(self.action.to_owned())),
+                Bound::Text(Some(self.target.clone())),
+                Bound::Text(Some(self.source_address.clone())),
+                Bound::Text(Some(self.details.clone())),
+                Bound::Blob(prev.to_vec()),
+                Bound::Blob(hash.to_vec()),
+            ],
+        )
+    }
+}
+
+/// Moves the chain's head on by one inside the open transaction `$tx`;
+/// evaluates to the new event's number and the previous event's hash.
+/// Taking the head (an UPDATE) serialises appenders on both backends.
+macro_rules! take_audit_head {
+    ($tx:ident) => {{
         let (seq, prev): (i64, Vec<u8>) =
             sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
                 .fetch_one(&mut *$tx)
                 .await?;
-        let content = byline_core::audit::EventContent {
-            seq,
-            at: $now.micros(),
-            user_id: entry.user_id,
-            profile_id: entry.profile_id,
-            action: entry.action,
-            target: &entry.target,
-            source_address: &entry.source_address,
-            details: &entry.details,
-        };
-        let hash = byline_core::audit::chain_hash(&prev, &content);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, user_id, profile_id, action, target, source_address, details, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(seq)
-        .bind(content.at)
-        .bind(entry.user_id)
-        .bind(entry.profile_id)
-        .bind(entry.action)
-        .bind(&entry.target)
-        .bind(&entry.source_address)
-        .bind(&entry.details)
-        .bind(&prev[..])
-        .bind(&hash[..])
-        .execute(&mut *$tx)
-        .await?;
-        // The head takes the new hash by a trigger on the insert
-        // (migration 0026).
+        (seq, prev)
+    }};
+}
+
+/// Appends `$entry` to the chain inside the open transaction `$tx`;
+/// evaluates to its number.
+macro_rules! append_audit {
+    ($tx:ident, $entry:expr, $now:expr) => {{
+        let entry: &$crate::audit::AuditEntry = $entry;
+        let (seq, prev) = take_audit_head!($tx);
+        let mut joined = $crate::dialect::joined::Joined::default();
+        let (sql, values) = entry.appended(seq, &prev, $now);
+        joined.push(sql, values);
+        $crate::dialect::joined::RunJoined::run_joined(&mut *$tx, joined).await?;
         seq
     }};
 }

@@ -559,8 +559,11 @@ macro_rules! new_ticket_in_tx {
         .bind($now.micros())
         .fetch_one(&mut *$tx)
         .await?;
-        // The opening and the assignment as one statement, the jobs as
-        // another: each statement is a round trip inside the write lock.
+        // The opening and the assignment (one statement), the audit event
+        // and the jobs go together: a round trip to the database thread
+        // each would be spent holding the write lock (see `joined.rs`).
+        use $crate::dialect::joined::Bound;
+        let mut joined = $crate::dialect::joined::Joined::default();
         let events = if assignee.is_some() {
             "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id, detail) \
              VALUES ($1, $2, 'opened', $3, $4, $5, ''), ($1, $2, 'assigned', NULL, NULL, NULL, $6)"
@@ -568,15 +571,17 @@ macro_rules! new_ticket_in_tx {
             "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id, detail) \
              VALUES ($1, $2, 'opened', $3, $4, $5, CAST($6 AS TEXT))"
         };
-        sqlx::query(events)
-            .bind(ticket_id)
-            .bind($now.micros())
-            .bind($w.user_id)
-            .bind($post)
-            .bind($message)
-            .bind(assignee.as_ref().map_or("", |(_, h)| h.as_str()))
-            .execute(&mut *$tx)
-            .await?;
+        joined.push(
+            events,
+            vec![
+                Bound::Int(Some(ticket_id)),
+                Bound::Int(Some($now.micros())),
+                Bound::Int(Some($w.user_id)),
+                Bound::Int($post),
+                Bound::Int($message),
+                Bound::Text(Some(assignee.as_ref().map_or("", |(_, h)| h.as_str()).to_owned())),
+            ],
+        );
         if let (Some(intake), Some((to, _))) = (intake, &assignee) {
             let mut entry = $crate::audit::AuditEntry::new(
                 None,
@@ -586,7 +591,9 @@ macro_rules! new_ticket_in_tx {
             );
             entry.profile_id = Some(desk);
             entry.details = serde_json::json!({ "to": to, "rule": intake.rule.as_str() }).to_string();
-            append_audit!($tx, &entry, $now);
+            let (seq, prev) = take_audit_head!($tx);
+            let (sql, values) = entry.appended(seq, &prev, $now);
+            joined.push(sql, values);
         }
         if let Some(intake) = intake {
             let jobs = (intake.jobs)(ticket_id);
@@ -603,17 +610,20 @@ macro_rules! new_ticket_in_tx {
                      VALUES {} ON CONFLICT (job_key) DO NOTHING",
                     rows.join(", ")
                 );
-                let mut q = sqlx::query(&sql).bind(intake.job_kind).bind($now.micros());
-                for job in &jobs {
-                    q = q
-                        .bind(&job.key)
-                        .bind(&job.payload)
-                        .bind(job.due_at.micros())
-                        .bind(i64::from(job.max_attempts.max(1)));
+                let mut values = vec![
+                    Bound::Text(Some(intake.job_kind.to_owned())),
+                    Bound::Int(Some($now.micros())),
+                ];
+                for job in jobs {
+                    values.push(Bound::Text(Some(job.key)));
+                    values.push(Bound::Text(Some(job.payload)));
+                    values.push(Bound::Int(Some(job.due_at.micros())));
+                    values.push(Bound::Int(Some(i64::from(job.max_attempts.max(1)))));
                 }
-                q.execute(&mut *$tx).await?;
+                joined.push(sql, values);
             }
         }
+        $crate::dialect::joined::RunJoined::run_joined(&mut *$tx, joined).await?;
         Some((ticket_id, settled))
             }
         }

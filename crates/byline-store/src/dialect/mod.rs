@@ -8,6 +8,7 @@
 pub(crate) mod audit_scan;
 pub(crate) mod full_text;
 pub(crate) mod group_commit;
+pub(crate) mod joined;
 pub(crate) mod tooling;
 
 use crate::StoreError;
