@@ -467,73 +467,102 @@ macro_rules! new_ticket_in_tx {
         let intakes: &[$crate::tickets::Intake] = $intake;
         let intake = intakes.iter().find(|i| i.profile_id == desk);
         let gives_out = intake.is_some_and(|i| i.rule != byline_core::assignment::Assignment::Manual);
-        // One statement takes the next number, only while the desk is on,
-        // and for a desk that gives tickets out counts each workable
-        // member's open tickets as they stand inside the write: each
-        // statement is a round trip to the database thread while holding
-        // the write lock.
-        let taken: Option<(i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        // Each statement is a round trip to the database thread while
+        // holding the write lock, so one takes the next number (only while
+        // the desk is on) and, for a desk that gives tickets out, counts
+        // each workable member's open tickets as they stand inside the
+        // write. With SQLite's sole writer what it reads stays true until
+        // the commit, so it also reads the audit chain's head, and the turn
+        // and the head move on with the ticket's other rows below, unchecked.
+        let sole = $crate::dialect::joined::RunJoined::sole_writer(&*$tx);
+        let taken: Option<(i64, Option<i64>, Option<String>, Option<i64>, Option<Vec<u8>>)> = sqlx::query_as(
             "UPDATE help_desks SET next_number = next_number + 1 WHERE profile_id = $1 AND enabled \
              RETURNING next_number - 1, last_assigned_user_id, \
              CASE WHEN $2 THEN (SELECT string_agg(CAST(m.user_id AS TEXT) || ':' || CAST( \
                (SELECT COUNT(*) FROM tickets t WHERE t.profile_id = $1 AND t.assignee_user_id = m.user_id \
-                AND t.status IN ('new', 'open', 'pending', 'on_hold')) AS TEXT), ',') \
+                AND t.status IN ('new', 'open', 'pending', 'on_hold')) AS TEXT) || ':' || p.handle, ',') \
                FROM profile_members m JOIN users u ON u.id = m.user_id \
-               WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder') AND u.active) END",
+               JOIN profiles p ON p.user_id = u.id AND p.kind = 'personal' \
+               WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder') AND u.active) END, \
+             CASE WHEN $3 THEN (SELECT seq FROM audit_head WHERE id = 1) END, \
+             CASE WHEN $3 THEN (SELECT hash FROM audit_head WHERE id = 1) END",
         )
         .bind(desk)
         .bind(gives_out)
+        .bind(gives_out && sole)
         .fetch_optional(&mut *$tx)
         .await?;
         match taken {
             // Turned off since the caller looked: no ticket.
             None => None,
-            Some((number, last, loads)) => {
+            Some((number, last, loads, head_seq, head_hash)) => {
+        use $crate::dialect::joined::Bound;
+        let mut joined = $crate::dialect::joined::Joined::default();
         let mut assignee: Option<(i64, String)> = None;
         let mut settled = intake.is_some();
         if let Some(intake) = intake.filter(|_| gives_out) {
-            let candidates: Vec<byline_core::assignment::Candidate> = loads
+            let members: Vec<(i64, i64, &str)> = loads
                 .as_deref()
                 .unwrap_or_default()
                 .split(',')
-                .filter_map(|pair| {
-                    let (user, open) = pair.split_once(':')?;
-                    Some(byline_core::assignment::Candidate {
-                        user_id: user.parse().ok()?,
-                        open: open.parse().ok()?,
-                    })
+                .filter_map(|member| {
+                    let mut parts = member.splitn(3, ':');
+                    let user = parts.next()?.parse().ok()?;
+                    let open = parts.next()?.parse().ok()?;
+                    Some((user, open, parts.next()?))
                 })
-                .filter(|c| intake.on_shift.as_ref().is_none_or(|s| s.contains(&c.user_id)))
+                .filter(|(user, _, _)| intake.on_shift.as_ref().is_none_or(|s| s.contains(user)))
                 .collect();
-            if let Some(to) = byline_core::assignment::choose(
+            let candidates: Vec<byline_core::assignment::Candidate> = members
+                .iter()
+                .map(|(user_id, open, _)| byline_core::assignment::Candidate {
+                    user_id: *user_id,
+                    open: *open,
+                })
+                .collect();
+            let chosen = byline_core::assignment::choose(
                 intake.rule,
                 &candidates,
                 intake.open_limit,
                 last,
-            ) {
-                // The turn moves on only if the member may still take it:
-                // on PostgreSQL the counts above may predate a concurrent
-                // write that waited for this desk's row, so the limit and
-                // the membership are checked again with the move.
-                let handle: Option<Option<String>> = sqlx::query_scalar(
-                    "UPDATE help_desks SET last_assigned_user_id = $2 WHERE profile_id = $1 \
-                     AND (SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
-                       AND status IN ('new', 'open', 'pending', 'on_hold')) < $3 \
-                     AND EXISTS (SELECT 1 FROM profile_members m JOIN users u ON u.id = m.user_id \
-                       WHERE m.profile_id = $1 AND m.user_id = $2 \
-                       AND m.role IN ('owner', 'editor', 'responder') AND u.active) \
-                     RETURNING (SELECT handle FROM profiles WHERE user_id = $2 AND kind = 'personal')",
-                )
-                .bind(desk)
-                .bind(to)
-                .bind(intake.open_limit)
-                .fetch_optional(&mut *$tx)
-                .await?;
-                match handle {
-                    Some(Some(h)) => assignee = Some((to, h)),
-                    // Someone else's ticket got there first: handed out
-                    // after the write, with fresh counts.
-                    _ => settled = false,
+            );
+            match chosen {
+                None => {}
+                Some(to) if sole => {
+                    let handle = members
+                        .iter()
+                        .find(|(user, _, _)| *user == to)
+                        .map_or("", |(_, _, h)| *h);
+                    assignee = Some((to, handle.to_owned()));
+                    joined.push(
+                        "UPDATE help_desks SET last_assigned_user_id = $1 WHERE profile_id = $2",
+                        vec![Bound::Int(Some(to)), Bound::Int(Some(desk))],
+                    );
+                }
+                Some(to) => {
+                    // The counts above may predate a concurrent write that
+                    // waited for this desk's row: the limit and the
+                    // membership are checked again as the turn moves on.
+                    let handle: Option<Option<String>> = sqlx::query_scalar(
+                        "UPDATE help_desks SET last_assigned_user_id = $2 WHERE profile_id = $1 \
+                         AND (SELECT COUNT(*) FROM tickets WHERE profile_id = $1 AND assignee_user_id = $2 \
+                           AND status IN ('new', 'open', 'pending', 'on_hold')) < $3 \
+                         AND EXISTS (SELECT 1 FROM profile_members m JOIN users u ON u.id = m.user_id \
+                           WHERE m.profile_id = $1 AND m.user_id = $2 \
+                           AND m.role IN ('owner', 'editor', 'responder') AND u.active) \
+                         RETURNING (SELECT handle FROM profiles WHERE user_id = $2 AND kind = 'personal')",
+                    )
+                    .bind(desk)
+                    .bind(to)
+                    .bind(intake.open_limit)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                    match handle {
+                        Some(Some(h)) => assignee = Some((to, h)),
+                        // Someone else's ticket got there first: handed out
+                        // after the write, with fresh counts.
+                        _ => settled = false,
+                    }
                 }
             }
         }
@@ -560,10 +589,9 @@ macro_rules! new_ticket_in_tx {
         .fetch_one(&mut *$tx)
         .await?;
         // The opening and the assignment (one statement), the audit event
-        // and the jobs go together: a round trip to the database thread
-        // each would be spent holding the write lock (see `joined.rs`).
-        use $crate::dialect::joined::Bound;
-        let mut joined = $crate::dialect::joined::Joined::default();
+        // and the jobs go together, after the turn if it moved unchecked:
+        // a round trip to the database thread each would be spent holding
+        // the write lock (see `joined.rs`).
         let events = if assignee.is_some() {
             "INSERT INTO ticket_events (ticket_id, at, kind, by_user_id, post_id, message_id, detail) \
              VALUES ($1, $2, 'opened', $3, $4, $5, ''), ($1, $2, 'assigned', NULL, NULL, NULL, $6)"
@@ -591,7 +619,16 @@ macro_rules! new_ticket_in_tx {
             );
             entry.profile_id = Some(desk);
             entry.details = serde_json::json!({ "to": to, "rule": intake.rule.as_str() }).to_string();
-            let (seq, prev) = take_audit_head!($tx);
+            let (seq, prev) = match (head_seq, head_hash) {
+                (Some(seq), Some(hash)) => {
+                    joined.push(
+                        "UPDATE audit_head SET seq = $1 WHERE id = 1",
+                        vec![Bound::Int(Some(seq + 1))],
+                    );
+                    (seq + 1, hash)
+                }
+                _ => take_audit_head!($tx),
+            };
             let (sql, values) = entry.appended(seq, &prev, $now);
             joined.push(sql, values);
         }

@@ -496,6 +496,22 @@ contract_test!(
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["opened", "assigned"]);
         assert_eq!(events[1].detail, "agent");
+        // The assignment is audited and the chain still holds, also with
+        // an event appended after it (the head moved on with the ticket).
+        store
+            .audit()
+            .append_audit(&audit(), T0.plus_seconds(1))
+            .await
+            .expect("append");
+        let chain = store.audit().verify_audit().await.expect("verify");
+        assert_eq!(chain.first_break, None);
+        let last = store.audit().audit_events(0, 1000).await.expect("events");
+        let assign = last
+            .iter()
+            .find(|e| e.action == "ticket.assign")
+            .expect("the assignment is audited");
+        assert_eq!(assign.target, format!("ticket:{}", t.id));
+        assert_eq!(last.last().map(|e| e.seq), Some(assign.seq + 1));
         // The job is there already: scheduling its key again keeps it.
         let key = format!("intake:{}", t.id);
         let id = store

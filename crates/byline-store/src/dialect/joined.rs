@@ -91,6 +91,11 @@ macro_rules! bind_all {
 pub(crate) trait RunJoined {
     /// Runs them, in order, inside the connection's open transaction.
     async fn run_joined(&mut self, joined: Joined) -> Result<(), StoreError>;
+
+    /// Whether what a write reads stays true until it commits because
+    /// nobody else writes meanwhile (SQLite's one writer). Otherwise a row
+    /// read and then changed must be locked or checked again as it changes.
+    fn sole_writer(&self) -> bool;
 }
 
 impl RunJoined for SqliteConnection {
@@ -104,6 +109,10 @@ impl RunJoined for SqliteConnection {
             .await?;
         Ok(())
     }
+
+    fn sole_writer(&self) -> bool {
+        true
+    }
 }
 
 impl RunJoined for PgConnection {
@@ -114,6 +123,10 @@ impl RunJoined for PgConnection {
                 .await?;
         }
         Ok(())
+    }
+
+    fn sole_writer(&self) -> bool {
+        false
     }
 }
 
