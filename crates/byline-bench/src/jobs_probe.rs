@@ -100,7 +100,8 @@ pub async fn run(store: &Store, n: u64) -> Result<JobsProbe> {
     })
 }
 
-fn wall_now() -> Timestamp {
+/// The time now, as stored.
+pub(crate) fn wall_now() -> Timestamp {
     let micros = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))

@@ -207,12 +207,13 @@ pub(crate) fn create(
     })
 }
 
-/// A post by one of `users` mentioning `desk`: with its help desk on, each
-/// opens a ticket.
-pub(crate) fn mention(base: &str, seed: u64, users: &[i64], desk: &str) -> MakeRequest {
-    let (base, users, desk) = (base.to_owned(), users.to_vec(), desk.to_owned());
+/// A post by one of `users` mentioning one of `desks`, in turn: with its
+/// help desk on, each opens a ticket.
+pub(crate) fn mention(base: &str, seed: u64, users: &[i64], desks: &[String]) -> MakeRequest {
+    let (base, users, desks) = (base.to_owned(), users.to_vec(), desks.to_vec());
     Arc::new(move |c: &reqwest::Client, i: u64| {
         let user = users[(i as usize) % users.len()];
+        let desk = &desks[(i as usize) % desks.len()];
         c.post(format!("{base}/api/v1/posts"))
             .header("authorization", bearer(seed, user))
             .json(&serde_json::json!({
@@ -693,17 +694,29 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
                 "a post mentioning @{} (help desk on, manual assignment, no SLA): the ticket in the post's transaction only",
                 m.team
             ),
-            mention(&base, m.seed, &writers, &m.team),
+            mention(&base, m.seed, &writers, std::slice::from_ref(&m.team)),
         ),
     ];
-    if let Some(desk) = m.desks.first() {
+    if !m.desks.is_empty() {
+        // Tickets opened by earlier runs are solved first, so the members
+        // on shift have the room under their open-ticket limit that they
+        // had as loaded, and the mentions go round the desks, so a run's
+        // tickets are given out rather than left waiting at the limit.
+        if m.tickets > 0 && args.runs("create_ticket_by_mention") {
+            let solved = store
+                .solve_tickets_above(m.tickets as i64, crate::jobs_probe::wall_now())
+                .await?;
+            eprintln!("solved {solved} tickets left open by earlier runs");
+        }
+        let handles: Vec<String> = m.desks.iter().map(|d| d.handle.clone()).collect();
         writes.push((
             "create_ticket_by_mention",
             format!(
-                "a post mentioning @{} ({} tickets loaded), which opens a ticket, assigns it and schedules its SLA jobs",
-                desk.handle, desk.tickets
+                "a post mentioning one of the {} help desks in turn ({} tickets loaded), which opens a ticket, gives it to a member on shift (audited) and schedules its SLA jobs",
+                m.desks.len(),
+                m.tickets
             ),
-            mention(&base, m.seed, &writers, &desk.handle),
+            mention(&base, m.seed, &writers, &handles),
         ));
     }
     for (name, about, make) in writes.into_iter().filter(|(n, _, _)| args.runs(n)) {

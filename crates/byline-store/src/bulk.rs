@@ -9,6 +9,7 @@
 
 use crate::dialect::tooling::{Conn, restore_after_load};
 use crate::{Store, StoreError};
+use byline_core::Timestamp;
 use std::time::{Duration, Instant};
 
 /// A value in a bulk row.
@@ -396,6 +397,29 @@ impl Store {
                 .await?;
         });
         Ok(rate)
+    }
+
+    /// Marks solved, at `now`, every ticket still open whose id is above
+    /// `loaded`: those an earlier benchmark run opened. The members'
+    /// open-ticket loads go back to what was loaded, so a run hands its
+    /// tickets out as the first one did instead of finding everyone at the
+    /// limit.
+    pub async fn solve_tickets_above(
+        &self,
+        loaded: i64,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        Ok(unbatched_write_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE tickets SET status = 'solved', solved_at = $1, updated_at = $1 \
+                 WHERE id > $2 AND status IN ('new', 'open', 'pending', 'on_hold')",
+            )
+            .bind(now.micros())
+            .bind(loaded)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        }))
     }
 }
 
