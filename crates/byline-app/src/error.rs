@@ -39,6 +39,11 @@ pub enum Error {
     /// The database is unreachable or not migrated.
     #[error("the service is not available right now")]
     Unavailable,
+    /// The vault cannot open an entry: its master key is missing or wrong,
+    /// or the stored bytes fail their integrity check. Says which, never a
+    /// value.
+    #[error("{0}")]
+    Vault(String),
     /// A bug or an infrastructure failure; details go to the log only.
     #[error("internal error")]
     Internal(String),
@@ -66,6 +71,9 @@ impl From<CoreError> for Error {
         match e {
             CoreError::Forbidden => Error::Forbidden,
             CoreError::Hashing => Error::Internal("password hashing failed".into()),
+            e @ (CoreError::VaultTampered | CoreError::VaultWrongKey { .. }) => {
+                Error::Vault(e.to_string())
+            }
             other => Error::Invalid(other.to_string()),
         }
     }

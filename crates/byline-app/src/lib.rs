@@ -32,6 +32,7 @@ pub mod rosters;
 pub mod search;
 pub mod shared_profiles;
 pub mod tickets;
+pub mod vault;
 
 pub use caller::{Caller, Client, Credential};
 pub use error::Error;
@@ -76,6 +77,8 @@ pub struct AppSettings {
     pub live_recheck: Duration,
     /// How fast one person or address may write, search and mint tokens.
     pub limits: limits::LimitSettings,
+    /// Where the vault's master key is.
+    pub vault_key: vault::KeySource,
 }
 
 impl Default for AppSettings {
@@ -88,6 +91,7 @@ impl Default for AppSettings {
             attachments_dir: PathBuf::from("./byline-data/attachments"),
             live_recheck: Duration::from_secs(30),
             limits: limits::LimitSettings::default(),
+            vault_key: vault::KeySource::File(PathBuf::from("./byline-data/vault.key")),
         }
     }
 }

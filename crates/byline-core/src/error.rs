@@ -57,6 +57,25 @@ pub enum CoreError {
     /// An article that cannot be saved.
     #[error("{0}")]
     InvalidArticle(String),
+    /// A secret that cannot be put in the vault.
+    #[error("{0}")]
+    InvalidSecret(String),
+    /// A vault master key that cannot be read.
+    #[error("{0}")]
+    InvalidVaultKey(String),
+    /// A sealed secret whose bytes fail their integrity check.
+    #[error(
+        "a vault entry failed its integrity check (its stored bytes were changed); nothing was shown"
+    )]
+    VaultTampered,
+    /// A sealed secret wrapped under another master key than the one held.
+    #[error("this vault entry is wrapped under master key {needed}, but the key held is {held}")]
+    VaultWrongKey {
+        /// The id of the key the envelope needs.
+        needed: String,
+        /// The id of the key Byline holds.
+        held: String,
+    },
     /// Hashing failed inside argon2 (never caused by user input).
     #[error("password hashing failed")]
     Hashing,

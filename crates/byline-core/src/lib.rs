@@ -22,6 +22,7 @@ pub mod shared_profile;
 pub mod sla;
 pub mod ticket;
 pub mod time;
+pub mod vault;
 
 pub use account::{DisplayName, Email, Handle, ProfileKind, Role};
 pub use error::CoreError;

@@ -99,6 +99,30 @@ pub enum Action {
         /// Their standing with the profile's roster.
         duty: Duty,
     },
+    /// See the names, kinds and custodians of a shared profile's secrets
+    /// (never their values).
+    SeeVault {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Put a secret in a shared profile's vault.
+    AddSecret {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Choose a secret's custodians, its two-person rule, or remove it.
+    ManageSecret {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Reveal, copy, take a TOTP code from, edit or rotate a secret, or
+    /// approve another custodian's two-person reveal.
+    UseSecret {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+        /// Whether the actor is one of the secret's custodians.
+        custodian: bool,
+    },
     /// See a shared profile's roster and who is on duty.
     SeeRoster {
         /// The actor's role on it, if any.
@@ -318,6 +342,22 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             actor.is_admin() || role == Some(ProfileRole::Owner)
         }
         Action::ActAs { role } => role.is_some(),
+        // The vault's values go to custodians only: owners choose them but
+        // see no plaintext unless they are one, and admin rank opens
+        // nothing. Observers never act for the profile, so never hold its
+        // keys.
+        Action::SeeVault { role } => role.is_some(),
+        Action::AddSecret { role } => {
+            matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
+        }
+        Action::ManageSecret { role } => role == Some(ProfileRole::Owner),
+        Action::UseSecret { role, custodian } => {
+            custodian
+                && matches!(
+                    role,
+                    Some(ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder)
+                )
+        }
         // Off-shift speech was decided above.
         Action::SpeakAs { role, speech, .. } => matches!(
             (role, speech),

@@ -50,6 +50,10 @@ pub enum AppError {
     /// The database is unreachable or not migrated.
     #[error("the service is not available right now")]
     Unavailable,
+    /// The vault cannot open an entry (missing or wrong master key,
+    /// tampered bytes); the message says which and holds no value.
+    #[error("{0}")]
+    Vault(String),
     /// A bug or an infrastructure failure; details go to the log only.
     #[error("internal error")]
     Internal(String),
@@ -88,7 +92,7 @@ impl AppError {
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) | AppError::Vault(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -106,6 +110,7 @@ impl AppError {
             AppError::Timeout => "timeout",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
+            AppError::Vault(_) => "vault",
         }
     }
 
@@ -116,7 +121,7 @@ impl AppError {
 
     /// Logs server-side failures once, where they are turned into responses.
     pub(crate) fn log(&self) {
-        if let AppError::Internal(detail) = self {
+        if let AppError::Internal(detail) | AppError::Vault(detail) = self {
             tracing::error!(error = %detail, "request failed");
         }
     }
@@ -171,6 +176,9 @@ impl From<CoreError> for AppError {
         match e {
             CoreError::Forbidden => AppError::Forbidden,
             CoreError::Hashing => AppError::Internal("password hashing failed".into()),
+            e @ (CoreError::VaultTampered | CoreError::VaultWrongKey { .. }) => {
+                AppError::Vault(e.to_string())
+            }
             other => AppError::Invalid(other.to_string()),
         }
     }
@@ -212,6 +220,7 @@ impl From<byline_app::Error> for AppError {
             E::TooLarge => AppError::PayloadTooLarge,
             E::RateLimited(secs) => AppError::RateLimited(secs),
             E::Unavailable => AppError::Unavailable,
+            E::Vault(why) => AppError::Vault(why),
             E::Internal(detail) => AppError::Internal(detail),
         }
     }

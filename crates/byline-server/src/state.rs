@@ -30,6 +30,8 @@ pub struct Settings {
     pub live_recheck: Duration,
     /// How fast one person or address may write, search and mint tokens.
     pub limits: byline_app::limits::LimitSettings,
+    /// Where the vault's master key is.
+    pub vault_key: byline_app::vault::KeySource,
 }
 
 impl Default for Settings {
@@ -46,6 +48,9 @@ impl Default for Settings {
             attachments_dir: std::path::PathBuf::from("./byline-data/attachments"),
             live_recheck: Duration::from_secs(30),
             limits: byline_app::limits::LimitSettings::default(),
+            vault_key: byline_app::vault::KeySource::File(std::path::PathBuf::from(
+                "./byline-data/vault.key",
+            )),
         }
     }
 }
@@ -83,6 +88,7 @@ impl Settings {
             attachments_dir: self.attachments_dir.clone(),
             live_recheck: self.live_recheck,
             limits: self.limits,
+            vault_key: self.vault_key.clone(),
         }
     }
 }

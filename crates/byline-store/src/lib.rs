@@ -34,6 +34,8 @@ macro_rules! capability {
 mod dialect;
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod vault;
 pub mod attachments;
 #[macro_use]
 mod bylines;

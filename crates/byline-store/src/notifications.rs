@@ -9,7 +9,8 @@ use byline_core::Timestamp;
 pub struct Notification {
     /// Id (newest is highest).
     pub id: i64,
-    /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`, `message`.
+    /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`, `message`,
+    /// `investigator`, `sla_warning`, `sla_breach`, `vault_reveal`, `vault_rotate`.
     pub kind: String,
     /// Who caused it.
     pub actor_handle: String,
@@ -21,6 +22,10 @@ pub struct Notification {
     pub community_slug: Option<String>,
     /// The conversation concerned, if any.
     pub conversation_id: Option<i64>,
+    /// The vault entry concerned (its name), if any.
+    pub secret_name: Option<String>,
+    /// The shared profile whose vault holds it (handle), if any.
+    pub secret_profile: Option<String>,
     /// When (µs).
     pub created_at: i64,
     /// When read (µs), if read.
@@ -65,8 +70,10 @@ impl Notifications<'_> {
     ) -> Result<Vec<Notification>, StoreError> {
         let sql = format!(
             "SELECT n.id, n.kind, a.handle AS actor_handle, a.display_name AS actor_name, n.post_id, \
-             c.slug AS community_slug, n.conversation_id, n.created_at, n.read_at FROM notifications n \
+             c.slug AS community_slug, n.conversation_id, vs.name AS secret_name, vp.handle AS secret_profile, \
+             n.created_at, n.read_at FROM notifications n \
              JOIN profiles a ON a.id = n.actor_profile_id \
+             LEFT JOIN vault_secrets vs ON vs.id = n.secret_id LEFT JOIN profiles vp ON vp.id = vs.profile_id \
              LEFT JOIN communities c ON c.id = n.community_id \
              LEFT JOIN posts p ON p.id = n.post_id \
              WHERE n.recipient_profile_id = $1 AND n.id < $2 AND (n.post_id IS NULL OR {}) \

@@ -180,6 +180,7 @@ impl SharedProfiles<'_> {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
+                    vault_leaver!(tx, user_id, Some(profile_id), now);
                     sqlx::query(
                         "DELETE FROM profile_members WHERE profile_id = $1 AND user_id = $2",
                     )

@@ -291,6 +291,7 @@ impl Users<'_> {
             .await?
             .rows_affected();
             if n > 0 {
+                vault_leaver!(tx, user_id, None, now);
                 for table in ["sessions", "api_tokens"] {
                     sqlx::query(&format!(
                         "UPDATE {table} SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"

@@ -21,6 +21,7 @@ mod sessions;
 mod shared_profiles;
 mod tickets;
 mod users;
+mod vault;
 pub mod views;
 
 use crate::state::AppState;
@@ -50,6 +51,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
+        (name = "vault", description = "The credential vault: shared profiles' secrets, revealed to custodians only"),
         (name = "investigations", description = "Investigations: the only way to reveal sealed bylines"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "web", description = "Server-rendered HTML pages")
@@ -98,6 +100,7 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(shared_profiles::routes())
         .merge(rosters::routes())
+        .merge(vault::routes())
         .merge(tickets::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())

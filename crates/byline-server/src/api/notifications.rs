@@ -64,6 +64,8 @@ async fn list(
                 post: n.post_id.map(|v| v.to_string()),
                 community: n.community_slug,
                 conversation: n.conversation_id.map(|v| v.to_string()),
+                secret: n.secret_name,
+                secret_profile: n.secret_profile,
                 created_at: Timestamp(n.created_at).to_rfc3339(),
                 read: n.read_at.is_some(),
             })

@@ -433,6 +433,10 @@ pub struct NotificationView {
     /// The conversation concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<String>,
+    /// The vault entry concerned (its name), for `vault_reveal` and `vault_rotate`.
+    pub secret: Option<String>,
+    /// The shared profile whose vault holds it (handle).
+    pub secret_profile: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// True once read.

@@ -59,9 +59,15 @@ async fn notifications(
                 ),
                 "sla_warning" => ("will miss a ticket's SLA soon:", "the request"),
                 "sla_breach" => ("missed a ticket's SLA:", "the request"),
+                "vault_reveal" => ("saw a secret in", "the vault"),
+                "vault_rotate" => ("left, or a secret grew old: rotate it in", "the vault"),
                 _ => ("did something", ""),
             };
             let link = match (n.post_id, n.community_slug, n.conversation_id) {
+                _ if n.secret_profile.is_some() => n
+                    .secret_profile
+                    .as_ref()
+                    .map(|h| format!("/profiles/{h}/vault")),
                 (Some(p), _, _) => Some(format!("/posts/{p}")),
                 (None, Some(c), _) => Some(format!("/communities/{c}")),
                 (None, None, Some(m)) => Some(format!("/messages/{m}")),

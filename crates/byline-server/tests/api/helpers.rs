@@ -32,6 +32,7 @@ pub async fn spawn_app_with(kind: Kind, settings: Settings) -> Option<TestApp> {
     let db = TestDatabase::new(kind).await?;
     let settings = Settings {
         attachments_dir: db.data_dir.join("attachments"),
+        vault_key: byline_app::vault::KeySource::File(db.data_dir.join("vault.key")),
         ..settings
     };
     let store = db.store().await;
