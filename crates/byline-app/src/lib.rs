@@ -79,6 +79,8 @@ pub struct AppSettings {
     pub limits: limits::LimitSettings,
     /// Where the vault's master key is.
     pub vault_key: vault::KeySource,
+    /// Days after which a secret's value is due for rotation.
+    pub vault_rotation_days: i64,
 }
 
 impl Default for AppSettings {
@@ -92,6 +94,7 @@ impl Default for AppSettings {
             live_recheck: Duration::from_secs(30),
             limits: limits::LimitSettings::default(),
             vault_key: vault::KeySource::File(PathBuf::from("./byline-data/vault.key")),
+            vault_rotation_days: 180,
         }
     }
 }

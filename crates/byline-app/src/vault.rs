@@ -302,6 +302,9 @@ pub async fn add(
             byline_store::StoreError::Conflict { .. } => Error::Conflict("secret name"),
             other => other.into(),
         })?;
+    // The first entry starts the daily reminders (keyed by day: a no-op
+    // when they already run).
+    schedule_reminders(app, now().plus_seconds(86_400)).await?;
     secret(app, by, handle, id).await
 }
 
@@ -613,4 +616,50 @@ pub async fn remind_old_secrets(app: &App, max_age_days: i64) -> Result<u64, Err
     let at = now();
     let older_than = at.plus_seconds(-max_age_days.max(1) * 86_400);
     Ok(app.store.vault().remind_old_secrets(older_than, at).await?)
+}
+
+/// The job kind of the daily rotation reminders.
+pub const REMINDERS: &str = "vault.rotation_reminders";
+
+/// Schedules the reminders' run for the day holding `at` (one per day,
+/// whichever servers schedule it: the job is keyed by the day).
+pub async fn schedule_reminders(app: &App, at: byline_core::Timestamp) -> Result<(), Error> {
+    let day = at.micros().div_euclid(86_400 * 1_000_000);
+    let key = format!("{REMINDERS}:{day}");
+    app.store
+        .jobs()
+        .schedule_job(
+            &byline_store::jobs::NewJob {
+                kind: REMINDERS,
+                key: Some(&key),
+                payload: "{}",
+                due_at: at,
+                max_attempts: 5,
+            },
+            now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Schedules today's reminders when the vault holds anything (at start:
+/// the chain of daily runs survives restarts, and a day's run is keyed).
+pub async fn resume_reminders(app: &App) -> Result<(), Error> {
+    if app.store.vault().any_secrets().await? {
+        schedule_reminders(app, now()).await?;
+    }
+    Ok(())
+}
+
+/// The vault's jobs, added to `handlers`: the daily reminders, which
+/// schedule the next day's run as they finish.
+pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
+    handlers.on(REMINDERS, |app, _job| async move {
+        let made = remind_old_secrets(&app, app.settings.vault_rotation_days).await?;
+        if made > 0 {
+            tracing::info!(made, "vault secrets due for rotation");
+        }
+        schedule_reminders(&app, now().plus_seconds(86_400)).await?;
+        Ok(())
+    })
 }

@@ -89,6 +89,7 @@ impl Settings {
             live_recheck: self.live_recheck,
             limits: self.limits,
             vault_key: self.vault_key.clone(),
+            ..AppSettings::default()
         }
     }
 }

@@ -62,6 +62,11 @@ pub struct Layer {
     #[arg(long, env = "BYLINE_LOG_FORMAT")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<String>,
+    /// The vault's master key file, made with mode 0600 on first use [default: DATA_DIR/vault.key];
+    /// BYLINE_VAULT_KEY (64 hex digits) overrides it
+    #[arg(long, env = "BYLINE_VAULT_KEY_FILE", value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vault_key_file: Option<PathBuf>,
 }
 
 fn parse_synchronous(s: &str) -> Result<Synchronous, String> {
@@ -95,7 +100,8 @@ impl Layer {
             session_idle_hours,
             trust_forwarded_for,
             rate_limit_factor,
-            log_format
+            log_format,
+            vault_key_file
         )
     }
 
@@ -137,6 +143,8 @@ pub struct Config {
     pub rate_limit_factor: u32,
     /// `text` or `json`.
     pub log_format: String,
+    /// The vault's master key file.
+    pub vault_key_file: PathBuf,
 }
 
 impl Config {
@@ -147,11 +155,14 @@ impl Config {
             None => Layer::default(),
         };
         let l = cli.over(from_file);
+        let data_dir = l
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./byline-data"));
         let config = Config {
             listen: l
                 .listen
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            data_dir: l.data_dir.unwrap_or_else(|| PathBuf::from("./byline-data")),
             database_url: l.database_url.filter(|u| !u.is_empty()),
             public_url: l.public_url.filter(|u| !u.is_empty()),
             max_connections: l.max_connections.unwrap_or(8),
@@ -162,6 +173,10 @@ impl Config {
             trust_forwarded_for: l.trust_forwarded_for.unwrap_or(false),
             rate_limit_factor: l.rate_limit_factor.unwrap_or(1),
             log_format: l.log_format.unwrap_or_else(|| "text".to_owned()),
+            vault_key_file: l
+                .vault_key_file
+                .unwrap_or_else(|| data_dir.join("vault.key")),
+            data_dir,
         };
         if !matches!(config.log_format.as_str(), "text" | "json") {
             bail!(
@@ -191,6 +206,15 @@ impl Config {
         }
     }
 
+    /// Where the vault's master key is: `BYLINE_VAULT_KEY` when set (read
+    /// here, never a flag, so it shows in no process list), else the file.
+    pub fn vault_key(&self) -> byline_app::vault::KeySource {
+        byline_app::vault::KeySource::from_env_or_file(
+            std::env::var("BYLINE_VAULT_KEY").ok(),
+            self.vault_key_file.clone(),
+        )
+    }
+
     /// HTTP behaviour.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -203,6 +227,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trust_forwarded_for: self.trust_forwarded_for,
             attachments_dir: self.data_dir.join("attachments"),
+            vault_key: self.vault_key(),
             limits: byline_app::limits::LimitSettings::default().scaled(self.rate_limit_factor),
             ..Settings::default()
         }

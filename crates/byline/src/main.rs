@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check or rotate the credential vault's master key
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
     /// Copy the data (database and attachments) into a new directory while the server keeps serving
     Backup {
         /// The new directory to write the backup into
@@ -100,6 +105,20 @@ enum AuditCommand {
         /// Write to this file instead of standard output
         #[arg(long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Layer,
+    },
+}
+
+#[derive(Subcommand)]
+enum VaultCommand {
+    /// Check that every entry's data key opens under the master key (decrypts no secret)
+    Verify {
+        #[command(flatten)]
+        settings: Layer,
+    },
+    /// Re-wrap every data key under a new master key while the server runs; resumable
+    RotateKey {
         #[command(flatten)]
         settings: Layer,
     },
@@ -229,6 +248,67 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { command } => admin(command, file).await,
         Command::Audit { command } => audit(command, file).await,
+        Command::Vault { command } => vault(command, file).await,
+    }
+}
+
+async fn vault(command: VaultCommand, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    match command {
+        VaultCommand::Verify { settings } => {
+            let config = Config::resolve(settings, file)?;
+            let store = migrated(&config).await?;
+            let started = std::time::Instant::now();
+            let report = byline_app::vault::verify(&store, &config.vault_key())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            if report.failed.is_empty() {
+                println!(
+                    "vault intact: {} entries open under their master key ({:.3} s)",
+                    report.opened, secs
+                );
+                Ok(())
+            } else {
+                for (id, why) in &report.failed {
+                    eprintln!("entry {id}: {why}");
+                }
+                bail!(
+                    "{} vault entries do not open ({} do)",
+                    report.failed.len(),
+                    report.opened
+                )
+            }
+        }
+        VaultCommand::RotateKey { settings } => {
+            let config = Config::resolve(settings, file)?;
+            init_logging(&config);
+            let store = migrated(&config).await?;
+            let started = std::time::Instant::now();
+            let report = byline_app::vault::rotate_master_key(&store, &config.vault_key())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            println!(
+                "{} master key {}: {} entries re-wrapped in {:.3} s ({:.0}/s); retired key(s) {} deleted",
+                if report.resumed {
+                    "rotation resumed; new"
+                } else {
+                    "new"
+                },
+                report.new_key,
+                report.rewrapped,
+                secs,
+                report.rewrapped as f64 / secs,
+                if report.retired.is_empty() {
+                    "none".to_owned()
+                } else {
+                    report.retired.join(", ")
+                },
+            );
+            Ok(())
+        }
     }
 }
 
@@ -425,6 +505,12 @@ fn init_logging(config: &Config) {
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     init_logging(&config);
     let store = migrated(&config).await?;
+    // A missing or wrong vault key stops the start with the reason, rather
+    // than failing every reveal later.
+    let key_id = byline_app::vault::prepare(&store, &config.vault_key())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(key = %key_id, "vault master key loaded");
     let seeded = if demo {
         demo::seed_if_empty(&store, byline_app::now()).await?
     } else {
