@@ -15,6 +15,7 @@ mod rosters;
 mod search;
 mod session;
 mod social;
+mod vault;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(stylesheet))
         .routes(routes!(live_script))
+        .routes(routes!(vault_script))
         .merge(session::routes())
         .merge(admin::routes())
         .merge(social::routes())
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(investigations::routes())
         .merge(rosters::routes())
+        .merge(vault::routes())
         .merge(help_desk::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
@@ -220,6 +223,20 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 const LIVE_SCRIPT: &str = include_str!("../../../../web/static/live.js");
+const VAULT_SCRIPT: &str = include_str!("../../../../web/static/vault.js");
+
+/// The vault page's copy buttons (the page works without it, by reveal).
+#[utoipa::path(get, path = "/static/vault.js", tag = "web", operation_id = "page_vault_script", security(()),
+    responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+async fn vault_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        VAULT_SCRIPT,
+    )
+}
 
 /// The small script that applies live updates (pages work without it).
 #[utoipa::path(get, path = "/static/live.js", tag = "web", operation_id = "page_live_script", security(()),
