@@ -58,7 +58,11 @@ pub const DOMAIN: &str = "acme.example";
 
 /// Seeds the demo organisation if the database has no users yet; returns
 /// whether it did.
-pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(
+    store: &Store,
+    vault_key: byline_app::vault::KeySource,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
     if store.users().count_users().await? > 0 {
         return Ok(false);
     }
@@ -80,7 +84,13 @@ pub async fn seed_if_empty(store: &Store, now: Timestamp) -> anyhow::Result<bool
         .map_err(|e| anyhow::anyhow!("seeding {local}: {e}"))?;
         users.push(user);
     }
-    let state = byline_app::App::for_tasks(store.clone());
+    let state = byline_app::App::new(
+        store.clone(),
+        byline_app::AppSettings {
+            vault_key,
+            ..byline_app::AppSettings::default()
+        },
+    );
     crate::demo_content::seed(&state, &users, now).await?;
     Ok(true)
 }

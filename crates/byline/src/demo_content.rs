@@ -386,6 +386,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
     seed_roster(state, users, now).await?;
     seed_help_desk(state, users, now).await?;
     seed_knowledge_base(state, users, now).await?;
+    seed_vault(state, users).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -1028,6 +1029,43 @@ async fn seed_knowledge_base(state: &App, users: &[User], now: Timestamp) -> any
                     .await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// @acme's vault: the brand's external accounts, with Marco and Lena as
+/// custodians; the API token needs both of them to reveal it.
+async fn seed_vault(state: &App, users: &[User]) -> anyhow::Result<()> {
+    use byline_core::vault::SecretFields;
+    let marco = Caller::operator(find(users, "marco")?.clone());
+    let mut instagram = SecretFields::default();
+    instagram.username = Some("acme.official".into());
+    instagram.password = Some("demo-Winter-campaign-2026!".into());
+    instagram.totp_seed = Some("JBSWY3DPEHPK3PXP".into());
+    let mut newsletter = SecretFields::default();
+    newsletter.token = Some("demo-mc-7f3a9c2e41b84d6f".into());
+    let mut press = SecretFields::default();
+    press.username = Some("press@acme.example".into());
+    press.password = Some("demo-press-office-Mailbox".into());
+    for (name, kind, fields, two_person) in [
+        ("Instagram login", "login", instagram, false),
+        ("Newsletter API token", "api_token", newsletter, true),
+        ("Press office mailbox", "login", press, false),
+    ] {
+        byline_app::vault::add(
+            state,
+            &marco,
+            "acme",
+            byline_app::vault::SecretInput {
+                name: name.into(),
+                kind: kind.into(),
+                fields,
+                custodians: vec!["marco".into(), "lena".into()],
+                two_person,
+            },
+        )
+        .await
+        .map_err(err)?;
     }
     Ok(())
 }

@@ -230,7 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::resolve(settings, file)?;
             init_logging(&config);
             let store = migrated(&config).await?;
-            let seeded = demo::seed_if_empty(&store, byline_app::now()).await?;
+            let seeded = demo::seed_if_empty(&store, config.vault_key(), byline_app::now()).await?;
             store.close().await;
             if !seeded {
                 bail!("the database already has users; the demo is only seeded into an empty one");
@@ -512,7 +512,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(key = %key_id, "vault master key loaded");
     let seeded = if demo {
-        demo::seed_if_empty(&store, byline_app::now()).await?
+        demo::seed_if_empty(&store, config.vault_key(), byline_app::now()).await?
     } else {
         false
     };
