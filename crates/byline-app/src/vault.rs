@@ -126,6 +126,46 @@ async fn custodians_of(
         .collect())
 }
 
+/// Asks the policy; a member's refused attempt is audited before the
+/// refusal is returned.
+async fn guard(
+    app: &App,
+    by: &Caller,
+    profile: &Profile,
+    secret: Option<i64>,
+    attempt: &'static str,
+    action: Action,
+) -> Result<(), Error> {
+    if let Err(denial) = authorize(Some(&by.actor()), action) {
+        let mut audit = by.audit(
+            "vault.refused",
+            secret.map_or_else(
+                || format!("profile:{}", profile.id),
+                |s| format!("secret:{s}"),
+            ),
+        );
+        audit.profile_id = Some(profile.id);
+        audit.details = serde_json::json!({ "attempt": attempt }).to_string();
+        app.store.vault().audit_only(&audit, now()).await?;
+        return Err(denial.into());
+    }
+    Ok(())
+}
+
+/// Whether `by`, with `role` on the profile, is a working custodian of a
+/// secret with these custodians (an observer named once is not).
+fn is_custodian(by: &Caller, role: Option<ProfileRole>, custodians: &[Custodian]) -> bool {
+    let named = custodians.iter().any(|c| c.user_id == by.user.id);
+    authorize(
+        Some(&by.actor()),
+        Action::UseSecret {
+            role,
+            custodian: named,
+        },
+    )
+    .is_ok()
+}
+
 /// Checks that `by` may use the secret's value; a refusal is audited.
 async fn custodian(
     app: &App,
@@ -137,23 +177,22 @@ async fn custodian(
     let (profile, role) = member(app, by, handle).await?;
     let row = app.store.vault().secret(profile.id, id).await?;
     let custodians = custodians_of(app, profile.id, id).await?;
-    let is_custodian = custodians.iter().any(|c| c.user_id == by.user.id);
-    if authorize(
-        Some(&by.actor()),
+    let named = custodians.iter().any(|c| c.user_id == by.user.id);
+    guard(
+        app,
+        by,
+        &profile,
+        Some(id),
+        attempt,
         Action::UseSecret {
             role,
-            custodian: is_custodian,
+            custodian: named,
         },
     )
-    .is_err()
-    {
-        let mut audit = audit_for(by, &profile, "vault.refused", id);
-        audit.details = serde_json::json!({ "attempt": attempt }).to_string();
-        app.store.vault().audit_only(&audit, now()).await?;
-        return Err(Error::ForbiddenBecause(
-            "only this secret's custodians may use its value".into(),
-        ));
-    }
+    .await
+    .map_err(|_| {
+        Error::ForbiddenBecause("only this secret's custodians may use its value".into())
+    })?;
     Ok((profile, row))
 }
 
@@ -201,7 +240,7 @@ pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<VaultView, Err
                 .cloned()
                 .collect();
             Secret {
-                mine: cs.iter().any(|c| c.user_id == by.user.id),
+                mine: is_custodian(by, Some(role), &cs),
                 custodians: cs,
                 row,
             }
@@ -230,11 +269,11 @@ pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<VaultView, Err
 
 /// One secret as a member sees it.
 pub async fn secret(app: &App, by: &Caller, handle: &str, id: i64) -> Result<Secret, Error> {
-    let (profile, _) = member(app, by, handle).await?;
+    let (profile, role) = member(app, by, handle).await?;
     let row = app.store.vault().secret(profile.id, id).await?;
     let custodians = custodians_of(app, profile.id, id).await?;
     Ok(Secret {
-        mine: custodians.iter().any(|c| c.user_id == by.user.id),
+        mine: is_custodian(by, role, &custodians),
         custodians,
         row,
     })
@@ -248,7 +287,7 @@ pub async fn add(
     input: SecretInput,
 ) -> Result<Secret, Error> {
     let (profile, role) = member(app, by, handle).await?;
-    authorize(Some(&by.actor()), Action::AddSecret { role })?;
+    guard(app, by, &profile, None, "add", Action::AddSecret { role }).await?;
     if profile.kind != ProfileKind::Shared {
         return Err(Error::NotFound);
     }
@@ -379,13 +418,13 @@ pub async fn copy(
     field: &str,
     request: Option<i64>,
 ) -> Result<Zeroizing<String>, Error> {
+    let (profile, row) = custodian(app, by, handle, id, "copy").await?;
     if !vault::COPYABLE.contains(&field) {
         return Err(Error::Invalid(format!(
             "unknown field '{field}': copy one of {}",
             vault::COPYABLE.join(", ")
         )));
     }
-    let (profile, row) = custodian(app, by, handle, id, "copy").await?;
     two_person_gate(app, by, &profile, &row, request, "copy").await?;
     let fields = open(app, &row).await?;
     let value = Zeroizing::new(
@@ -439,26 +478,65 @@ pub async fn change(
 ) -> Result<Secret, Error> {
     let (profile, role) = member(app, by, handle).await?;
     let current = secret(app, by, handle, id).await?;
+    let renames = change
+        .name
+        .as_ref()
+        .is_some_and(|n| n.trim() != current.row.name);
+    let flips = change
+        .two_person
+        .is_some_and(|t| t != current.row.two_person);
+    if !current.mine {
+        guard(
+            app,
+            by,
+            &profile,
+            Some(id),
+            "change",
+            Action::ManageSecret { role },
+        )
+        .await?;
+    }
+    if !renames && !flips && change.fields.is_none() {
+        return Err(Error::Invalid(
+            "nothing to change: give a new name, two_person or fields".into(),
+        ));
+    }
+    // A value is the custodians' to set; the rule is the owners'; a name
+    // is either's.
+    if change.fields.is_some() {
+        custodian(app, by, handle, id, "rotate").await?;
+    }
+    if flips {
+        guard(
+            app,
+            by,
+            &profile,
+            Some(id),
+            "two_person",
+            Action::ManageSecret { role },
+        )
+        .await?;
+    }
+    if renames && !current.mine {
+        guard(
+            app,
+            by,
+            &profile,
+            Some(id),
+            "rename",
+            Action::ManageSecret { role },
+        )
+        .await?;
+    }
     let name = match &change.name {
         Some(n) => vault::validate_name(n)?,
         None => current.row.name.clone(),
     };
-    if change
-        .two_person
-        .is_some_and(|t| t != current.row.two_person)
-    {
-        authorize(Some(&by.actor()), Action::ManageSecret { role })?;
-    }
     let two_person = change.two_person.unwrap_or(current.row.two_person);
-    if two_person && current.custodians.len() < 2 {
+    if flips && two_person && current.custodians.len() < 2 {
         return Err(Error::Invalid(
             "a two-person secret needs at least two custodians".into(),
         ));
-    }
-    if change.fields.is_some() {
-        custodian(app, by, handle, id, "rotate").await?;
-    } else if change.name.is_some() && !current.mine {
-        authorize(Some(&by.actor()), Action::ManageSecret { role })?;
     }
     let sealed = match &change.fields {
         Some(fields) => {
@@ -507,8 +585,16 @@ pub async fn set_custodians(
     handles: &[String],
 ) -> Result<Secret, Error> {
     let (profile, role) = member(app, by, handle).await?;
-    authorize(Some(&by.actor()), Action::ManageSecret { role })?;
     let row = app.store.vault().secret(profile.id, id).await?;
+    guard(
+        app,
+        by,
+        &profile,
+        Some(id),
+        "custodians",
+        Action::ManageSecret { role },
+    )
+    .await?;
     let members = app
         .store
         .shared_profiles()
@@ -532,8 +618,16 @@ pub async fn set_custodians(
 /// Takes a secret out of the vault (owners).
 pub async fn remove(app: &App, by: &Caller, handle: &str, id: i64) -> Result<(), Error> {
     let (profile, role) = member(app, by, handle).await?;
-    authorize(Some(&by.actor()), Action::ManageSecret { role })?;
     app.store.vault().secret(profile.id, id).await?;
+    guard(
+        app,
+        by,
+        &profile,
+        Some(id),
+        "remove",
+        Action::ManageSecret { role },
+    )
+    .await?;
     let audit = audit_for(by, &profile, "vault.secret_remove", id);
     Ok(app.store.vault().remove_secret(id, &audit, now()).await?)
 }
@@ -546,13 +640,13 @@ pub async fn request_reveal(
     id: i64,
     reason: &str,
 ) -> Result<i64, Error> {
+    let (profile, row) = custodian(app, by, handle, id, "request").await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Error::Invalid(
             "say why you need the secret (1 to 500 characters)".into(),
         ));
     }
-    let (profile, row) = custodian(app, by, handle, id, "request").await?;
     if !row.two_person {
         return Err(Error::Invalid(
             "this secret needs no approval: reveal it directly".into(),
@@ -599,14 +693,7 @@ pub async fn requests(
     handle: &str,
     id: i64,
 ) -> Result<Vec<RevealRequest>, Error> {
-    let (profile, _) = member(app, by, handle).await?;
-    let secret = secret(app, by, handle, id).await?;
-    if !secret.mine {
-        return Err(Error::ForbiddenBecause(
-            "only this secret's custodians see its requests".into(),
-        ));
-    }
-    let _ = profile;
+    custodian(app, by, handle, id, "requests").await?;
     Ok(app.store.vault().requests(id).await?)
 }
 

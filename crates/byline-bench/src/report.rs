@@ -119,6 +119,13 @@ pub fn table(run: &Run) -> String {
             ms(l.all_reached_max_ms)
         );
     }
+    if let Some(v) = &run.vault_rotation {
+        let _ = writeln!(
+            t,
+            "\n`byline vault rotate-key`: {} entries re-wrapped in {:.2} s, **{:.0} entries/s**.",
+            v.entries, v.seconds, v.per_s
+        );
+    }
     if let Some(a) = &run.audit_verify {
         let _ = writeln!(
             t,

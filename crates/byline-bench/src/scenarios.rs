@@ -95,6 +95,20 @@ pub struct Run {
     /// The job runner's pace (#14).
     #[serde(default)]
     pub jobs: Option<crate::jobs_probe::JobsProbe>,
+    /// `byline vault rotate-key` over many entries (#15).
+    #[serde(default)]
+    pub vault_rotation: Option<VaultRotation>,
+}
+
+/// `byline vault rotate-key`: every data key re-wrapped under a new key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct VaultRotation {
+    /// Entries re-wrapped.
+    pub entries: u64,
+    /// Seconds, as the command reports them.
+    pub seconds: f64,
+    /// Entries per second.
+    pub per_s: f64,
 }
 
 impl Run {
@@ -729,6 +743,29 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         run.scenarios.push(result);
     }
 
+    // A custodian's reveal: open the envelope, record the exposure, tell
+    // the owners, append the audit event (#15: p99 at most 5 ms).
+    if args.runs("vault_reveal") {
+        let make = vault_reveals(&base, m, &admin).await?;
+        eprintln!("vault_reveal…");
+        let about = format!(
+            "a custodian of @{} reveals a login (decrypt, exposure, owners notified, audited)",
+            m.team
+        );
+        let result = measure(
+            args,
+            "vault_reveal",
+            &about,
+            "write",
+            make,
+            &watch,
+            &pid_usage,
+            secs,
+        )
+        .await;
+        run.scenarios.push(result);
+    }
+
     // Mixed: 200 clients, nine reads to each write.
     if args.runs("mixed") {
         eprintln!("mixed…");
@@ -822,7 +859,183 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
             String::from_utf8_lossy(&out.stderr)
         );
     }
+
+    // The vault's master key, rotated by the operator's command over many
+    // entries (#15: at least 10,000 a second).
+    if args.runs("vault_rotate") {
+        let n = if args.smoke { 50 } else { 20_000 };
+        let store = connect(target).await?;
+        eprintln!("vault: sealing {n} entries…");
+        fill_vault(&store, target, m, n).await?;
+        store.close().await;
+        eprintln!("vault rotate-key…");
+        let out = target
+            .command()
+            .arg("vault")
+            .arg("rotate-key")
+            .output()
+            .await?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        run.vault_rotation = parse_rotation(&text);
+        if !out.status.success() || run.vault_rotation.is_none() {
+            anyhow::bail!(
+                "byline vault rotate-key failed: {}{}",
+                text,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let out = target.command().arg("vault").arg("verify").output().await?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "byline vault verify failed after rotation: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
     Ok(run)
+}
+
+/// The team's members who act for it (owners and editors): (user, handle).
+async fn team_custodians(base: &str, m: &Manifest, admin: &str) -> Result<Vec<String>> {
+    let members: serde_json::Value = load::client()
+        .get(format!("{base}/api/v1/shared-profiles/{}/members", m.team))
+        .header("authorization", admin)
+        .send()
+        .await?
+        .error_for_status()
+        .context("listing the team's members")?
+        .json()
+        .await?;
+    let handles: Vec<String> = members
+        .as_array()
+        .or_else(|| members["members"].as_array())
+        .context("the members list")?
+        .iter()
+        .filter(|x| matches!(x["role"].as_str(), Some("owner" | "editor")))
+        .filter_map(|x| x["handle"].as_str().map(str::to_owned))
+        .collect();
+    anyhow::ensure!(!handles.is_empty(), "the team has no owner or editor");
+    Ok(handles)
+}
+
+/// Stores one login in the team's vault (or finds it from an earlier run)
+/// and returns reveals of it by the team's writers, taking turns.
+async fn vault_reveals(base: &str, m: &Manifest, admin: &str) -> Result<MakeRequest> {
+    let custodians = team_custodians(base, m, admin).await?;
+    let owner = bearer(
+        m.seed,
+        *m.team_writers.first().context("the team has writers")?,
+    );
+    let client = load::client();
+    let vault = format!("{base}/api/v1/shared-profiles/{}/vault", m.team);
+    let r = client
+        .post(&vault)
+        .header("authorization", &owner)
+        .json(&serde_json::json!({
+            "name": "Benchmark login",
+            "kind": "login",
+            "fields": {"username": "bench", "password": "bench-password-not-real"},
+            "custodians": custodians,
+        }))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        r.status().is_success() || r.status() == reqwest::StatusCode::CONFLICT,
+        "storing the benchmark secret: {}",
+        r.status()
+    );
+    let list: serde_json::Value = client
+        .get(&vault)
+        .header("authorization", &owner)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = list["secrets"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "Benchmark login"))
+        .and_then(|x| x["id"].as_str())
+        .context("the benchmark secret")?
+        .to_owned();
+    let (url, users, seed) = (
+        format!("{vault}/{id}/reveal"),
+        m.team_writers.clone(),
+        m.seed,
+    );
+    Ok(Arc::new(move |c: &reqwest::Client, i: u64| {
+        let user = users[(i as usize) % users.len()];
+        c.post(&url)
+            .header("authorization", bearer(seed, user))
+            .json(&serde_json::json!({}))
+    }))
+}
+
+/// Seals `n` entries straight into the team's vault under the data
+/// directory's master key, as the server would.
+async fn fill_vault(store: &Store, target: &Target, m: &Manifest, n: u64) -> Result<()> {
+    use byline_core::vault::{Envelope, MasterKey, SecretFields};
+    let text =
+        std::fs::read_to_string(target.data_dir.join("vault.key")).context("the vault key file")?;
+    let key = MasterKey::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let handle = byline_core::Handle::parse(&m.team).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let team = store.profiles().profile_by_handle(&handle).await?;
+    let owner = *m.team_writers.first().context("the team has writers")?;
+    let mut fields = SecretFields::default();
+    fields.token = Some("bench-token-not-real".into());
+    let plaintext = fields.to_plaintext().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let audit = byline_store::audit::AuditEntry::new(
+        Some(owner),
+        "vault.secret_add",
+        String::new(),
+        "bench",
+    );
+    let now = crate::jobs_probe::wall_now();
+    let tag = now.micros();
+    for i in 0..n {
+        let uid = byline_core::vault::new_uid();
+        let envelope =
+            Envelope::seal(&key, &uid, &plaintext).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let name = format!("Bench token {tag}-{i}");
+        store
+            .vault()
+            .create_secret(
+                &byline_store::vault::NewSecret {
+                    uid: &uid,
+                    profile_id: team.id,
+                    channel_id: None,
+                    name: &name,
+                    kind: "api_token",
+                    has_totp: false,
+                    two_person: false,
+                    envelope: &envelope,
+                    custodians: &[owner],
+                    created_by: owner,
+                },
+                &audit,
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Reads "… N entries re-wrapped in S s (R/s) …".
+fn parse_rotation(text: &str) -> Option<VaultRotation> {
+    let before = text.split(" entries re-wrapped in ").next()?;
+    let entries: u64 = before.split_whitespace().last()?.parse().ok()?;
+    let seconds: f64 = text
+        .split(" entries re-wrapped in ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(VaultRotation {
+        entries,
+        seconds,
+        per_s: entries as f64 / seconds.max(1e-9),
+    })
 }
 
 fn m_subscribers(args: &Args, m: &Manifest) -> usize {

@@ -167,6 +167,17 @@ impl SharedProfiles<'_> {
                     .bind(now.micros())
                     .execute(&mut *tx)
                     .await?;
+                    if role == ProfileRole::Observer {
+                        // Observers never act for the profile, so hold none of its keys.
+                        sqlx::query(
+                            "DELETE FROM vault_custodians WHERE user_id = $1 AND secret_id IN \
+                             (SELECT id FROM vault_secrets WHERE profile_id = $2)",
+                        )
+                        .bind(user_id)
+                        .bind(profile_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 None => {
                     // Sessions first, in the order the speak function

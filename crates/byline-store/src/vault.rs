@@ -124,6 +124,9 @@ pub enum Access {
     TotpCode,
 }
 
+/// (id, uid, key id, wrapped key, sealed) as read.
+type EnvelopeRow = (i64, String, String, Vec<u8>, Vec<u8>);
+
 const SECRET_COLUMNS: &str = "s.id, s.uid, s.profile_id, s.channel_id, s.name, s.kind, s.has_totp, \
     s.two_person, s.key_id, s.created_by, s.created_at, s.changed_at";
 
@@ -167,6 +170,7 @@ macro_rules! vault_leaver {
             "INSERT INTO vault_rotations (secret_id, reason, leaver_user_id, created_at) \
              SELECT s.id, 'leaver', $1, $2 FROM vault_exposures e JOIN vault_secrets s ON s.id = e.secret_id \
              WHERE e.user_id = $1 AND s.removed_at IS NULL AND (CAST($3 AS BIGINT) IS NULL OR s.profile_id = $3) \
+             AND e.last_at >= s.changed_at \
              AND NOT EXISTS (SELECT 1 FROM vault_rotations r WHERE r.secret_id = s.id AND r.reason = 'leaver' \
                AND r.leaver_user_id = $1 AND r.done_at IS NULL) \
              RETURNING secret_id, id",
@@ -649,7 +653,7 @@ impl Vault<'_> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, String, Envelope)>, StoreError> {
-        let rows: Vec<(i64, String, String, Vec<u8>, Vec<u8>)> = read!(self, |pool| {
+        let rows: Vec<EnvelopeRow> = read!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, uid, key_id, wrapped_key, sealed FROM vault_secrets \
                  WHERE id > $1 AND removed_at IS NULL ORDER BY id LIMIT $2",

@@ -373,7 +373,7 @@ fn request_id(r: Option<&str>) -> Result<Option<i64>, AppError> {
 }
 
 /// Reveal an entry's value (custodians; two-person entries need an approved request). Audited; the profile's owners are told.
-#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/vault/{id}/reveal", tag = "vault", request_body = RevealBody,
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/vault/{id}/reveal", tag = "vault", operation_id = "reveal_secret", request_body = RevealBody,
     params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Secret id")),
     responses(
         (status = 200, description = "The value, once (not cached)", body = RevealedView),
@@ -535,7 +535,7 @@ pub struct CreatedView {
 }
 
 /// A two-person entry's recent reveal requests (custodians).
-#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/vault/{id}/requests", tag = "vault",
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/vault/{id}/requests", tag = "vault", operation_id = "list_reveal_requests",
     params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Secret id")),
     responses(
         (status = 200, description = "Newest first", body = [RequestView]),

@@ -442,34 +442,24 @@ async fn custodians(
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
     let two_person = f.two_person == "on";
+    let before = vault::secret(&state, &current, &handle, id).await;
+    let was = before
+        .as_ref()
+        .map(|s| s.row.two_person)
+        .unwrap_or(two_person);
+    let rule = |on: bool| SecretChange {
+        two_person: Some(on),
+        ..SecretChange::default()
+    };
     // Loosening the rule first and tightening it last keeps every step valid.
     let steps = async {
-        if !two_person {
-            vault::change(
-                &state,
-                &current,
-                &handle,
-                id,
-                SecretChange {
-                    two_person: Some(false),
-                    ..SecretChange::default()
-                },
-            )
-            .await?;
+        before?;
+        if was && !two_person {
+            vault::change(&state, &current, &handle, id, rule(false)).await?;
         }
         vault::set_custodians(&state, &current, &handle, id, &handles(&f.custodians)).await?;
-        if two_person {
-            vault::change(
-                &state,
-                &current,
-                &handle,
-                id,
-                SecretChange {
-                    two_person: Some(true),
-                    ..SecretChange::default()
-                },
-            )
-            .await?;
+        if !was && two_person {
+            vault::change(&state, &current, &handle, id, rule(true)).await?;
         }
         Ok::<(), byline_app::Error>(())
     };

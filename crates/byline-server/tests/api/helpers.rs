@@ -112,6 +112,11 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The test database's directory: SQLite's files, uploads, the vault key.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._db.data_dir
+    }
+
     /// Signs in through the API and returns the client holding the cookie;
     /// like a browser on Byline's own pages, it says its origin.
     pub async fn signed_in(&self, email: &str) -> Client {

@@ -28,4 +28,5 @@ mod shared_profiles;
 mod speaking;
 mod ticket_tags;
 mod tokens;
+mod vault;
 mod visibility;

@@ -544,6 +544,102 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         r#"{"to":["uma"],"text":"from the desk","acting_as":"desk"}"#,
         "UFYYYFFFFU",
     ),
+    // The vault: members see names and custodians (olga and eddie keep
+    // {desk_secret} and the two-person {desk_pair}); owners and editors
+    // add; owners choose custodians, the two-person rule, and remove;
+    // only custodians use values. Outsiders, admins included, see nothing.
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/vault",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault",
+        r#"{"name":"by {role}","kind":"password","fields":{"password":"pw"},"custodians":["olga"]}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "PATCH",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}",
+        r#"{"name":"Desk login {role}"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "PATCH",
+        "/api/v1/shared-profiles/desk/vault/{new_secret}",
+        r#"{"two_person":true}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "PATCH",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}",
+        r#"{"fields":{"username":"desk","password":"rotated by {role}","totp_seed":"JBSWY3DPEHPK3PXP"}}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}/custodians",
+        r#"{"custodians":["olga","eddie"]}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}/reveal",
+        "{}",
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}/copy",
+        r#"{"field":"password"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_secret}/totp",
+        "",
+        "UNYYFFNNNU",
+    ),
+    // A two-person secret opens for no one without an approved request.
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_pair}/reveal",
+        "{}",
+        "UNFFFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/vault/{desk_pair}/requests",
+        "",
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_pair}/requests",
+        r#"{"reason":"asked by {role}"}"#,
+        "UNYYFFNNNU",
+    ),
+    // eddie asked: olga approves, eddie may not approve his own.
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/vault/{desk_pair}/requests/{new_request}/approve",
+        "",
+        "UNYVFFNNNU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/vault/{new_secret}",
+        "",
+        "UNYFFFNNNU",
+    ),
     // Signing out last: it ends the role's session.
     ("DELETE", "/api/v1/sessions/current", "", "UYYYYYYYYU"),
 ];
@@ -558,6 +654,7 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/static/byline.css", "", "YYYYYYYYYY"),
     ("GET", "/static/live.js", "", "YYYYYYYYYY"),
     ("GET", "/static/dashboard.js", "", "YYYYYYYYYY"),
+    ("GET", "/static/vault.js", "", "YYYYYYYYYY"),
     ("GET", "/static/vendor/chart.umd.min.js", "", "YYYYYYYYYY"),
     ("GET", "/sign-in", "", "YRRRRRRRRY"),
     ("GET", "/", "", "SYYYYYYYYS"),
@@ -795,6 +892,56 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "/admin/users/{uma_id}/deactivate",
         "csrf_token={csrf}",
         "SFFFFFFFRS",
+    ),
+    // The vault page: the same rules as its JSON routes.
+    ("GET", "/profiles/desk/vault", "", "SNYYYYNNNS"),
+    (
+        "POST",
+        "/profiles/desk/vault",
+        "csrf_token={csrf}&name=Page {role}&kind=password&password=pw&custodians=olga",
+        "SNRRFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_secret}/reveal",
+        "csrf_token={csrf}",
+        "SNYYFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_pair}/reveal",
+        "csrf_token={csrf}",
+        "SNFFFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_pair}/requests",
+        "csrf_token={csrf}&reason=page {role}",
+        "SNYYFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_pair}/requests/{new_request}/approve",
+        "csrf_token={csrf}",
+        "SNRVFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_secret}/custodians",
+        "csrf_token={csrf}&custodians=olga,eddie",
+        "SNRFFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{desk_secret}/rotate",
+        "csrf_token={csrf}&username=desk&password=page {role}&totp_seed=JBSWY3DPEHPK3PXP",
+        "SNRRFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/vault/{new_secret}/remove",
+        "csrf_token={csrf}",
+        "SNRFFFNNNS",
     ),
     // A form without its CSRF token changes nothing.
     (

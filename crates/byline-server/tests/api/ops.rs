@@ -218,6 +218,7 @@ const ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/profiles/{handle}/dashboard"),
     ("get", "/static/dashboard.js"),
+    ("get", "/static/vault.js"),
     ("get", "/static/vendor/chart.umd.min.js"),
     ("post", "/profiles/{handle}/tickets/{number}/rating"),
     (
@@ -248,6 +249,41 @@ const ROUTES: &[(&str, &str)] = &[
         "delete",
         "/api/v1/shared-profiles/{handle}/members/{member}",
     ),
+    ("get", "/api/v1/shared-profiles/{handle}/vault"),
+    ("post", "/api/v1/shared-profiles/{handle}/vault"),
+    ("get", "/api/v1/shared-profiles/{handle}/vault/{id}"),
+    ("patch", "/api/v1/shared-profiles/{handle}/vault/{id}"),
+    ("delete", "/api/v1/shared-profiles/{handle}/vault/{id}"),
+    (
+        "put",
+        "/api/v1/shared-profiles/{handle}/vault/{id}/custodians",
+    ),
+    ("post", "/api/v1/shared-profiles/{handle}/vault/{id}/reveal"),
+    ("post", "/api/v1/shared-profiles/{handle}/vault/{id}/copy"),
+    ("post", "/api/v1/shared-profiles/{handle}/vault/{id}/totp"),
+    (
+        "get",
+        "/api/v1/shared-profiles/{handle}/vault/{id}/requests",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/vault/{id}/requests",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/vault/{id}/requests/{request}/approve",
+    ),
+    ("get", "/profiles/{handle}/vault"),
+    ("post", "/profiles/{handle}/vault"),
+    ("post", "/profiles/{handle}/vault/{id}/reveal"),
+    ("post", "/profiles/{handle}/vault/{id}/requests"),
+    (
+        "post",
+        "/profiles/{handle}/vault/{id}/requests/{request}/approve",
+    ),
+    ("post", "/profiles/{handle}/vault/{id}/custodians"),
+    ("post", "/profiles/{handle}/vault/{id}/rotate"),
+    ("post", "/profiles/{handle}/vault/{id}/remove"),
     ("get", "/api/v1/me/acting"),
     ("put", "/api/v1/me/acting"),
     ("delete", "/api/v1/me/acting"),
@@ -334,7 +370,8 @@ app_test!(
                 .replace("{reaction}", "heart")
                 .replace("{member}", "ada")
                 .replace("{number}", "1")
-                .replace("{priority}", "high");
+                .replace("{priority}", "high")
+                .replace("{request}", "1");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client()
                 .request(m, app.url(&concrete))

@@ -105,6 +105,30 @@ pub(super) async fn build(app: &TestApp) -> World {
             .expect("send");
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
     }
+    // @desk's vault: a login with a TOTP seed, and a two-person secret,
+    // both kept by olga (owner) and eddie (editor).
+    for (key, body) in [
+        (
+            "desk_secret",
+            json!({"name": "Desk login", "kind": "login",
+                   "fields": {"username": "desk", "password": "matrix-pass", "totp_seed": "JBSWY3DPEHPK3PXP"},
+                   "custodians": ["olga", "eddie"]}),
+        ),
+        (
+            "desk_pair",
+            json!({"name": "Desk payroll", "kind": "password",
+                   "fields": {"password": "matrix-pair"}, "custodians": ["olga", "eddie"],
+                   "two_person": true}),
+        ),
+    ] {
+        let v = ok(
+            app.post_json(&c("olga"), "/api/v1/shared-profiles/desk/vault", body)
+                .await,
+            key,
+        )
+        .await;
+        ids.insert(key, id_of(&v));
+    }
     // @desk runs a help desk; sam has asked it something (ticket #1).
     ok(
         app.post_json(
@@ -331,6 +355,31 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             let v = ok(
                 app.post_json(&by(2), "/api/v1/shared-profiles/desk/canned-replies", json!({"title": format!("canned {}", w.next_day()), "body": "Hello {{requester}}"})).await,
                 "new canned reply",
+            )
+            .await;
+            v["id"].as_str().expect("id").to_owned()
+        }
+        "new_secret" => {
+            let v = ok(
+                app.post_json(&by(2), "/api/v1/shared-profiles/desk/vault", json!({"name": format!("fresh {}", w.next_day()), "kind": "password", "fields": {"password": "fresh-pass"}, "custodians": ["olga", "eddie"]})).await,
+                "new secret",
+            )
+            .await;
+            v["id"].as_str().expect("id").to_owned()
+        }
+        // eddie asks to reveal the two-person secret.
+        "new_request" => {
+            let v = ok(
+                app.post_json(
+                    &by(3),
+                    &format!(
+                        "/api/v1/shared-profiles/desk/vault/{}/requests",
+                        w.ids["desk_pair"]
+                    ),
+                    json!({"reason": "the matrix needs it"}),
+                )
+                .await,
+                "new reveal request",
             )
             .await;
             v["id"].as_str().expect("id").to_owned()
