@@ -461,6 +461,42 @@ mod tests {
     }
 
     #[test]
+    fn only_working_custodians_touch_a_vault_value() {
+        let roles = [
+            None,
+            Some(ProfileRole::Owner),
+            Some(ProfileRole::Editor),
+            Some(ProfileRole::Responder),
+            Some(ProfileRole::Observer),
+        ];
+        for actor in [STAFF, ADMIN] {
+            for role in roles {
+                for custodian in [false, true] {
+                    let may =
+                        authorize(Some(&actor), Action::UseSecret { role, custodian }).is_ok();
+                    // Admin rank opens nothing; observers hold no keys.
+                    let expected = custodian
+                        && matches!(
+                            role,
+                            Some(ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder)
+                        );
+                    assert_eq!(may, expected, "{actor:?} {role:?} custodian={custodian}");
+                }
+                let ok = |a| authorize(Some(&actor), a).is_ok();
+                assert_eq!(ok(Action::SeeVault { role }), role.is_some());
+                assert_eq!(
+                    ok(Action::ManageSecret { role }),
+                    role == Some(ProfileRole::Owner)
+                );
+                assert_eq!(
+                    ok(Action::AddSecret { role }),
+                    matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
+                );
+            }
+        }
+    }
+
+    #[test]
     fn anonymous_visitors_may_do_nothing() {
         for a in all_actions() {
             assert_eq!(authorize(None, a), Err(Denial::SignInRequired), "{a:?}");
