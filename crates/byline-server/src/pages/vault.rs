@@ -51,6 +51,8 @@ struct SecretCard {
     kind: String,
     has_totp: bool,
     two_person: bool,
+    /// Two-person with fewer than two custodians: nobody can approve.
+    lonely: bool,
     custodians: String,
     changed: String,
     mine: bool,
@@ -150,6 +152,7 @@ async fn page(
             kind: s.row.kind.replace('_', " "),
             has_totp: s.row.has_totp,
             two_person: s.row.two_person,
+            lonely: s.row.two_person && s.custodians.len() < 2,
             custodians: s
                 .custodians
                 .iter()
