@@ -152,6 +152,27 @@ async fn guard(
     Ok(())
 }
 
+/// A refusal the store decided inside its write (a request not approved,
+/// a custodian removed meanwhile) is audited like any other.
+async fn audited<T>(
+    app: &App,
+    by: &Caller,
+    profile: &Profile,
+    secret: i64,
+    attempt: &'static str,
+    outcome: Result<T, byline_store::StoreError>,
+) -> Result<T, Error> {
+    match outcome {
+        Err(byline_store::StoreError::Refused(why)) => {
+            let mut audit = audit_for(by, profile, "vault.refused", secret);
+            audit.details = serde_json::json!({ "attempt": attempt, "why": why }).to_string();
+            app.store.vault().audit_only(&audit, now()).await?;
+            Err(Error::Invalid(why))
+        }
+        other => other.map_err(Error::from),
+    }
+}
+
 /// Whether `by`, with `role` on the profile, is a working custodian of a
 /// secret with these custodians (an observer named once is not).
 fn is_custodian(by: &Caller, role: Option<ProfileRole>, custodians: &[Custodian]) -> bool {
@@ -392,20 +413,15 @@ pub async fn reveal(
     let (profile, row) = custodian(app, by, handle, id, "reveal").await?;
     two_person_gate(app, by, &profile, &row, request, "reveal").await?;
     let mut fields = open(app, &row).await?;
-    fields.totp_seed = None;
+    fields.forget_seed();
     let mut audit = audit_for(by, &profile, "vault.reveal", id);
     audit.details = serde_json::json!({ "request": request }).to_string();
-    app.store
+    let outcome = app
+        .store
         .vault()
-        .record_access(
-            id,
-            by.user.id,
-            Access::Reveal,
-            request.filter(|_| row.two_person),
-            &audit,
-            now(),
-        )
-        .await?;
+        .record_access(id, by.user.id, Access::Reveal, request, &audit, now())
+        .await;
+    audited(app, by, &profile, id, "reveal", outcome).await?;
     Ok(Revealed { row, fields })
 }
 
@@ -435,17 +451,12 @@ pub async fn copy(
     );
     let mut audit = audit_for(by, &profile, "vault.copy", id);
     audit.details = serde_json::json!({ "field": field, "request": request }).to_string();
-    app.store
+    let outcome = app
+        .store
         .vault()
-        .record_access(
-            id,
-            by.user.id,
-            Access::Copy,
-            request.filter(|_| row.two_person),
-            &audit,
-            now(),
-        )
-        .await?;
+        .record_access(id, by.user.id, Access::Copy, request, &audit, now())
+        .await;
+    audited(app, by, &profile, id, "copy", outcome).await?;
     Ok(value)
 }
 
@@ -460,10 +471,12 @@ pub async fn totp(app: &App, by: &Caller, handle: &str, id: i64) -> Result<TotpC
     let at = now();
     let (code, seconds_left) = seed.code(at.micros().div_euclid(1_000_000));
     let audit = audit_for(by, &profile, "vault.totp", id);
-    app.store
+    let outcome = app
+        .store
         .vault()
         .record_access(id, by.user.id, Access::TotpCode, None, &audit, at)
-        .await?;
+        .await;
+    audited(app, by, &profile, id, "totp", outcome).await?;
     Ok(TotpCode { code, seconds_left })
 }
 
@@ -679,11 +692,12 @@ pub async fn approve(
     let (profile, _) = custodian(app, by, handle, id, "approve").await?;
     let mut audit = audit_for(by, &profile, "vault.approve", id);
     audit.details = serde_json::json!({ "request": request }).to_string();
-    app.store
+    let outcome = app
+        .store
         .vault()
         .approve_reveal(id, request, by.user.id, &audit, now())
-        .await
-        .map_err(Error::from)
+        .await;
+    audited(app, by, &profile, id, "approve", outcome).await
 }
 
 /// A secret's recent reveal requests (custodians).

@@ -871,8 +871,7 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         eprintln!("vault rotate-key…");
         let out = target
             .command()
-            .arg("vault")
-            .arg("rotate-key")
+            .args(["vault", "rotate-key", "--grace-secs", "0"])
             .output()
             .await?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();

@@ -371,6 +371,14 @@ impl SecretFields {
         Ok(())
     }
 
+    /// Wipes and drops the TOTP seed (before fields are shown).
+    pub fn forget_seed(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(mut seed) = self.totp_seed.take() {
+            seed.zeroize();
+        }
+    }
+
     /// One copyable field's value, if set (never the TOTP seed).
     pub fn field(&self, name: &str) -> Option<&str> {
         match name {

@@ -116,7 +116,15 @@ impl AppError {
 
     /// The message shown to the client (never internal details).
     pub fn public_message(&self) -> String {
-        self.to_string()
+        match self {
+            // Key paths, key ids and OS errors are the operator's business.
+            AppError::Vault(detail) if *detail != CoreError::VaultTampered.to_string() => {
+                "the vault cannot open this entry now: its master key is missing or is not the one \
+                 it was sealed with (the server's log says which)"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        }
     }
 
     /// Logs server-side failures once, where they are turned into responses.

@@ -124,6 +124,21 @@ pub enum Access {
     TotpCode,
 }
 
+/// One data key re-wrapped by a key rotation.
+#[derive(Debug, Clone)]
+pub struct Rewrap {
+    /// The secret.
+    pub id: i64,
+    /// The key id it was read under.
+    pub old_key_id: String,
+    /// The wrapped key as read.
+    pub old_wrapped: Vec<u8>,
+    /// The new master key's id.
+    pub new_key_id: String,
+    /// The data key wrapped under it.
+    pub new_wrapped: Vec<u8>,
+}
+
 /// (id, uid, key id, wrapped key, sealed) as read.
 type EnvelopeRow = (i64, String, String, Vec<u8>, Vec<u8>);
 
@@ -256,7 +271,9 @@ impl Vault<'_> {
     /// A secret's envelope.
     pub async fn envelope(&self, id: i64) -> Result<Envelope, StoreError> {
         let row: Option<(String, Vec<u8>, Vec<u8>)> = read!(self, |pool| {
-            sqlx::query_as("SELECT key_id, wrapped_key, sealed FROM vault_secrets WHERE id = $1")
+            sqlx::query_as(
+                "SELECT key_id, wrapped_key, sealed FROM vault_secrets WHERE id = $1 AND removed_at IS NULL",
+            )
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -448,7 +465,36 @@ impl Vault<'_> {
         audit: &AuditEntry,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let lock = self.share_lock();
         write_tx!(self, |tx| {
+            // Checked again inside the write: a custodian removed,
+            // deactivated or made an observer, or a secret turned
+            // two-person, since the caller looked, gets nothing. On
+            // PostgreSQL the shared lock waits for such a change in flight.
+            let two_person: Option<bool> = sqlx::query_scalar(&format!(
+                "SELECT s.two_person FROM vault_secrets s \
+                 JOIN vault_custodians c ON c.secret_id = s.id AND c.user_id = $2 \
+                 JOIN users u ON u.id = c.user_id AND u.active \
+                 JOIN profile_members m ON m.profile_id = s.profile_id AND m.user_id = c.user_id \
+                   AND m.role IN ('owner', 'editor', 'responder') \
+                 WHERE s.id = $1 AND s.removed_at IS NULL{lock}"
+            ))
+            .bind(secret_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(two_person) = two_person else {
+                return Err(StoreError::Refused(
+                    "you are not a custodian of this secret (any more)".into(),
+                ));
+            };
+            let request = if two_person && access != Access::TotpCode {
+                Some(request.ok_or_else(|| {
+                    StoreError::Refused("this secret needs a second custodian's approval".into())
+                })?)
+            } else {
+                None
+            };
             if let Some(request) = request {
                 let n = sqlx::query(
                     "UPDATE vault_requests SET used_at = $1 WHERE id = $2 AND secret_id = $3 AND requested_by = $4 \
@@ -700,21 +746,25 @@ impl Vault<'_> {
         }))
     }
 
-    /// Stores re-wrapped data keys in one transaction: (id, the key id it
-    /// was read under, new key id, new wrapped key). A row changed since it
-    /// was read (a rotation of its value) is left alone; evaluates to how
+    /// Stores re-wrapped data keys in one transaction. A row changed since
+    /// it was read (a value set meanwhile) is left alone; evaluates to how
     /// many were written.
-    pub async fn rewrap(&self, rows: &[(i64, String, String, Vec<u8>)]) -> Result<u64, StoreError> {
+    pub async fn rewrap(&self, rows: &[Rewrap]) -> Result<u64, StoreError> {
         Ok(write_tx!(self, |tx| {
             let mut n = 0;
-            for (id, old, new, wrapped) in rows {
+            for r in rows {
+                // The bytes read, not only the key id: a value set meanwhile
+                // by a server still on the old key has a new data key, which
+                // must not be overwritten by the one read before.
                 n += sqlx::query(
-                    "UPDATE vault_secrets SET key_id = $1, wrapped_key = $2 WHERE id = $3 AND key_id = $4",
+                    "UPDATE vault_secrets SET key_id = $1, wrapped_key = $2 WHERE id = $3 AND key_id = $4 \
+                     AND wrapped_key = $5",
                 )
-                .bind(new)
-                .bind(wrapped)
-                .bind(id)
-                .bind(old)
+                .bind(&r.new_key_id)
+                .bind(&r.new_wrapped)
+                .bind(r.id)
+                .bind(&r.old_key_id)
+                .bind(&r.old_wrapped)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

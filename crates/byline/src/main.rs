@@ -119,6 +119,11 @@ enum VaultCommand {
     },
     /// Re-wrap every data key under a new master key while the server runs; resumable
     RotateKey {
+        /// Seconds after the new key is in place before the last pass, so
+        /// that no request still sealing under the old key is missed
+        /// [default: the request timeout plus 5]
+        #[arg(long)]
+        grace_secs: Option<u64>,
         #[command(flatten)]
         settings: Layer,
     },
@@ -265,7 +270,7 @@ async fn vault(command: VaultCommand, file: Option<&std::path::Path>) -> anyhow:
             let secs = started.elapsed().as_secs_f64().max(1e-9);
             if report.failed.is_empty() {
                 println!(
-                    "vault intact: {} entries open under their master key ({:.3} s)",
+                    "vault keys intact: {} entries open under their master key ({:.3} s; data keys only, no secret decrypted)",
                     report.opened, secs
                 );
                 Ok(())
@@ -280,16 +285,30 @@ async fn vault(command: VaultCommand, file: Option<&std::path::Path>) -> anyhow:
                 )
             }
         }
-        VaultCommand::RotateKey { settings } => {
+        VaultCommand::RotateKey {
+            grace_secs,
+            settings,
+        } => {
             let config = Config::resolve(settings, file)?;
             init_logging(&config);
             let store = migrated(&config).await?;
+            let grace = std::time::Duration::from_secs(
+                grace_secs.unwrap_or(config.request_timeout_secs.saturating_add(5)),
+            );
             let started = std::time::Instant::now();
-            let report = byline_app::vault::rotate_master_key(&store, &config.vault_key())
+            let report = byline_app::vault::rotate_master_key(&store, &config.vault_key(), grace)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            // The rate is the re-wrapping's own: the grace waited out is
+            // said apart.
+            let secs = (started.elapsed() - report.waited).as_secs_f64().max(1e-9);
+            if !report.waited.is_zero() {
+                println!(
+                    "waited {:.1} s after the new key went in place for requests still on the old one",
+                    report.waited.as_secs_f64()
+                );
+            }
             println!(
                 "{} master key {}: {} entries re-wrapped in {:.3} s ({:.0}/s); retired key(s) {} deleted",
                 if report.resumed {

@@ -353,7 +353,7 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
     assert!(out.contains("3 entries open"), "{out}");
     let first = key_of(&data);
 
-    let (ok, out, err) = run(&["vault", "rotate-key"], &data);
+    let (ok, out, err) = run(&["vault", "rotate-key", "--grace-secs", "0"], &data);
     assert!(ok, "{err}");
     assert!(out.contains("3 entries re-wrapped"), "{out}");
     let second = key_of(&data);
@@ -387,7 +387,7 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
         ok && out.contains("3 entries open"),
         "the retired key still opens them: {out} {err}"
     );
-    let (ok, out, err) = run(&["vault", "rotate-key"], &data);
+    let (ok, out, err) = run(&["vault", "rotate-key", "--grace-secs", "0"], &data);
     assert!(ok, "{err}");
     assert!(
         out.contains("rotation resumed") && out.contains("3 entries re-wrapped"),

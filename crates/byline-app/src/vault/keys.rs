@@ -190,7 +190,15 @@ impl KeySource {
         if let KeySource::File(path) = self {
             let retired = Self::retired_path(path, id);
             if retired.exists() {
-                return read_key(&retired);
+                let key = read_key(&retired)?;
+                if key.id() != id {
+                    return Err(invalid(format!(
+                        "the retired key file {} holds key {}, not {id}",
+                        retired.display(),
+                        key.id()
+                    )));
+                }
+                return Ok(key);
             }
         }
         Err(invalid(format!(
@@ -206,10 +214,10 @@ impl KeySource {
 pub async fn prepare(store: &Store, source: &KeySource) -> Result<String, Error> {
     let current = source.current_or_create(store).await?;
     for (id, count) in store.vault().key_ids().await? {
-        source.for_id(&id).map_err(|_| {
+        source.for_id(&id).map_err(|e| {
             invalid(format!(
                 "{count} vault entries are wrapped under master key {id}, but the key held is {}: \
-                 wrong key file or BYLINE_VAULT_KEY?",
+                 wrong key file or BYLINE_VAULT_KEY? ({e})",
                 current.id()
             ))
         })?;
@@ -273,6 +281,8 @@ pub struct RotationReport {
     pub resumed: bool,
     /// Data keys re-wrapped by this run.
     pub rewrapped: u64,
+    /// Time spent waiting out the grace before the last pass.
+    pub waited: std::time::Duration,
 }
 
 /// How many entries one transaction re-wraps.
@@ -282,7 +292,11 @@ const REWRAP_BATCH: u32 = 500;
 /// (they read the key files on each use) and resumable: an interrupted run
 /// leaves the old key as a retired file, and the next run finishes the
 /// job before deleting it.
-pub async fn rotate_master_key(store: &Store, source: &KeySource) -> Result<RotationReport, Error> {
+pub async fn rotate_master_key(
+    store: &Store,
+    source: &KeySource,
+    grace: std::time::Duration,
+) -> Result<RotationReport, Error> {
     let KeySource::File(path) = source else {
         return Err(invalid(
             "rotate-key needs the master key in a file: unset BYLINE_VAULT_KEY and name the key file in the configuration"
@@ -290,6 +304,15 @@ pub async fn rotate_master_key(store: &Store, source: &KeySource) -> Result<Rota
         ));
     };
     let mut report = RotationReport::default();
+    // Interrupted before the new key went in place: the retired copy is
+    // the key still in use, so there is nothing to resume; start afresh.
+    let current_id = source.current_or_create(store).await?.id().to_owned();
+    for (file, key) in source.retired()? {
+        if key.id() == current_id {
+            std::fs::remove_file(&file)
+                .map_err(|e| Error::Internal(format!("cannot delete {}: {e}", file.display())))?;
+        }
+    }
     if source.retired()?.is_empty() {
         let old = source.current_or_create(store).await?;
         write_key(&KeySource::retired_path(path, old.id()), &old)?;
@@ -322,8 +345,14 @@ pub async fn rotate_master_key(store: &Store, source: &KeySource) -> Result<Rota
         .iter()
         .map(|(_, k)| (k.id().to_owned(), k))
         .collect();
-    // Passes until one finds nothing: a server that read the old key just
-    // before the file was replaced may still add an entry under it.
+    // Passes until one finds nothing, the last one after `grace` has gone
+    // by since the new key went in place: a request that read the old key
+    // just before may still commit an entry under it, and no request
+    // outlives the request timeout.
+    let swapped = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| std::time::SystemTime::now());
+    let mut waited = std::time::Duration::ZERO;
     loop {
         let mut failed: Vec<(i64, String)> = Vec::new();
         let mut found = 0;
@@ -351,7 +380,13 @@ pub async fn rotate_master_key(store: &Store, source: &KeySource) -> Result<Rota
                     sealed: Vec::new(),
                 };
                 match envelope.rewrap(old_key, &current, &uid) {
-                    Ok(moved) => batch.push((id, key_id, moved.key_id, moved.wrapped_key)),
+                    Ok(moved) => batch.push(byline_store::vault::Rewrap {
+                        id,
+                        old_key_id: key_id,
+                        old_wrapped: envelope.wrapped_key,
+                        new_key_id: moved.key_id,
+                        new_wrapped: moved.wrapped_key,
+                    }),
                     Err(e) => failed.push((id, e.to_string())),
                 }
             }
@@ -369,9 +404,16 @@ pub async fn rotate_master_key(store: &Store, source: &KeySource) -> Result<Rota
             )));
         }
         if found == 0 {
-            break;
+            let since = swapped.elapsed().unwrap_or_default();
+            if since >= grace {
+                break;
+            }
+            let wait = grace - since;
+            waited += wait;
+            tokio::time::sleep(wait).await;
         }
     }
+    report.waited = waited;
     for (file, _) in &retired {
         std::fs::remove_file(file).map_err(|e| {
             Error::Internal(format!(
