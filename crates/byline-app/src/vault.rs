@@ -82,6 +82,8 @@ pub struct SecretChange {
 pub struct Revealed {
     /// The secret.
     pub row: SecretRow,
+    /// Its custodians.
+    pub custodians: Vec<Custodian>,
     /// Its fields, the TOTP seed left out.
     pub fields: SecretFields,
 }
@@ -111,19 +113,8 @@ fn audit_for(by: &Caller, profile: &Profile, action: &'static str, secret: i64) 
     audit
 }
 
-async fn custodians_of(
-    app: &App,
-    profile_id: i64,
-    secret_id: i64,
-) -> Result<Vec<Custodian>, Error> {
-    Ok(app
-        .store
-        .vault()
-        .custodians(profile_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.secret_id == secret_id)
-        .collect())
+async fn custodians_of(app: &App, secret_id: i64) -> Result<Vec<Custodian>, Error> {
+    Ok(app.store.vault().custodians_of(secret_id).await?)
 }
 
 /// Asks the policy; a member's refused attempt is audited before the
@@ -197,7 +188,7 @@ async fn custodian(
 ) -> Result<(Profile, SecretRow), Error> {
     let (profile, role) = member(app, by, handle).await?;
     let row = app.store.vault().secret(profile.id, id).await?;
-    let custodians = custodians_of(app, profile.id, id).await?;
+    let custodians = custodians_of(app, id).await?;
     let named = custodians.iter().any(|c| c.user_id == by.user.id);
     guard(
         app,
@@ -292,7 +283,7 @@ pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<VaultView, Err
 pub async fn secret(app: &App, by: &Caller, handle: &str, id: i64) -> Result<Secret, Error> {
     let (profile, role) = member(app, by, handle).await?;
     let row = app.store.vault().secret(profile.id, id).await?;
-    let custodians = custodians_of(app, profile.id, id).await?;
+    let custodians = custodians_of(app, id).await?;
     Ok(Secret {
         mine: is_custodian(by, role, &custodians),
         custodians,
@@ -422,7 +413,11 @@ pub async fn reveal(
         .record_access(id, by.user.id, Access::Reveal, request, &audit, now())
         .await;
     audited(app, by, &profile, id, "reveal", outcome).await?;
-    Ok(Revealed { row, fields })
+    Ok(Revealed {
+        custodians: custodians_of(app, id).await?,
+        row,
+        fields,
+    })
 }
 
 /// One field of a secret, for the clipboard; audited like a reveal.

@@ -268,6 +268,20 @@ impl Vault<'_> {
         }))
     }
 
+    /// One secret's custodians.
+    pub async fn custodians_of(&self, secret_id: i64) -> Result<Vec<Custodian>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.secret_id, c.user_id, p.handle FROM vault_custodians c \
+                 JOIN profiles p ON p.user_id = c.user_id AND p.kind = 'personal' \
+                 WHERE c.secret_id = $1 ORDER BY p.handle",
+            )
+            .bind(secret_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// A secret's envelope.
     pub async fn envelope(&self, id: i64) -> Result<Envelope, StoreError> {
         let row: Option<(String, Vec<u8>, Vec<u8>)> = read!(self, |pool| {
