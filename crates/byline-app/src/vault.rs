@@ -44,8 +44,8 @@ pub struct VaultView {
     pub secrets: Vec<Secret>,
     /// Open rotation tasks (owners see them).
     pub rotations: Vec<Rotation>,
-    /// Members who may be custodians.
-    pub members: Vec<ProfileMember>,
+    /// Members who may be named custodians.
+    pub candidates: Vec<ProfileMember>,
     /// Whether the viewer may add secrets.
     pub can_add: bool,
     /// Whether the viewer may choose custodians and remove secrets.
@@ -164,6 +164,14 @@ async fn audited<T>(
     }
 }
 
+/// A unique-name clash said in the vault's words.
+fn name_taken(e: byline_store::StoreError) -> Error {
+    match e {
+        byline_store::StoreError::Conflict { .. } => Error::Conflict("secret name"),
+        other => other.into(),
+    }
+}
+
 /// Whether `by`, with `role` on the profile, is a working custodian of a
 /// secret with these custodians (an observer named once is not).
 fn is_custodian(by: &Caller, role: Option<ProfileRole>, custodians: &[Custodian]) -> bool {
@@ -217,7 +225,8 @@ fn custodian_ids(members: &[ProfileMember], handles: &[String]) -> Result<Vec<i6
                 "@{handle} is not a member of this profile, so cannot be a custodian"
             )));
         };
-        if m.role == "observer" {
+        let role = ProfileRole::parse(&m.role);
+        if !role.is_some_and(byline_core::policy::may_hold_secrets) {
             return Err(Error::Invalid(format!(
                 "@{handle} is an observer; custodians are members who act for the profile"
             )));
@@ -266,11 +275,16 @@ pub async fn load(app: &App, by: &Caller, handle: &str) -> Result<VaultView, Err
         } else {
             Vec::new()
         },
-        members: app
+        candidates: app
             .store
             .shared_profiles()
             .profile_members(profile.id)
-            .await?,
+            .await?
+            .into_iter()
+            .filter(|m| {
+                ProfileRole::parse(&m.role).is_some_and(byline_core::policy::may_hold_secrets)
+            })
+            .collect(),
         can_add: authorize(Some(&by.actor()), Action::AddSecret { role: Some(role) }).is_ok(),
         can_manage,
         profile,
@@ -349,10 +363,7 @@ pub async fn add(
             now(),
         )
         .await
-        .map_err(|e| match e {
-            byline_store::StoreError::Conflict { .. } => Error::Conflict("secret name"),
-            other => other.into(),
-        })?;
+        .map_err(name_taken)?;
     // The first entry starts the daily reminders (keyed by day: a no-op
     // when they already run).
     schedule_reminders(app, now().plus_seconds(86_400)).await?;
@@ -577,10 +588,7 @@ pub async fn change(
             now(),
         )
         .await
-        .map_err(|e| match e {
-            byline_store::StoreError::Conflict { .. } => Error::Conflict("secret name"),
-            other => other.into(),
-        })?;
+        .map_err(name_taken)?;
     secret(app, by, handle, id).await
 }
 

@@ -259,6 +259,15 @@ impl From<Denial> for CoreError {
     }
 }
 
+/// Whether a member with `role` may be named a custodian of the profile's
+/// secrets: those who act for it, never observers.
+pub fn may_hold_secrets(role: ProfileRole) -> bool {
+    matches!(
+        role,
+        ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder
+    )
+}
+
 /// Decides whether `actor` (None when anonymous) may perform `action`.
 pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
     let Some(actor) = actor else {
@@ -351,13 +360,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
             matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
         }
         Action::ManageSecret { role } => role == Some(ProfileRole::Owner),
-        Action::UseSecret { role, custodian } => {
-            custodian
-                && matches!(
-                    role,
-                    Some(ProfileRole::Owner | ProfileRole::Editor | ProfileRole::Responder)
-                )
-        }
+        Action::UseSecret { role, custodian } => custodian && role.is_some_and(may_hold_secrets),
         // Off-shift speech was decided above.
         Action::SpeakAs { role, speech, .. } => matches!(
             (role, speech),

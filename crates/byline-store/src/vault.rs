@@ -172,6 +172,26 @@ macro_rules! check_custodians {
     }};
 }
 
+/// Names `$custodians` the custodians of secret `$id`, added by `$by`,
+/// in one statement inside `$tx`.
+macro_rules! insert_custodians {
+    ($tx:ident, $id:expr, $custodians:expr, $by:expr, $now:expr) => {{
+        let custodians: &[i64] = $custodians;
+        let rows: Vec<String> = (0..custodians.len())
+            .map(|i| format!("($1, ${}, $2, $3)", i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO vault_custodians (secret_id, user_id, added_by, added_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind($id).bind($by).bind($now.micros());
+        for c in custodians {
+            q = q.bind(*c);
+        }
+        q.execute(&mut *$tx).await?;
+    }};
+}
+
 /// When `$user_id` leaves (deactivated, or removed from `$profile`, or
 /// from every profile when it is `None`), inside `$tx`: each secret they
 /// saw gets a rotation task, the owners hear of it, and they stop being
@@ -328,17 +348,7 @@ impl Vault<'_> {
             .bind(now.micros())
             .fetch_one(&mut *tx)
             .await?;
-            for c in secret.custodians {
-                sqlx::query(
-                    "INSERT INTO vault_custodians (secret_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(c)
-                .bind(secret.created_by)
-                .bind(now.micros())
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_custodians!(tx, id, secret.custodians, secret.created_by, now);
             let entry = AuditEntry {
                 target: format!("secret:{id}"),
                 ..audit.clone()
@@ -450,17 +460,7 @@ impl Vault<'_> {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            for c in custodians {
-                sqlx::query(
-                    "INSERT INTO vault_custodians (secret_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(c)
-                .bind(by)
-                .bind(now.micros())
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_custodians!(tx, id, custodians, by, now);
             append_audit!(tx, audit, now);
         });
         Ok(())

@@ -189,9 +189,8 @@ async fn page(
             })
             .collect(),
         candidates: v
-            .members
+            .candidates
             .iter()
-            .filter(|m| m.role != "observer")
             .map(|m| (m.handle.clone(), m.display_name.clone()))
             .collect(),
         can_add: v.can_add,
