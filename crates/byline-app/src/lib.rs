@@ -11,6 +11,7 @@ pub mod articles;
 pub mod attachments;
 pub mod audit_log;
 pub mod bylines;
+pub mod channels;
 mod caller;
 pub mod collision;
 pub mod communities;
@@ -81,6 +82,8 @@ pub struct AppSettings {
     pub vault_key: vault::KeySource,
     /// Days after which a secret's value is due for rotation.
     pub vault_rotation_days: i64,
+    /// How channels reach the outside world.
+    pub channels: channels::Setup,
 }
 
 impl Default for AppSettings {
@@ -95,6 +98,7 @@ impl Default for AppSettings {
             limits: limits::LimitSettings::default(),
             vault_key: vault::KeySource::File(PathBuf::from("./byline-data/vault.key")),
             vault_rotation_days: 180,
+            channels: channels::Setup::default(),
         }
     }
 }

@@ -159,6 +159,17 @@ pub async fn create_at(
         },
         None => app.store.posts().create_post(by.user.id, &new, at).await?,
     };
+    let created_id = announce(app, created, &intake).await;
+    Ok(app.store.posts().post_for(created_id, viewer).await?)
+}
+
+/// What follows a new post off its write: the tickets it opened or added
+/// to move on, and open pages hear of it. Evaluates to its id.
+async fn announce(
+    app: &App,
+    created: CreatedPost,
+    intake: &[byline_store::tickets::Intake],
+) -> i64 {
     let CreatedPost {
         id: created_id,
         notified,
@@ -189,7 +200,32 @@ pub async fn create_at(
             }
         });
     }
-    Ok(app.store.posts().post_for(created_id, viewer).await?)
+    created_id
+}
+
+/// Publishes a top-level post through `voice` (already claimed, e.g. by a
+/// delivery to the profile's own feed channel); the speak function decides
+/// as for any post. Evaluates to the post's id.
+pub async fn create_through(app: &App, voice: &Voice<'_>, text: &str, at: byline_core::Timestamp) -> Result<i64, Error> {
+    let text = PostText::parse(text)?;
+    let (rendered, mentioned) = render(app, &text).await?;
+    let intake = crate::intake::for_profiles(app, &mentioned, at).await;
+    let new = NewPost {
+        community_id: None,
+        reply_to: None,
+        attachment_ids: &[],
+        intake: &intake,
+        content: PostContent {
+            body: text.as_str(),
+            body_html: &rendered.html,
+            mentioned_profile_ids: &mentioned,
+            tags: &rendered.tags,
+        },
+    };
+    match app.store.speak(voice, Utterance::Post(&new), at).await? {
+        Spoken::Post(created) => Ok(announce(app, created, &intake).await),
+        other => Err(unexpected(other)),
+    }
 }
 
 /// The speak function answered with the wrong kind of outcome (a bug).

@@ -767,3 +767,41 @@ pub fn job_handlers(handlers: crate::jobs::Handlers) -> crate::jobs::Handlers {
         Ok(())
     })
 }
+
+/// The user ids of `handles` as custodians of a new entry of `profile_id`
+/// (each a member who may hold secrets, none twice).
+pub(crate) async fn custodians_named(
+    app: &App,
+    profile_id: i64,
+    handles: &[String],
+) -> Result<Vec<i64>, Error> {
+    let members = app
+        .store
+        .shared_profiles()
+        .profile_members(profile_id)
+        .await?;
+    custodian_ids(&members, handles)
+}
+
+/// Seals `fields` for a new entry: its uid and envelope.
+pub(crate) async fn seal_new(
+    app: &App,
+    fields: &SecretFields,
+) -> Result<(String, Envelope), Error> {
+    let master = app.settings.vault_key.current_or_create(&app.store).await?;
+    let uid = vault::new_uid();
+    let envelope = Envelope::seal(&master, &uid, &fields.to_plaintext()?)?;
+    Ok((uid, envelope))
+}
+
+/// Opens a channel's credentials for the server's own use (a delivery or
+/// a connection test): no person sees them, so this is no reveal; the
+/// send itself is audited with its byline.
+pub(crate) async fn open_for_channel(
+    app: &App,
+    profile_id: i64,
+    secret_id: i64,
+) -> Result<SecretFields, Error> {
+    let row = app.store.vault().secret(profile_id, secret_id).await?;
+    open(app, &row).await
+}

@@ -60,6 +60,9 @@ pub enum CoreError {
     /// A secret that cannot be put in the vault.
     #[error("{0}")]
     InvalidSecret(String),
+    /// A channel's settings or outgoing text that break a rule.
+    #[error("{0}")]
+    InvalidChannel(String),
     /// A vault master key that cannot be read.
     #[error("{0}")]
     InvalidVaultKey(String),

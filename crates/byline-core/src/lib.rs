@@ -7,6 +7,7 @@ pub mod article;
 pub mod assignment;
 pub mod audit;
 pub mod business_hours;
+pub mod channel;
 pub mod canned;
 pub mod community;
 pub mod error;

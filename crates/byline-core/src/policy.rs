@@ -123,6 +123,16 @@ pub enum Action {
         /// Whether the actor is one of the secret's custodians.
         custodian: bool,
     },
+    /// See a shared profile's channels and their delivery log.
+    SeeChannels {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Connect, test, change or disconnect a shared profile's channel.
+    ManageChannel {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
     /// See a shared profile's roster and who is on duty.
     SeeRoster {
         /// The actor's role on it, if any.
@@ -361,6 +371,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         }
         Action::ManageSecret { role } => role == Some(ProfileRole::Owner),
         Action::UseSecret { role, custodian } => custodian && role.is_some_and(may_hold_secrets),
+        // Channels hold the profile's outside voice: members see them and
+        // their log; owners connect them (their credentials go to the
+        // vault). Sending through one is speech, decided by SpeakAs.
+        Action::SeeChannels { role } => role.is_some(),
+        Action::ManageChannel { role } => role == Some(ProfileRole::Owner),
         // Off-shift speech was decided above.
         Action::SpeakAs { role, speech, .. } => matches!(
             (role, speech),
@@ -494,6 +509,13 @@ mod tests {
                 assert_eq!(
                     ok(Action::AddSecret { role }),
                     matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
+                );
+                // Admin rank connects no channel of a profile it is not
+                // an owner of.
+                assert_eq!(ok(Action::SeeChannels { role }), role.is_some());
+                assert_eq!(
+                    ok(Action::ManageChannel { role }),
+                    role == Some(ProfileRole::Owner)
                 );
             }
         }

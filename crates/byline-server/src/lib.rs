@@ -144,9 +144,21 @@ pub async fn serve(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
 
+    let mut settings = settings;
+    // A channel may not point back here (a loop, or the server calling its
+    // own API on someone's behalf).
+    if let Ok(local) = listener.local_addr() {
+        settings
+            .channels
+            .own_addresses
+            .push(byline_core::channel::OwnAddress {
+                host: local.ip().to_string(),
+                port: local.port(),
+            });
+    }
     let (app, state) = app_and_state(store.clone(), settings);
-    let handlers = byline_app::vault::job_handlers(byline_app::tickets::job_handlers(
-        byline_app::jobs::Handlers::new(),
+    let handlers = byline_app::channels::job_handlers(byline_app::vault::job_handlers(
+        byline_app::tickets::job_handlers(byline_app::jobs::Handlers::new()),
     ));
     if let Err(e) = byline_app::vault::resume_reminders(&state.app).await {
         tracing::warn!(error = %e, "cannot schedule the vault's rotation reminders");

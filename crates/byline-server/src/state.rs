@@ -32,6 +32,8 @@ pub struct Settings {
     pub limits: byline_app::limits::LimitSettings,
     /// Where the vault's master key is.
     pub vault_key: byline_app::vault::KeySource,
+    /// How channels reach the outside world.
+    pub channels: byline_app::channels::Setup,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             vault_key: byline_app::vault::KeySource::File(std::path::PathBuf::from(
                 "./byline-data/vault.key",
             )),
+            channels: byline_app::channels::Setup::default(),
         }
     }
 }
@@ -89,6 +92,7 @@ impl Settings {
             live_recheck: self.live_recheck,
             limits: self.limits,
             vault_key: self.vault_key.clone(),
+            channels: self.channels.clone(),
             ..AppSettings::default()
         }
     }

@@ -34,6 +34,20 @@ struct ProfileRow {
 }
 
 impl Profiles<'_> {
+    /// The profile with this id.
+    pub async fn profile_by_id(&self, id: i64) -> Result<Profile, StoreError> {
+        let row: ProfileRow = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, handle, kind, display_name, bio, user_id, created_at \
+                 FROM profiles WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(pool)
+            .await?
+        });
+        Profile::from_row(row)
+    }
+
     /// The profile with this handle.
     pub async fn profile_by_handle(&self, handle: &Handle) -> Result<Profile, StoreError> {
         let row: ProfileRow = read!(self, |pool| {
@@ -45,6 +59,12 @@ impl Profiles<'_> {
             .fetch_one(pool)
             .await?
         });
+        Profile::from_row(row)
+    }
+}
+
+impl Profile {
+    fn from_row(row: ProfileRow) -> Result<Profile, StoreError> {
         Ok(Profile {
             kind: ProfileKind::parse(&row.kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("profile kind '{}'", row.kind)))?,

@@ -18,6 +18,7 @@
 use crate::articles::ArticleDraft;
 use crate::audit::AuditEntry;
 use crate::bylines::Refusal;
+use crate::channels::NewDelivery;
 use crate::messages::MessageText;
 use crate::posts::{CreatedPost, NewPost, PostContent};
 use crate::{Store, StoreError};
@@ -102,12 +103,15 @@ pub enum Utterance<'a> {
     /// A knowledge-base article, new or a new version of one of the
     /// profile's.
     Article(&'a ArticleDraft<'a>),
+    /// Words sent out through one of the profile's channels (delivered
+    /// afterwards by the job runner).
+    Delivery(&'a NewDelivery<'a>),
 }
 
 /// The audit actions of everything said as a shared profile, one per kind
 /// of [`Utterance`] (a post and a reply differ). The who-was-acting answer
 /// lists exactly these.
-pub const SPOKEN_ACTIONS: [&str; 8] = [
+pub const SPOKEN_ACTIONS: [&str; 9] = [
     "post.create_as_profile",
     "post.reply_as_profile",
     "post.edit_as_profile",
@@ -116,6 +120,7 @@ pub const SPOKEN_ACTIONS: [&str; 8] = [
     "post.unreact_as_profile",
     "message.send_as_profile",
     "article.write_as_profile",
+    "channel.send_as_profile",
 ];
 
 impl Utterance<'_> {
@@ -130,6 +135,7 @@ impl Utterance<'_> {
             unreact,
             message,
             article,
+            delivery,
         ] = SPOKEN_ACTIONS;
         match self {
             Utterance::Post(new) if new.reply_to.is_some() => (Speech::Reply, reply),
@@ -140,6 +146,9 @@ impl Utterance<'_> {
             Utterance::Unreact { .. } => (Speech::React, unreact),
             Utterance::Message { .. } => (Speech::Message, message),
             Utterance::Article(_) => (Speech::Article, article),
+            // Sending out is publishing a new post elsewhere: the same
+            // roles may.
+            Utterance::Delivery(_) => (Speech::Post, delivery),
         }
     }
 }
@@ -162,6 +171,8 @@ pub enum Spoken {
     },
     /// An article was written or given a new version.
     Article(i64),
+    /// A delivery through a channel was queued.
+    Delivery(i64),
     /// An edit, deletion or reaction change was made.
     Changed,
     /// Nothing changed (a reaction already given or already taken back).
@@ -266,6 +277,10 @@ impl Store {
                 Utterance::Article(draft) => {
                     let id = write_article!(tx, &w, draft, now);
                     (Spoken::Article(id), Some(format!("article:{id}")))
+                }
+                Utterance::Delivery(new) => {
+                    let id = write_delivery!(tx, &w, voice, new, now);
+                    (Spoken::Delivery(id), Some(format!("delivery:{id}")))
                 }
             };
             if let Some(target) = target {

@@ -192,6 +192,36 @@ macro_rules! insert_custodians {
     }};
 }
 
+/// Stores `$secret` with its custodians inside `$tx` (refusing custodians
+/// who may not hold it); evaluates to its id.
+macro_rules! insert_secret {
+    ($tx:ident, $secret:expr, $now:expr) => {{
+        let secret: &$crate::vault::NewSecret<'_> = $secret;
+        check_custodians!($tx, secret.profile_id, secret.custodians);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO vault_secrets (uid, profile_id, channel_id, name, kind, has_totp, two_person, key_id, \
+             wrapped_key, sealed, created_by, created_at, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind(secret.uid)
+        .bind(secret.profile_id)
+        .bind(secret.channel_id)
+        .bind(secret.name)
+        .bind(secret.kind)
+        .bind(secret.has_totp)
+        .bind(secret.two_person)
+        .bind(&secret.envelope.key_id)
+        .bind(&secret.envelope.wrapped_key)
+        .bind(&secret.envelope.sealed)
+        .bind(secret.created_by)
+        .bind($now.micros())
+        .fetch_one(&mut *$tx)
+        .await?;
+        insert_custodians!($tx, id, secret.custodians, secret.created_by, $now);
+        id
+    }};
+}
+
 /// When `$user_id` leaves (deactivated, or removed from `$profile`, or
 /// from every profile when it is `None`), inside `$tx`: each secret they
 /// saw gets a rotation task, the owners hear of it, and they stop being
@@ -328,27 +358,7 @@ impl Vault<'_> {
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         Ok(write_tx!(self, |tx| {
-            check_custodians!(tx, secret.profile_id, secret.custodians);
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO vault_secrets (uid, profile_id, channel_id, name, kind, has_totp, two_person, key_id, \
-                 wrapped_key, sealed, created_by, created_at, changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-            )
-            .bind(secret.uid)
-            .bind(secret.profile_id)
-            .bind(secret.channel_id)
-            .bind(secret.name)
-            .bind(secret.kind)
-            .bind(secret.has_totp)
-            .bind(secret.two_person)
-            .bind(&secret.envelope.key_id)
-            .bind(&secret.envelope.wrapped_key)
-            .bind(&secret.envelope.sealed)
-            .bind(secret.created_by)
-            .bind(now.micros())
-            .fetch_one(&mut *tx)
-            .await?;
-            insert_custodians!(tx, id, secret.custodians, secret.created_by, now);
+            let id = insert_secret!(tx, secret, now);
             let entry = AuditEntry {
                 target: format!("secret:{id}"),
                 ..audit.clone()

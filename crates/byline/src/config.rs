@@ -67,6 +67,14 @@ pub struct Layer {
     #[arg(long, env = "BYLINE_VAULT_KEY_FILE", value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vault_key_file: Option<PathBuf>,
+    /// Longest wait for a channel's far end (webhook, SMTP), per attempt, in seconds [default: 10]
+    #[arg(long, env = "BYLINE_CHANNEL_TIMEOUT_SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_timeout_secs: Option<u64>,
+    /// PEM file of extra certificate authorities trusted for webhooks and SMTP (an internal CA)
+    #[arg(long, env = "BYLINE_EXTRA_CA_FILE", value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 fn parse_synchronous(s: &str) -> Result<Synchronous, String> {
@@ -101,7 +109,9 @@ impl Layer {
             trust_forwarded_for,
             rate_limit_factor,
             log_format,
-            vault_key_file
+            vault_key_file,
+            channel_timeout_secs,
+            extra_ca_file
         )
     }
 
@@ -145,6 +155,11 @@ pub struct Config {
     pub log_format: String,
     /// The vault's master key file.
     pub vault_key_file: PathBuf,
+    /// Channel timeout, seconds.
+    pub channel_timeout_secs: u64,
+    /// Extra CAs for channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -176,6 +191,8 @@ impl Config {
             vault_key_file: l
                 .vault_key_file
                 .unwrap_or_else(|| data_dir.join("vault.key")),
+            channel_timeout_secs: l.channel_timeout_secs.unwrap_or(10),
+            extra_ca_file: l.extra_ca_file,
             data_dir,
         };
         if !matches!(config.log_format.as_str(), "text" | "json") {
@@ -188,9 +205,10 @@ impl Config {
             || config.max_body_bytes == 0
             || config.request_timeout_secs == 0
             || config.rate_limit_factor == 0
+            || config.channel_timeout_secs == 0
         {
             bail!(
-                "max_connections, max_body_bytes, request_timeout_secs and rate_limit_factor must be above zero"
+                "max_connections, max_body_bytes, request_timeout_secs, rate_limit_factor and channel_timeout_secs must be above zero"
             );
         }
         Ok(config)
@@ -215,9 +233,35 @@ impl Config {
         )
     }
 
+    /// How channels reach the outside: the public URL for feed links,
+    /// the extra CAs (read now, so a bad file stops the start).
+    pub fn channel_setup(&self) -> anyhow::Result<byline_app::channels::Setup> {
+        let extra_roots_pem = match &self.extra_ca_file {
+            Some(path) => Some(std::sync::Arc::new(std::fs::read(path).with_context(|| {
+                format!("cannot read the extra CA file {}", path.display())
+            })?)),
+            None => None,
+        };
+        let mut own_addresses = Vec::new();
+        if let Some(url) = self.public_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+            if let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) {
+                own_addresses.push(byline_core::channel::OwnAddress {
+                    host: host.to_ascii_lowercase(),
+                    port,
+                });
+            }
+        }
+        Ok(byline_app::channels::Setup {
+            own_addresses,
+            public_url: self.public_url.clone(),
+            extra_roots_pem,
+            timeout: Duration::from_secs(self.channel_timeout_secs),
+        })
+    }
+
     /// HTTP behaviour.
-    pub fn settings(&self) -> Settings {
-        Settings {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        Ok(Settings {
             secure_cookies: self
                 .public_url
                 .as_deref()
@@ -228,9 +272,10 @@ impl Config {
             trust_forwarded_for: self.trust_forwarded_for,
             attachments_dir: self.data_dir.join("attachments"),
             vault_key: self.vault_key(),
+            channels: self.channel_setup()?,
             limits: byline_app::limits::LimitSettings::default().scaled(self.rate_limit_factor),
             ..Settings::default()
-        }
+        })
     }
 
     /// The configuration as TOML with secrets masked, for `--print-config`.

@@ -562,7 +562,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     byline_server::serve(
         listener,
         store,
-        config.settings(),
+        config.settings()?,
         byline_server::shutdown_signal(),
     )
     .await?;

@@ -22,6 +22,7 @@ mod shared_profiles;
 mod tickets;
 mod users;
 mod vault;
+mod channels;
 pub mod views;
 
 use crate::state::AppState;
@@ -51,6 +52,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
+        (name = "channels", description = "Channels: a shared profile's feed, webhooks and e-mail, with credentials in the vault"),
         (name = "vault", description = "The credential vault: shared profiles' secrets, revealed to custodians only"),
         (name = "investigations", description = "Investigations: the only way to reveal sealed bylines"),
         (name = "operations", description = "Health, readiness, metrics"),
@@ -101,6 +103,7 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(shared_profiles::routes())
         .merge(rosters::routes())
         .merge(vault::routes())
+        .merge(channels::routes())
         .merge(tickets::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())

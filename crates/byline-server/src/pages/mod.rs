@@ -4,6 +4,7 @@
 mod acting;
 mod admin;
 mod articles;
+mod channels;
 mod communities;
 mod dashboard;
 mod help_desk;
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stylesheet))
         .routes(routes!(live_script))
         .routes(routes!(vault_script))
+        .routes(routes!(channels_script))
         .merge(session::routes())
         .merge(admin::routes())
         .merge(social::routes())
@@ -46,6 +48,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(investigations::routes())
         .merge(rosters::routes())
         .merge(vault::routes())
+        .merge(channels::routes())
         .merge(help_desk::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
@@ -224,6 +227,20 @@ async fn stylesheet() -> impl IntoResponse {
 
 const LIVE_SCRIPT: &str = include_str!("../../../../web/static/live.js");
 const VAULT_SCRIPT: &str = include_str!("../../../../web/static/vault.js");
+const CHANNELS_SCRIPT: &str = include_str!("../../../../web/static/channels.js");
+
+/// The channels page's in-place test buttons (the page works without it).
+#[utoipa::path(get, path = "/static/channels.js", tag = "web", operation_id = "page_channels_script", security(()),
+    responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+async fn channels_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CHANNELS_SCRIPT,
+    )
+}
 
 /// The vault page's copy buttons (the page works without it, by reveal).
 #[utoipa::path(get, path = "/static/vault.js", tag = "web", operation_id = "page_vault_script", security(()),
