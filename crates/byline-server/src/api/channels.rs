@@ -172,7 +172,7 @@ fn channel_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// A shared profile's channels (members).
-#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/channels", tag = "channels",
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/channels", tag = "channels", operation_id = "list_channels",
     params(("handle" = String, Path, description = "Shared profile handle")),
     responses(
         (status = 200, description = "Its channels, no credentials", body = ChannelList),
@@ -198,7 +198,7 @@ async fn list(
 /// Connect a channel (owners). Credentials are sealed into the vault; an
 /// e-mail channel is tested first (sign-in included) and nothing is stored
 /// when the server refuses.
-#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/channels", tag = "channels", request_body = ConnectBody,
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/channels", tag = "channels", operation_id = "connect_channel", request_body = ConnectBody,
     params(("handle" = String, Path, description = "Shared profile handle")),
     responses(
         (status = 201, description = "Connected", body = ChannelView),
@@ -258,7 +258,7 @@ async fn get_channel(
 
 /// Disconnect a channel (owners): queued sends fail, its credentials leave
 /// the vault.
-#[utoipa::path(delete, path = "/api/v1/shared-profiles/{handle}/channels/{id}", tag = "channels",
+#[utoipa::path(delete, path = "/api/v1/shared-profiles/{handle}/channels/{id}", tag = "channels", operation_id = "disconnect_channel",
     params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Channel id")),
     responses(
         (status = 204, description = "Disconnected"),
@@ -441,7 +441,7 @@ pub struct SendBody {
 /// Send through a channel as the profile (owners and editors, on shift
 /// where the roster requires it). Recorded with its byline at once and
 /// delivered by the job runner; the log shows how it went.
-#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries", tag = "channels", request_body = SendBody,
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries", tag = "channels", operation_id = "send_through_channel", request_body = SendBody,
     params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Channel id")),
     responses(
         (status = 202, description = "Queued for delivery", body = DeliveryView),

@@ -29,4 +29,5 @@ mod speaking;
 mod ticket_tags;
 mod tokens;
 mod vault;
+mod channels;
 mod visibility;

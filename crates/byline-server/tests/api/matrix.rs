@@ -640,6 +640,50 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "",
         "UNYFFFNNNU",
     ),
+    // Channels: members see them and their log; owners connect, test and
+    // disconnect; sending is speech as @desk (owners and editors).
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/channels",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/channels",
+        r#"{"kind":"feed","name":"feed by {role}"}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/channels/{desk_channel}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/channels/{desk_channel}/test",
+        "",
+        "UNYFFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/channels/{desk_channel}/deliveries",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/channels/{desk_channel}/deliveries",
+        r#"{"text":"through the channel by {role}"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/channels/{new_channel}",
+        "",
+        "UNYFFFNNNU",
+    ),
     // Signing out last: it ends the role's session.
     ("DELETE", "/api/v1/sessions/current", "", "UYYYYYYYYU"),
 ];
@@ -655,6 +699,7 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/static/live.js", "", "YYYYYYYYYY"),
     ("GET", "/static/dashboard.js", "", "YYYYYYYYYY"),
     ("GET", "/static/vault.js", "", "YYYYYYYYYY"),
+    ("GET", "/static/channels.js", "", "YYYYYYYYYY"),
     ("GET", "/static/vendor/chart.umd.min.js", "", "YYYYYYYYYY"),
     ("GET", "/sign-in", "", "YRRRRRRRRY"),
     ("GET", "/", "", "SYYYYYYYYS"),
@@ -943,6 +988,35 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "csrf_token={csrf}",
         "SNRFFFNNNS",
     ),
+    // The channels page: the same rules as its JSON routes; the feed
+    // documents are public only while a feed channel syndicates (@desk's
+    // does not).
+    ("GET", "/profiles/desk/channels", "", "SNYYYYNNNS"),
+    (
+        "POST",
+        "/profiles/desk/channels",
+        "csrf_token={csrf}&kind=feed&name=page feed {role}",
+        "SNRFFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/channels/{desk_channel}/test",
+        "csrf_token={csrf}",
+        "SNYFFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/channels/{desk_channel}/send",
+        "csrf_token={csrf}&text=page send by {role}",
+        "SNRRFFNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/channels/{new_channel}/disconnect",
+        "csrf_token={csrf}",
+        "SNRFFFNNNS",
+    ),
+    ("GET", "/profiles/desk/feed.rss", "", "NNNNNNNNNN"),
     // A form without its CSRF token changes nothing.
     (
         "POST",

@@ -129,6 +129,18 @@ pub(super) async fn build(app: &TestApp) -> World {
         .await;
         ids.insert(key, id_of(&v));
     }
+    // @desk's own feed, as a channel (no syndication).
+    let v = ok(
+        app.post_json(
+            &c("olga"),
+            "/api/v1/shared-profiles/desk/channels",
+            json!({"kind": "feed", "name": "Desk feed"}),
+        )
+        .await,
+        "desk_channel",
+    )
+    .await;
+    ids.insert("desk_channel", id_of(&v));
     // @desk runs a help desk; sam has asked it something (ticket #1).
     ok(
         app.post_json(
@@ -363,6 +375,14 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             let v = ok(
                 app.post_json(&by(2), "/api/v1/shared-profiles/desk/vault", json!({"name": format!("fresh {}", w.next_day()), "kind": "password", "fields": {"password": "fresh-pass"}, "custodians": ["olga", "eddie"]})).await,
                 "new secret",
+            )
+            .await;
+            v["id"].as_str().expect("id").to_owned()
+        }
+        "new_channel" => {
+            let v = ok(
+                app.post_json(&by(2), "/api/v1/shared-profiles/desk/channels", json!({"kind": "feed", "name": format!("fresh {}", w.next_day())})).await,
+                "new channel",
             )
             .await;
             v["id"].as_str().expect("id").to_owned()
