@@ -42,7 +42,8 @@ test('custodians use the vault; nobody else sees a value', async () => {
   await marco.page.goto(`${server.url}/profiles/acme`);
   await marco.page.getByRole('link', { name: 'Vault' }).click();
   await marco.page.waitForURL(/\/profiles\/acme\/vault$/);
-  assert.equal(await marco.page.locator('article.secret').count(), 3);
+  // Three accounts, and the partner webhook's signing secret.
+  assert.equal(await marco.page.locator('article.secret').count(), 4);
   assert.ok(!(await marco.page.content()).includes(PASSWORD), 'no value before a reveal');
 
   // Reveal: the value is on the page, which is not cached.
@@ -77,7 +78,7 @@ test('custodians use the vault; nobody else sees a value', async () => {
   assert.equal(put.status(), 204);
   const sam = await session('sam@acme.example');
   await sam.page.goto(`${server.url}/profiles/acme/vault`);
-  assert.equal(await sam.page.locator('article.secret').count(), 3, 'members see the names');
+  assert.equal(await sam.page.locator('article.secret').count(), 4, 'members see the names');
   assert.equal(await sam.page.getByRole('button', { name: 'Reveal', exact: true }).count(), 0, 'but no reveal button');
   const samCsrf = await sam.page.locator('input[name="csrf_token"]').first().getAttribute('value');
   const id = await card(sam.page, 'Instagram login').getAttribute('data-secret');

@@ -387,6 +387,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
     seed_help_desk(state, users, now).await?;
     seed_knowledge_base(state, users, now).await?;
     seed_vault(state, users).await?;
+    seed_channels(state, users).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -1030,6 +1031,68 @@ async fn seed_knowledge_base(state: &App, users: &[User], now: Timestamp) -> any
             }
         }
     }
+    Ok(())
+}
+
+/// @acme's channels: its own feed (syndicated as RSS, Atom and JSON Feed,
+/// with one announcement queued for it), a partner webhook on a loopback
+/// port nothing listens on until someone starts a receiver there, and the
+/// press list through a local SMTP relay. Credentials go to the vault.
+async fn seed_channels(state: &App, users: &[User]) -> anyhow::Result<()> {
+    use byline_app::channels::{self, ChannelInput};
+    let marco = Caller::operator(find(users, "marco")?.clone());
+    let inputs = [
+        ChannelInput {
+            kind: "feed".into(),
+            name: "Acme news".into(),
+            syndicate: true,
+            ..ChannelInput::default()
+        },
+        ChannelInput {
+            kind: "webhook".into(),
+            name: "Partner webhook".into(),
+            url: Some("http://127.0.0.1:9999/acme-hook".into()),
+            custodians: vec!["marco".into(), "lena".into()],
+            ..ChannelInput::default()
+        },
+        ChannelInput {
+            kind: "email".into(),
+            name: "Press list".into(),
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(2525),
+            smtp_security: Some("none".into()),
+            from: Some("press@acme.example".into()),
+            to: vec!["newsroom@example.org".into()],
+            untested: true,
+            ..ChannelInput::default()
+        },
+    ];
+    let mut ids = Vec::new();
+    for input in inputs {
+        ids.push(channels::connect(state, &marco, "acme", input).await.map_err(err)?.row.id);
+    }
+    // Delivered by the job runner once the server runs: the feed post
+    // appears as @acme, the webhook's refused attempts fill its log.
+    channels::send(
+        state,
+        &marco,
+        "acme",
+        ids[0],
+        "",
+        "Our winter collection is in stores from Monday. Thank you to everyone in Lyon and Milan who made it happen!",
+    )
+    .await
+    .map_err(err)?;
+    channels::send(
+        state,
+        &marco,
+        "acme",
+        ids[1],
+        "Winter collection",
+        "The winter collection launches on Monday; assets are on the partner portal.",
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }
 

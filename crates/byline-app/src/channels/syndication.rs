@@ -84,8 +84,23 @@ fn title_of(body: &str) -> String {
     title
 }
 
+/// A post's HTML with its links made absolute: readers show it away from
+/// Byline, where "/tags/x" means nothing.
+fn absolute(html: &str, base: &str) -> String {
+    html.replace("href=\"/", &format!("href=\"{base}/"))
+        .replace("src=\"/", &format!("src=\"{base}/"))
+}
+
 /// The feed document of `items` in `format`.
 pub fn render(format: Format, of: &FeedOf<'_>, items: &[FeedItem]) -> String {
+    let items: Vec<FeedItem> = items
+        .iter()
+        .map(|i| FeedItem {
+            body_html: absolute(&i.body_html, of.base_url),
+            ..i.clone()
+        })
+        .collect();
+    let items = items.as_slice();
     let home = format!("{}/profiles/{}", of.base_url, of.handle);
     let self_url = format!("{home}/feed.{}", format.extension());
     let link = |id: i64| format!("{}/posts/{id}", of.base_url);

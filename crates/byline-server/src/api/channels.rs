@@ -233,6 +233,7 @@ async fn connect(
             from: b.from,
             to: b.to,
             custodians: b.custodians,
+            untested: false,
         },
     )
     .await?;

@@ -272,6 +272,7 @@ async fn connect(
             .filter(|h| !h.is_empty())
             .map(str::to_owned)
             .collect(),
+        untested: false,
     };
     match channels::connect(&state, &current, &handle, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/profiles/{handle}/channels")).into_response()),
