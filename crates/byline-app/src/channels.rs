@@ -109,7 +109,8 @@ pub enum Settings {
 
 impl Settings {
     fn read(kind: ChannelKind, json: &str) -> Result<Settings, Error> {
-        let corrupt = |e: serde_json::Error| Error::Internal(format!("stored channel settings: {e}"));
+        let corrupt =
+            |e: serde_json::Error| Error::Internal(format!("stored channel settings: {e}"));
         Ok(match kind {
             ChannelKind::Feed => Settings::Feed(serde_json::from_str(json).map_err(corrupt)?),
             ChannelKind::Webhook => Settings::Webhook(serde_json::from_str(json).map_err(corrupt)?),
@@ -218,7 +219,11 @@ pub struct Logged {
     pub attempts: Vec<AttemptRow>,
 }
 
-async fn member(app: &App, by: &Caller, handle: &str) -> Result<(Profile, Option<ProfileRole>), Error> {
+async fn member(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+) -> Result<(Profile, Option<ProfileRole>), Error> {
     let (profile, role) = shared(app, by, handle).await?;
     // A profile's channels are its members' business only.
     authorize(Some(&by.actor()), Action::SeeChannels { role }).map_err(|_| Error::NotFound)?;
@@ -302,12 +307,15 @@ fn settings_from(
                 "Signing secret of the webhook to {url}: HMAC-SHA256 over \"<Byline-Timestamp>.<body>\""
             ));
             (
-                Settings::Webhook(WebhookSettings { url: url.to_string() }),
+                Settings::Webhook(WebhookSettings {
+                    url: url.to_string(),
+                }),
                 Some((SecretKind::ApiToken, fields)),
             )
         }
         ChannelKind::Email => {
-            let security = SmtpSecurity::parse(some_text(&input.smtp_security).unwrap_or("starttls"))?;
+            let security =
+                SmtpSecurity::parse(some_text(&input.smtp_security).unwrap_or("starttls"))?;
             let host = channel::validate_smtp_host(
                 some_text(&input.smtp_host).unwrap_or_default(),
                 security,
@@ -335,7 +343,10 @@ fn settings_from(
                     channel::MOST_RECIPIENTS
                 )));
             }
-            let login = match (some_text(&input.smtp_username), some_text(&input.smtp_password)) {
+            let login = match (
+                some_text(&input.smtp_username),
+                some_text(&input.smtp_password),
+            ) {
                 (Some(u), Some(p)) => {
                     let mut fields = SecretFields::default();
                     fields.username = Some(u.to_owned());
@@ -444,7 +455,12 @@ pub async fn connect(
                 .create_channel(&new, Some(&secret), &audit, now())
                 .await
         }
-        None => app.store.channels().create_channel(&new, None, &audit, now()).await,
+        None => {
+            app.store
+                .channels()
+                .create_channel(&new, None, &audit, now())
+                .await
+        }
     }
     .map_err(|e| match e {
         byline_store::StoreError::Conflict { .. } => Error::Conflict("channel name"),
@@ -477,12 +493,16 @@ pub async fn test(app: &App, by: &Caller, handle: &str, id: i64) -> Result<TestO
         profile_handle: &profile.handle,
     };
     let outcome = match adapter(channel.kind).test(&link).await {
-        Ok(Report { status, message, .. }) => TestOutcome {
+        Ok(Report {
+            status, message, ..
+        }) => TestOutcome {
             ok: true,
             status,
             message,
         },
-        Err(Trouble { status, message, .. }) => TestOutcome {
+        Err(Trouble {
+            status, message, ..
+        }) => TestOutcome {
             ok: false,
             status,
             message,
@@ -529,7 +549,11 @@ pub async fn send(
         title: &title,
         body: &text,
     };
-    let delivery = match app.store.speak(&voice, Utterance::Delivery(&new), now()).await? {
+    let delivery = match app
+        .store
+        .speak(&voice, Utterance::Delivery(&new), now())
+        .await?
+    {
         Spoken::Delivery(d) => d,
         other => {
             return Err(Error::Internal(format!(
@@ -580,10 +604,14 @@ pub async fn log(
     Ok(deliveries
         .into_iter()
         .map(|delivery| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                attempts.drain(..).partition(|a| a.delivery_id == delivery.id);
+            let (mine, rest): (Vec<_>, Vec<_>) = attempts
+                .drain(..)
+                .partition(|a| a.delivery_id == delivery.id);
             attempts = rest;
-            Logged { delivery, attempts: mine }
+            Logged {
+                delivery,
+                attempts: mine,
+            }
         })
         .collect())
 }
@@ -595,7 +623,9 @@ pub async fn deliver(app: &App, delivery_id: i64, attempt: i64, last: bool) -> J
     let delivery = match app.store.channels().delivery(delivery_id).await {
         Ok(d) => d,
         Err(byline_store::StoreError::NotFound) => {
-            return Err(JobFailure::GiveUp(format!("delivery {delivery_id} is gone")));
+            return Err(JobFailure::GiveUp(format!(
+                "delivery {delivery_id} is gone"
+            )));
         }
         Err(e) => return Err(JobFailure::Retry(e.to_string())),
     };
@@ -751,6 +781,12 @@ pub fn job_handlers(handlers: Handlers) -> Handlers {
             .ok()
             .and_then(|v| v.get("delivery").and_then(serde_json::Value::as_i64))
             .ok_or_else(|| JobFailure::GiveUp("a delivery job without its delivery".into()))?;
-        deliver(&app, delivery, job.attempts, job.attempts >= job.max_attempts).await
+        deliver(
+            &app,
+            delivery,
+            job.attempts,
+            job.attempts >= job.max_attempts,
+        )
+        .await
     })
 }

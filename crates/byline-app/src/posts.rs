@@ -206,7 +206,12 @@ async fn announce(
 /// Publishes a top-level post through `voice` (already claimed, e.g. by a
 /// delivery to the profile's own feed channel); the speak function decides
 /// as for any post. Evaluates to the post's id.
-pub async fn create_through(app: &App, voice: &Voice<'_>, text: &str, at: byline_core::Timestamp) -> Result<i64, Error> {
+pub async fn create_through(
+    app: &App,
+    voice: &Voice<'_>,
+    text: &str,
+    at: byline_core::Timestamp,
+) -> Result<i64, Error> {
     let text = PostText::parse(text)?;
     let (rendered, mentioned) = render(app, &text).await?;
     let intake = crate::intake::for_profiles(app, &mentioned, at).await;

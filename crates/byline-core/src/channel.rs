@@ -158,8 +158,7 @@ pub fn validate_webhook_url(raw: &str, own: &[OwnAddress]) -> Result<url::Url, C
     }
     let port = url.port_or_known_default().unwrap_or(80);
     let points_here = own.iter().any(|a| {
-        a.port == port
-            && (a.host == host || (is_local_host(&host) && (is_local_host(&a.host))))
+        a.port == port && (a.host == host || (is_local_host(&host) && (is_local_host(&a.host))))
     });
     if points_here {
         return Err(bad("points at this Byline server itself"));
@@ -236,7 +235,9 @@ pub fn validate_address(address: &str) -> Result<String, CoreError> {
                 && !domain.is_empty()
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+                && !a.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';')
+                })
                 && domain.matches('@').count() == 0
         });
     if !ok {
@@ -252,8 +253,8 @@ pub fn validate_address(address: &str) -> Result<String, CoreError> {
 /// `sha256=`. Binding the timestamp lets a receiver refuse replays.
 pub fn sign_webhook(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     #[allow(clippy::expect_used)]
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
-        .expect("an HMAC takes a key of any length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("an HMAC takes a key of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -299,7 +300,10 @@ mod tests {
             "https://user:pw@example.com/",
         ] {
             let e = validate_webhook_url(bad, &own()).expect_err(bad);
-            assert!(e.to_string().starts_with("the webhook address"), "{bad}: {e}");
+            assert!(
+                e.to_string().starts_with("the webhook address"),
+                "{bad}: {e}"
+            );
         }
     }
 
@@ -312,7 +316,10 @@ mod tests {
         assert_ne!(sig, sign_webhook(b"key", 1_700_000_001, b"{}"));
         assert_ne!(sig, sign_webhook(b"other", 1_700_000_000, b"{}"));
         // The same HMAC computed by Python's hmac module.
-        assert_eq!(sig, "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae");
+        assert_eq!(
+            sig,
+            "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae"
+        );
     }
 
     #[test]

@@ -217,7 +217,10 @@ impl Channels<'_> {
              ORDER BY lower(name), id"
         );
         Ok(read!(self, |pool| {
-            sqlx::query_as(&sql).bind(profile_id).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(profile_id)
+                .fetch_all(pool)
+                .await?
         }))
     }
 

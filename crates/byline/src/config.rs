@@ -237,20 +237,23 @@ impl Config {
     /// the extra CAs (read now, so a bad file stops the start).
     pub fn channel_setup(&self) -> anyhow::Result<byline_app::channels::Setup> {
         let extra_roots_pem = match &self.extra_ca_file {
-            Some(path) => Some(std::sync::Arc::new(std::fs::read(path).with_context(|| {
-                format!("cannot read the extra CA file {}", path.display())
-            })?)),
+            Some(path) => Some(std::sync::Arc::new(std::fs::read(path).with_context(
+                || format!("cannot read the extra CA file {}", path.display()),
+            )?)),
             None => None,
         };
-        let mut own_addresses = Vec::new();
-        if let Some(url) = self.public_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
-            if let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) {
-                own_addresses.push(byline_core::channel::OwnAddress {
-                    host: host.to_ascii_lowercase(),
-                    port,
-                });
-            }
-        }
+        let own_addresses: Vec<_> = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|url| {
+                Some(byline_core::channel::OwnAddress {
+                    host: url.host_str()?.to_ascii_lowercase(),
+                    port: url.port_or_known_default()?,
+                })
+            })
+            .into_iter()
+            .collect();
         Ok(byline_app::channels::Setup {
             own_addresses,
             public_url: self.public_url.clone(),

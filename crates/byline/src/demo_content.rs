@@ -1069,7 +1069,13 @@ async fn seed_channels(state: &App, users: &[User]) -> anyhow::Result<()> {
     ];
     let mut ids = Vec::new();
     for input in inputs {
-        ids.push(channels::connect(state, &marco, "acme", input).await.map_err(err)?.row.id);
+        ids.push(
+            channels::connect(state, &marco, "acme", input)
+                .await
+                .map_err(err)?
+                .row
+                .id,
+        );
     }
     // Delivered by the job runner once the server runs: the feed post
     // appears as @acme, the webhook's refused attempts fill its log.

@@ -83,8 +83,11 @@ impl Trouble {
 /// What every kind of channel does.
 pub trait Adapter: Send + Sync {
     /// Sends `out` through the channel.
-    fn send<'a>(&'a self, link: &'a Link<'a>, out: &'a Outgoing<'a>)
-    -> Pending<'a, Result<Report, Trouble>>;
+    fn send<'a>(
+        &'a self,
+        link: &'a Link<'a>,
+        out: &'a Outgoing<'a>,
+    ) -> Pending<'a, Result<Report, Trouble>>;
     /// Checks that the channel would take a send now, sending nothing a
     /// reader would see.
     fn test<'a>(&'a self, link: &'a Link<'a>) -> Pending<'a, Result<Report, Trouble>>;
@@ -123,8 +126,7 @@ impl Adapter for FeedAdapter {
         out: &'a Outgoing<'a>,
     ) -> Pending<'a, Result<Report, Trouble>> {
         Box::pin(async move {
-            match crate::posts::create_through(link.app, &out.voice, out.text, crate::now()).await
-            {
+            match crate::posts::create_through(link.app, &out.voice, out.text, crate::now()).await {
                 Ok(id) => Ok(Report {
                     status: "posted".into(),
                     message: format!("posted as @{} (post {id})", link.profile_handle),
@@ -291,7 +293,8 @@ impl Adapter for WebhookAdapter {
 
     fn test<'a>(&'a self, link: &'a Link<'a>) -> Pending<'a, Result<Report, Trouble>> {
         Box::pin(async move {
-            let data = serde_json::json!({ "note": "a connection test from Byline; nothing to publish" });
+            let data =
+                serde_json::json!({ "note": "a connection test from Byline; nothing to publish" });
             Self::post(link, "test", None, data).await
         })
     }
@@ -330,10 +333,10 @@ impl EmailAdapter {
                 SmtpSecurity::Tls => Tls::Wrapper(tls),
                 SmtpSecurity::None => Tls::None,
             });
-        if let Some(c) = link.credentials {
-            if let (Some(user), Some(password)) = (&c.username, &c.password) {
-                builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-            }
+        if let Some((Some(user), Some(password))) =
+            link.credentials.map(|c| (&c.username, &c.password))
+        {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
         Ok((builder.build(), settings))
     }

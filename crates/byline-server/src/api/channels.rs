@@ -459,6 +459,14 @@ async fn send(
     Path((handle, id)): Path<(String, String)>,
     ApiJson(b): ApiJson<SendBody>,
 ) -> Result<(StatusCode, Json<DeliveryView>), AppError> {
-    let d = channels::send(&state, &current, &handle, channel_id(&id)?, &b.title, &b.text).await?;
+    let d = channels::send(
+        &state,
+        &current,
+        &handle,
+        channel_id(&id)?,
+        &b.title,
+        &b.text,
+    )
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(DeliveryView::of(&d))))
 }

@@ -4,6 +4,7 @@
 mod articles;
 mod attachments;
 mod audit;
+mod channels;
 mod communities;
 pub(crate) mod dashboard;
 mod events;
@@ -22,7 +23,6 @@ mod shared_profiles;
 mod tickets;
 mod users;
 mod vault;
-mod channels;
 pub mod views;
 
 use crate::state::AppState;

@@ -337,7 +337,9 @@ async fn send(
 ) -> Result<Response, PageError> {
     current.check_csrf(&f.csrf_token)?;
     match channels::send(&state, &current, &handle, id, &f.title, &f.text).await {
-        Ok(d) => Ok(Redirect::to(&format!("/profiles/{handle}/channels#delivery-{}", d.id)).into_response()),
+        Ok(d) => Ok(
+            Redirect::to(&format!("/profiles/{handle}/channels#delivery-{}", d.id)).into_response(),
+        ),
         Err(e) => refused(&state, &current, &handle, e).await,
     }
 }

@@ -29,7 +29,11 @@ async fn desk(app: &TestApp) -> (Client, Client, Client) {
         &ada,
         "desk",
         "signed",
-        &[("olga", "owner"), ("eddie", "editor"), ("rita", "responder")],
+        &[
+            ("olga", "owner"),
+            ("eddie", "editor"),
+            ("rita", "responder"),
+        ],
     )
     .await;
     (olga, eddie, rita)
@@ -67,9 +71,10 @@ async fn receiver(answer: Answer) -> (String, Arc<Mutex<Vec<Received>>>) {
                 g.len() - 1
             };
             match answer {
-                Answer::FailFirst(k) if n < k => {
-                    (AxumStatus::INTERNAL_SERVER_ERROR, "receiver down for a moment")
-                }
+                Answer::FailFirst(k) if n < k => (
+                    AxumStatus::INTERNAL_SERVER_ERROR,
+                    "receiver down for a moment",
+                ),
                 Answer::FailFirst(_) => (AxumStatus::OK, "thanks"),
                 Answer::Hang => {
                     tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -173,7 +178,10 @@ app_test!(webhook_is_signed_retried_and_logged, |app| async move {
         assert!((now - ts).abs() < 120, "timestamp {ts} vs {now}");
         let expected = byline_core::channel::sign_webhook(SIGNING.as_bytes(), ts, &r.body);
         assert_eq!(r.headers["byline-signature"], expected.as_str());
-        assert_eq!(r.headers["byline-delivery"], sent["id"].as_str().expect("id"));
+        assert_eq!(
+            r.headers["byline-delivery"],
+            sent["id"].as_str().expect("id")
+        );
         let body: Value = serde_json::from_slice(&r.body).expect("json body");
         assert_eq!(body["event"], "delivery");
         assert_eq!(body["profile"], "@desk");
@@ -191,11 +199,15 @@ app_test!(webhook_is_signed_retried_and_logged, |app| async move {
     assert_eq!(revealed.status(), StatusCode::OK);
     assert!(revealed.text().await.expect("text").contains(SIGNING));
     // The send is in the audit log as said by @desk.
-    let audit = app.store.audit().audit_events(0, 100_000).await.expect("audit");
+    let audit = app
+        .store
+        .audit()
+        .audit_events(0, 100_000)
+        .await
+        .expect("audit");
     assert!(
-        audit
-            .iter()
-            .any(|e| e.action == "channel.send_as_profile" && e.target == format!("delivery:{}", sent["id"].as_str().expect("id"))),
+        audit.iter().any(|e| e.action == "channel.send_as_profile"
+            && e.target == format!("delivery:{}", sent["id"].as_str().expect("id"))),
         "no byline for the delivery"
     );
 });
@@ -236,7 +248,12 @@ async fn hanging_and_refusing_receivers() {
         assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(t["ok"], false);
         assert_eq!(t["status"], "timeout");
-        assert!(t["message"].as_str().expect("message").contains("did not answer"));
+        assert!(
+            t["message"]
+                .as_str()
+                .expect("message")
+                .contains("did not answer")
+        );
         let shown = app.json(&olga, &format!("{CHANNELS}/{id}")).await;
         assert_eq!(shown["last_test"]["ok"], false);
 
@@ -280,21 +297,60 @@ app_test!(bad_channel_input_stores_nothing, |app| async move {
     let (olga, eddie, _) = desk(app).await;
     let own = format!("http://{}/api/v1/posts", app.addr);
     for (body, why) in [
-        (json!({"kind": "webhook", "name": "x", "url": "ftp://files.example.com/in"}), "http"),
-        (json!({"kind": "webhook", "name": "x", "url": "file:///etc/passwd"}), "http"),
-        (json!({"kind": "webhook", "name": "x", "url": own}), "this Byline server"),
-        (json!({"kind": "webhook", "name": "x", "url": format!("http://localhost:{}/", app.addr.port())}), "this Byline server"),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "ftp://files.example.com/in"}),
+            "http",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "file:///etc/passwd"}),
+            "http",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": own}),
+            "this Byline server",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": format!("http://localhost:{}/", app.addr.port())}),
+            "this Byline server",
+        ),
         (json!({"kind": "webhook", "name": "x"}), "address"),
-        (json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "signing_secret": "short"}), "16"),
-        (json!({"kind": "pigeon", "name": "x"}), "unknown channel kind"),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "signing_secret": "short"}),
+            "16",
+        ),
+        (
+            json!({"kind": "pigeon", "name": "x"}),
+            "unknown channel kind",
+        ),
         (json!({"kind": "feed", "name": ""}), "name"),
-        (json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "custodians": ["nobody"]}), "not a member"),
-        (json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "custodians": ["olga", "olga"]}), "twice"),
-        (json!({"kind": "email", "name": "x", "smtp_host": "smtp://x", "from": "a@b.c", "to": ["c@d.e"]}), "host"),
-        (json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "smtp_security": "none", "from": "a@b.c", "to": ["c@d.e"]}), "unencrypted"),
-        (json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "not-an-address", "to": ["c@d.e"]}), "not an e-mail address"),
-        (json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "a@b.c", "to": []}), "recipients"),
-        (json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "a@b.c", "to": ["c@d.e"], "smtp_username": "u"}), "both"),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "custodians": ["nobody"]}),
+            "not a member",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://h.example.com/", "custodians": ["olga", "olga"]}),
+            "twice",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "smtp_host": "smtp://x", "from": "a@b.c", "to": ["c@d.e"]}),
+            "host",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "smtp_security": "none", "from": "a@b.c", "to": ["c@d.e"]}),
+            "unencrypted",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "not-an-address", "to": ["c@d.e"]}),
+            "not an e-mail address",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "a@b.c", "to": []}),
+            "recipients",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "smtp_host": "mail.example.com", "from": "a@b.c", "to": ["c@d.e"], "smtp_username": "u"}),
+            "both",
+        ),
     ] {
         let r = app.post_json(&olga, CHANNELS, body.clone()).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -308,13 +364,20 @@ app_test!(bad_channel_input_stores_nothing, |app| async move {
         .await;
     assert_eq!(error_code(r, StatusCode::FORBIDDEN).await, "forbidden");
     let sam = app.staff_client().await;
-    assert_eq!(app.get(&sam, CHANNELS).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&sam, CHANNELS).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let list = app.json(&olga, CHANNELS).await;
     assert_eq!(list["channels"], json!([]));
     let vault = app.json(&olga, "/api/v1/shared-profiles/desk/vault").await;
     assert_eq!(vault["secrets"], json!([]));
     // A channel's name is taken once.
-    created(app.post_json(&olga, CHANNELS, json!({"kind": "feed", "name": "Our feed"})).await).await;
+    created(
+        app.post_json(&olga, CHANNELS, json!({"kind": "feed", "name": "Our feed"}))
+            .await,
+    )
+    .await;
     let r = app
         .post_json(&olga, CHANNELS, json!({"kind": "feed", "name": "our FEED"}))
         .await;
@@ -322,13 +385,19 @@ app_test!(bad_channel_input_stores_nothing, |app| async move {
     // Sending nothing, or too much, is refused; nothing is queued.
     let list = app.json(&olga, CHANNELS).await;
     let id = list["channels"][0]["id"].as_str().expect("id").to_owned();
-    for body in [json!({"text": "   "}), json!({"text": "x".repeat(10_001)}), json!({"title": "two\nlines", "text": "x"})] {
+    for body in [
+        json!({"text": "   "}),
+        json!({"text": "x".repeat(10_001)}),
+        json!({"title": "two\nlines", "text": "x"}),
+    ] {
         let r = app
             .post_json(&eddie, &format!("{CHANNELS}/{id}/deliveries"), body)
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let log = app.json(&olga, &format!("{CHANNELS}/{id}/deliveries")).await;
+    let log = app
+        .json(&olga, &format!("{CHANNELS}/{id}/deliveries"))
+        .await;
     assert_eq!(log, json!([]));
 });
 
@@ -360,10 +429,20 @@ fn python() -> String {
                     .status()
                     .is_ok_and(|s| s.success())
                     && std::process::Command::new(&py)
-                        .args(["-m", "pip", "install", "-q", "feedparser==6.0.11", "aiosmtpd==1.4.6"])
+                        .args([
+                            "-m",
+                            "pip",
+                            "install",
+                            "-q",
+                            "feedparser==6.0.11",
+                            "aiosmtpd==1.4.6",
+                        ])
                         .status()
                         .is_ok_and(|s| s.success());
-                assert!(ok, "cannot make a Python with feedparser and aiosmtpd in {venv}");
+                assert!(
+                    ok,
+                    "cannot make a Python with feedparser and aiosmtpd in {venv}"
+                );
             }
             py
         })
@@ -423,58 +502,101 @@ print(json.dumps(out))
 // The organisation's own feed: a send becomes a post as @desk, through the
 // speak function; with syndication on, RSS 2.0, Atom and JSON Feed carry
 // it: feedparser reads the first two, Python checks JSON Feed's rules.
-app_test!(feed_channel_posts_as_profile_and_syndicates, |app| async move {
-    let (olga, eddie, rita) = desk(app).await;
-    let anon = crate::helpers::client();
-    let r = anon.get(app.url("/profiles/desk/feed.rss")).send().await.expect("get");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no feed before syndication");
-    let ch = created(
-        app.post_json(&olga, CHANNELS, json!({"kind": "feed", "name": "Desk news", "syndicate": true}))
+app_test!(
+    feed_channel_posts_as_profile_and_syndicates,
+    |app| async move {
+        let (olga, eddie, rita) = desk(app).await;
+        let anon = crate::helpers::client();
+        let r = anon
+            .get(app.url("/profiles/desk/feed.rss"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            r.status(),
+            StatusCode::NOT_FOUND,
+            "no feed before syndication"
+        );
+        let ch = created(
+            app.post_json(
+                &olga,
+                CHANNELS,
+                json!({"kind": "feed", "name": "Desk news", "syndicate": true}),
+            )
             .await,
-    )
-    .await;
-    let id = ch["id"].as_str().expect("id").to_owned();
-    assert!(ch.get("secret").is_none(), "a feed needs no credentials");
-    assert_eq!(ch["feeds"][0], "/profiles/desk/feed.rss");
-    // A responder may not speak a new post as @desk, so may not send.
-    let r = app
-        .post_json(&rita, &format!("{CHANNELS}/{id}/deliveries"), json!({"text": "not mine to say"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    created(
-        app.post_json(
-            &eddie,
-            &format!("{CHANNELS}/{id}/deliveries"),
-            json!({"text": "Wi-Fi is back on every floor\n\nThanks for your patience <3"}),
         )
-        .await,
-    )
-    .await;
-    let log = log_until(app, &eddie, &id, |l| l[0]["state"] == "delivered").await;
-    assert_eq!(log[0]["log"][0]["status"], "posted");
-    let posts = app.json(&olga, "/api/v1/profiles/desk/posts").await;
-    let text = posts.to_string();
-    assert!(text.contains("Wi-Fi is back on every floor"), "{text}");
-    let parsed: Value =
-        serde_json::from_str(&run_python(FEEDPARSER, &[&app.url("")])).expect("feedparser json");
-    for ext in ["rss", "atom", "json"] {
-        let f = &parsed[ext];
-        assert_eq!(f["bozo"], false, "{ext}: {f}");
-        assert_eq!(f["entries"].as_array().expect("entries").len(), 1, "{ext}: {f}");
-        let e = &f["entries"][0];
-        assert_eq!(e["title"], "Wi-Fi is back on every floor", "{ext}: {f}");
-        assert!(e["link"].as_str().expect("link").contains("/posts/"), "{ext}");
-        assert!(e["summary"].as_str().expect("summary").contains("patience"), "{ext}: {f}");
+        .await;
+        let id = ch["id"].as_str().expect("id").to_owned();
+        assert!(ch.get("secret").is_none(), "a feed needs no credentials");
+        assert_eq!(ch["feeds"][0], "/profiles/desk/feed.rss");
+        // A responder may not speak a new post as @desk, so may not send.
+        let r = app
+            .post_json(
+                &rita,
+                &format!("{CHANNELS}/{id}/deliveries"),
+                json!({"text": "not mine to say"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        created(
+            app.post_json(
+                &eddie,
+                &format!("{CHANNELS}/{id}/deliveries"),
+                json!({"text": "Wi-Fi is back on every floor\n\nThanks for your patience <3"}),
+            )
+            .await,
+        )
+        .await;
+        let log = log_until(app, &eddie, &id, |l| l[0]["state"] == "delivered").await;
+        assert_eq!(log[0]["log"][0]["status"], "posted");
+        let posts = app.json(&olga, "/api/v1/profiles/desk/posts").await;
+        let text = posts.to_string();
+        assert!(text.contains("Wi-Fi is back on every floor"), "{text}");
+        let parsed: Value = serde_json::from_str(&run_python(FEEDPARSER, &[&app.url("")]))
+            .expect("feedparser json");
+        for ext in ["rss", "atom", "json"] {
+            let f = &parsed[ext];
+            assert_eq!(f["bozo"], false, "{ext}: {f}");
+            assert_eq!(
+                f["entries"].as_array().expect("entries").len(),
+                1,
+                "{ext}: {f}"
+            );
+            let e = &f["entries"][0];
+            assert_eq!(e["title"], "Wi-Fi is back on every floor", "{ext}: {f}");
+            assert!(
+                e["link"].as_str().expect("link").contains("/posts/"),
+                "{ext}"
+            );
+            assert!(
+                e["summary"].as_str().expect("summary").contains("patience"),
+                "{ext}: {f}"
+            );
+        }
+        assert!(
+            parsed["rss"]["version"]
+                .as_str()
+                .expect("v")
+                .starts_with("rss")
+        );
+        assert_eq!(parsed["atom"]["version"], "atom10");
+        assert!(
+            parsed["json"]["version"]
+                .as_str()
+                .expect("v")
+                .starts_with("json")
+        );
+        // Disconnecting the channel takes the feed down.
+        let r = app.delete(&olga, &format!("{CHANNELS}/{id}")).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = anon
+            .get(app.url("/profiles/desk/feed.atom"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
-    assert!(parsed["rss"]["version"].as_str().expect("v").starts_with("rss"));
-    assert_eq!(parsed["atom"]["version"], "atom10");
-    assert!(parsed["json"]["version"].as_str().expect("v").starts_with("json"));
-    // Disconnecting the channel takes the feed down.
-    let r = app.delete(&olga, &format!("{CHANNELS}/{id}")).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = anon.get(app.url("/profiles/desk/feed.atom")).send().await.expect("get");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-});
+);
 
 const SMTP_SERVER: &str = r#"
 import json, socket, ssl, sys
@@ -512,13 +634,71 @@ fn certificates(dir: &std::path::Path) -> (Vec<u8>, String, String) {
     )
     .expect("ext");
     let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl").args(args).output().expect("openssl");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
-    let (ca_key, ca, key, csr, leaf) = (path("ca.key"), path("ca.pem"), path("leaf.key"), path("leaf.csr"), path("leaf.pem"));
-    run(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", &ca_key, "-out", &ca, "-days", "2", "-subj", "/CN=Byline Test CA"]);
-    run(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", &key, "-out", &csr, "-subj", "/CN=127.0.0.1"]);
-    run(&["x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, "-CAcreateserial", "-out", &leaf, "-days", "2", "-extfile", &ext]);
+    let (ca_key, ca, key, csr, leaf) = (
+        path("ca.key"),
+        path("ca.pem"),
+        path("leaf.key"),
+        path("leaf.csr"),
+        path("leaf.pem"),
+    );
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Byline Test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-out",
+        &leaf,
+        "-days",
+        "2",
+        "-extfile",
+        &ext,
+    ]);
     (std::fs::read(&ca).expect("ca"), leaf, key)
 }
 
@@ -566,7 +746,10 @@ async fn email_over_starttls_with_auth() {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let e: Value = r.json().await.expect("json");
         let msg = e["error"]["message"].as_str().expect("message");
-        assert!(msg.contains("nothing was stored") && msg.contains("535"), "{msg}");
+        assert!(
+            msg.contains("nothing was stored") && msg.contains("535"),
+            "{msg}"
+        );
         assert_eq!(app.json(&olga, CHANNELS).await["channels"], json!([]));
         assert_eq!(
             app.json(&olga, "/api/v1/shared-profiles/desk/vault").await["secrets"],
@@ -602,17 +785,30 @@ async fn email_over_starttls_with_auth() {
         assert_eq!(got["tls"], true);
         assert_eq!(got["auth"], true);
         assert_eq!(got["from"], "press@acme.example");
-        assert_eq!(got["to"], json!(["newsroom@example.org", "editor@example.org"]));
+        assert_eq!(
+            got["to"],
+            json!(["newsroom@example.org", "editor@example.org"])
+        );
         let data = got["data"].as_str().expect("data");
         assert!(data.contains(&format!("Subject: {title}")), "{data}");
         assert!(data.contains("Acme opens a new office in Lyon."), "{data}");
         let log = log_until(&app, &eddie, &id, |l| l[0]["state"] == "delivered").await;
         assert_eq!(log[0]["log"][0]["status"], "SMTP 250");
-        assert!(log[0]["log"][0]["message"].as_str().expect("m").contains("BYL123"));
+        assert!(
+            log[0]["log"][0]["message"]
+                .as_str()
+                .expect("m")
+                .contains("BYL123")
+        );
         // No response of the run holds the SMTP password but a custodian's reveal.
         let list = app.get(&olga, CHANNELS).await.text().await.expect("text");
         assert!(!list.contains(SMTP_PASSWORD));
-        let page = app.get(&olga, "/profiles/desk/channels").await.text().await.expect("text");
+        let page = app
+            .get(&olga, "/profiles/desk/channels")
+            .await
+            .text()
+            .await
+            .expect("text");
         assert!(!page.contains(SMTP_PASSWORD));
         assert!(page.contains("Press list"));
         app.stop().await;

@@ -278,9 +278,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/shared-profiles/{handle}/channels"),
     ("get", "/api/v1/shared-profiles/{handle}/channels/{id}"),
     ("delete", "/api/v1/shared-profiles/{handle}/channels/{id}"),
-    ("post", "/api/v1/shared-profiles/{handle}/channels/{id}/test"),
-    ("get", "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries"),
-    ("post", "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries"),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/channels/{id}/test",
+    ),
+    (
+        "get",
+        "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries",
+    ),
+    (
+        "post",
+        "/api/v1/shared-profiles/{handle}/channels/{id}/deliveries",
+    ),
     ("get", "/profiles/{handle}/channels"),
     ("post", "/profiles/{handle}/channels"),
     ("post", "/profiles/{handle}/channels/{id}/test"),

@@ -381,7 +381,12 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
         }
         "new_channel" => {
             let v = ok(
-                app.post_json(&by(2), "/api/v1/shared-profiles/desk/channels", json!({"kind": "feed", "name": format!("fresh {}", w.next_day())})).await,
+                app.post_json(
+                    &by(2),
+                    "/api/v1/shared-profiles/desk/channels",
+                    json!({"kind": "feed", "name": format!("fresh {}", w.next_day())}),
+                )
+                .await,
                 "new channel",
             )
             .await;
