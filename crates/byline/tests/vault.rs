@@ -166,6 +166,47 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// A channel's signing secret and an SMTP password given to Byline in this
+/// run: sealed like the demo's values.
+const CHANNEL_SECRETS: [&str; 2] = ["whsec-run-Only-4d1e9a7c55f0", "smtp-run-Only-Passw0rd-93"];
+
+/// A webhook receiver on 127.0.0.1 that answers 200 to every request,
+/// on a thread of its own; evaluates to its address.
+fn receiver() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut got = Vec::new();
+            let mut buf = [0u8; 8192];
+            // Read the head, then as much body as it announces.
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got).to_ascii_lowercase();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if got.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    format!("http://{addr}/hook")
+}
+
 fn holds(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -271,6 +312,77 @@ fn no_plaintext_reaches_logs_responses_or_backups() {
                 .await
                 .expect("body"),
         );
+        // Channels: a webhook whose signing secret goes to the vault and
+        // which delivers once; an e-mail channel whose server is not there,
+        // refused with a reason that holds no password.
+        let channels = format!("{url}/api/v1/shared-profiles/acme/channels");
+        let r = marco
+            .post(&channels)
+            .json(
+                &json!({"kind": "webhook", "name": "Run hook", "url": receiver(),
+                          "signing_secret": CHANNEL_SECRETS[0]}),
+            )
+            .send()
+            .await
+            .expect("connect");
+        assert_eq!(r.status(), 201);
+        let hook: Value = r.json().await.expect("json");
+        bodies.push(hook.to_string());
+        let hook = hook["id"].as_str().expect("id").to_owned();
+        let r = marco
+            .post(format!("{channels}/{hook}/deliveries"))
+            .json(&json!({"text": "run delivery"}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 202);
+        bodies.push(r.text().await.expect("body"));
+        let mut delivered = false;
+        for _ in 0..100 {
+            let log = marco
+                .get(format!("{channels}/{hook}/deliveries"))
+                .send()
+                .await
+                .expect("log")
+                .text()
+                .await
+                .expect("body");
+            delivered = log.contains("\"delivered\"");
+            bodies.push(log);
+            if delivered {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(delivered, "the webhook delivery went out");
+        let r = marco
+            .post(&channels)
+            .json(
+                &json!({"kind": "email", "name": "Run mail", "smtp_host": "127.0.0.1",
+                          "smtp_port": 1, "smtp_security": "none", "smtp_username": "press",
+                          "smtp_password": CHANNEL_SECRETS[1], "from": "press@acme.example",
+                          "to": ["news@example.org"]}),
+            )
+            .send()
+            .await
+            .expect("connect");
+        assert_eq!(r.status(), 422);
+        bodies.push(r.text().await.expect("body"));
+        for path in [
+            "/api/v1/shared-profiles/acme/channels",
+            "/profiles/acme/channels",
+        ] {
+            bodies.push(
+                marco
+                    .get(format!("{url}{path}"))
+                    .send()
+                    .await
+                    .expect("get")
+                    .text()
+                    .await
+                    .expect("body"),
+            );
+        }
         let ada = signed_in(url, "ada@acme.example").await;
         let r = ada
             .post(format!("{base}/reveal"))
@@ -306,7 +418,9 @@ fn no_plaintext_reaches_logs_responses_or_backups() {
             && export.contains("vault.copy")
             && export.contains("vault.totp")
     );
-    for secret in PLAINTEXTS {
+    assert!(export.contains("channel.send_as_profile"));
+    for secret in PLAINTEXTS.iter().chain(CHANNEL_SECRETS.iter()) {
+        let secret = *secret;
         assert!(!log_text.contains(secret), "the log holds {secret}");
         assert!(!export.contains(secret), "the audit export holds {secret}");
         for b in &bodies {
@@ -350,12 +464,13 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
     }
     let (ok, out, err) = run(&["vault", "verify"], &data);
     assert!(ok, "{err}");
-    assert!(out.contains("3 entries open"), "{out}");
+    // The demo's three accounts and its partner webhook's signing secret.
+    assert!(out.contains("4 entries open"), "{out}");
     let first = key_of(&data);
 
     let (ok, out, err) = run(&["vault", "rotate-key", "--grace-secs", "0"], &data);
     assert!(ok, "{err}");
-    assert!(out.contains("3 entries re-wrapped"), "{out}");
+    assert!(out.contains("4 entries re-wrapped"), "{out}");
     let second = key_of(&data);
     assert_ne!(first.id(), second.id());
     assert!(
@@ -371,7 +486,7 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
         "the old key is deleted once every entry moved"
     );
     let (ok, out, err) = run(&["vault", "verify"], &data);
-    assert!(ok && out.contains("3 entries open"), "{out} {err}");
+    assert!(ok && out.contains("4 entries open"), "{out} {err}");
 
     // Interrupted right after the new key went in place: the old one waits
     // beside it, and every entry is still wrapped under it.
@@ -384,13 +499,13 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
     std::fs::write(data.join("vault.key"), third.to_text().as_bytes()).expect("new key");
     let (ok, out, err) = run(&["vault", "verify"], &data);
     assert!(
-        ok && out.contains("3 entries open"),
+        ok && out.contains("4 entries open"),
         "the retired key still opens them: {out} {err}"
     );
     let (ok, out, err) = run(&["vault", "rotate-key", "--grace-secs", "0"], &data);
     assert!(ok, "{err}");
     assert!(
-        out.contains("rotation resumed") && out.contains("3 entries re-wrapped"),
+        out.contains("rotation resumed") && out.contains("4 entries re-wrapped"),
         "{out}"
     );
     assert_eq!(
@@ -413,7 +528,14 @@ fn rotate_key_rewraps_every_entry_and_resumes_after_an_interruption() {
             .json()
             .await
             .expect("json");
-        let id = list["secrets"][0]["id"].as_str().expect("id").to_owned();
+        let id = list["secrets"]
+            .as_array()
+            .expect("secrets")
+            .iter()
+            .find(|s| s["name"] == "Instagram login")
+            .and_then(|s| s["id"].as_str())
+            .expect("the demo's Instagram login")
+            .to_owned();
         let r = marco
             .post(format!(
                 "{url}/api/v1/shared-profiles/acme/vault/{id}/reveal"
