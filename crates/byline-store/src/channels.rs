@@ -348,7 +348,9 @@ impl Channels<'_> {
     /// Logs an attempt at a queued delivery and settles it: delivered when
     /// `attempt.ok`, failed when `give_up`, else still queued. Evaluates to
     /// false (and logs nothing) when the delivery is no longer queued (a
-    /// runner that lost its lease, or a disconnected channel).
+    /// disconnected channel) or a later claim has logged already (a runner
+    /// that lost its lease). A claim whose runner died before logging
+    /// leaves a gap in the attempt numbers, not a stuck delivery.
     pub async fn record_attempt(
         &self,
         attempt: &AttemptRow,
@@ -367,7 +369,7 @@ impl Channels<'_> {
         Ok(write_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE channel_deliveries SET attempts = $1, state = $2, remote_ref = COALESCE($3, remote_ref), \
-                 last_error = $4, finished_at = $5 WHERE id = $6 AND state = 'queued' AND attempts = $1 - 1",
+                 last_error = $4, finished_at = $5 WHERE id = $6 AND state = 'queued' AND attempts < $1",
             )
             .bind(attempt.attempt)
             .bind(state)
