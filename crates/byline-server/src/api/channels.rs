@@ -4,10 +4,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use byline_app::channels::{self, Channel, ChannelInput, Logged, Settings, TestOutcome};
 use byline_core::Timestamp;
@@ -396,10 +396,12 @@ impl From<&Logged> for DeliveryView {
 
 /// How much of the log.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct LogQuery {
     /// Deliveries, newest first (1–200, default 50).
-    #[serde(default)]
-    limit: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
 }
 
 /// A channel's delivery log (members), newest first.
@@ -415,14 +417,14 @@ async fn list_deliveries(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((handle, id)): Path<(String, String)>,
-    Query(q): Query<LogQuery>,
+    ApiQuery(q): ApiQuery<LogQuery>,
 ) -> Result<Json<Vec<DeliveryView>>, AppError> {
     let log = channels::log(
         &state,
         &current,
         &handle,
         channel_id(&id)?,
-        q.limit.unwrap_or(50),
+        i64::from(q.limit.unwrap_or(50)),
     )
     .await?;
     Ok(Json(log.iter().map(DeliveryView::from).collect()))
