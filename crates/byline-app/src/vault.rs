@@ -193,9 +193,9 @@ async fn custodian(
     handle: &str,
     id: i64,
     attempt: &'static str,
-) -> Result<(Profile, SecretRow), Error> {
+) -> Result<Held, Error> {
     let (profile, role) = member(app, by, handle).await?;
-    let row = app.store.vault().secret(profile.id, id).await?;
+    let (row, envelope) = app.store.vault().sealed_secret(profile.id, id).await?;
     let custodians = custodians_of(app, id).await?;
     let named = custodians.iter().any(|c| c.user_id == by.user.id);
     guard(
@@ -213,7 +213,12 @@ async fn custodian(
     .map_err(|_| {
         Error::ForbiddenBecause("only this secret's custodians may use its value".into())
     })?;
-    Ok((profile, row))
+    Ok(Held {
+        profile,
+        row,
+        custodians,
+        envelope,
+    })
 }
 
 fn custodian_ids(members: &[ProfileMember], handles: &[String]) -> Result<Vec<i64>, Error> {
@@ -370,8 +375,21 @@ pub async fn add(
     secret(app, by, handle, id).await
 }
 
+/// A secret as its custodian holds it for one use: read once, with its
+/// custodians and sealed bytes.
+struct Held {
+    profile: Profile,
+    row: SecretRow,
+    custodians: Vec<Custodian>,
+    envelope: Envelope,
+}
+
 async fn open(app: &App, row: &SecretRow) -> Result<SecretFields, Error> {
     let envelope = app.store.vault().envelope(row.id).await?;
+    open_envelope(app, row, &envelope)
+}
+
+fn open_envelope(app: &App, row: &SecretRow, envelope: &Envelope) -> Result<SecretFields, Error> {
     let master = app.settings.vault_key.for_id(&envelope.key_id)?;
     let plaintext = envelope.open(&master, &row.uid).map_err(|e| {
         // Never the bytes; which entry failed, for the operator.
@@ -412,9 +430,14 @@ pub async fn reveal(
     id: i64,
     request: Option<i64>,
 ) -> Result<Revealed, Error> {
-    let (profile, row) = custodian(app, by, handle, id, "reveal").await?;
+    let Held {
+        profile,
+        row,
+        custodians,
+        envelope,
+    } = custodian(app, by, handle, id, "reveal").await?;
     two_person_gate(app, by, &profile, &row, request, "reveal").await?;
-    let mut fields = open(app, &row).await?;
+    let mut fields = open_envelope(app, &row, &envelope)?;
     fields.forget_seed();
     let mut audit = audit_for(by, &profile, "vault.reveal", id);
     audit.details = serde_json::json!({ "request": request }).to_string();
@@ -424,8 +447,9 @@ pub async fn reveal(
         .record_access(id, by.user.id, Access::Reveal, request, &audit, now())
         .await;
     audited(app, by, &profile, id, "reveal", outcome).await?;
+    // The custodians as read before the write that re-checked the caller.
     Ok(Revealed {
-        custodians: custodians_of(app, id).await?,
+        custodians,
         row,
         fields,
     })
@@ -440,7 +464,12 @@ pub async fn copy(
     field: &str,
     request: Option<i64>,
 ) -> Result<Zeroizing<String>, Error> {
-    let (profile, row) = custodian(app, by, handle, id, "copy").await?;
+    let Held {
+        profile,
+        row,
+        envelope,
+        ..
+    } = custodian(app, by, handle, id, "copy").await?;
     if !vault::COPYABLE.contains(&field) {
         return Err(Error::Invalid(format!(
             "unknown field '{field}': copy one of {}",
@@ -448,7 +477,7 @@ pub async fn copy(
         )));
     }
     two_person_gate(app, by, &profile, &row, request, "copy").await?;
-    let fields = open(app, &row).await?;
+    let fields = open_envelope(app, &row, &envelope)?;
     let value = Zeroizing::new(
         fields
             .field(field)
@@ -468,11 +497,16 @@ pub async fn copy(
 
 /// The current TOTP code of a secret's seed; the seed is never shown.
 pub async fn totp(app: &App, by: &Caller, handle: &str, id: i64) -> Result<TotpCode, Error> {
-    let (profile, row) = custodian(app, by, handle, id, "totp").await?;
+    let Held {
+        profile,
+        row,
+        envelope,
+        ..
+    } = custodian(app, by, handle, id, "totp").await?;
     if !row.has_totp {
         return Err(Error::Invalid("this secret has no TOTP seed".into()));
     }
-    let fields = open(app, &row).await?;
+    let fields = open_envelope(app, &row, &envelope)?;
     let seed = TotpSeed::parse(fields.totp_seed.as_deref().unwrap_or_default())?;
     let at = now();
     let (code, seconds_left) = seed.code(at.micros().div_euclid(1_000_000));
@@ -656,7 +690,7 @@ pub async fn request_reveal(
     id: i64,
     reason: &str,
 ) -> Result<i64, Error> {
-    let (profile, row) = custodian(app, by, handle, id, "request").await?;
+    let Held { profile, row, .. } = custodian(app, by, handle, id, "request").await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Error::Invalid(
@@ -692,7 +726,7 @@ pub async fn approve(
     id: i64,
     request: i64,
 ) -> Result<(), Error> {
-    let (profile, _) = custodian(app, by, handle, id, "approve").await?;
+    let Held { profile, .. } = custodian(app, by, handle, id, "approve").await?;
     let mut audit = audit_for(by, &profile, "vault.approve", id);
     audit.details = serde_json::json!({ "request": request }).to_string();
     let outcome = app

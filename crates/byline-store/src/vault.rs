@@ -139,6 +139,15 @@ pub struct Rewrap {
     pub new_wrapped: Vec<u8>,
 }
 
+/// A secret's row with its sealed bytes.
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    #[sqlx(flatten)]
+    row: SecretRow,
+    wrapped_key: Vec<u8>,
+    sealed: Vec<u8>,
+}
+
 /// (id, uid, key id, wrapped key, sealed) as read.
 type EnvelopeRow = (i64, String, String, Vec<u8>, Vec<u8>);
 
@@ -285,6 +294,37 @@ impl Vault<'_> {
                 .fetch_all(pool)
                 .await?
         }))
+    }
+
+    /// One of a profile's secrets with its envelope, in one read (what a
+    /// reveal, copy or TOTP code needs).
+    pub async fn sealed_secret(
+        &self,
+        profile_id: i64,
+        id: i64,
+    ) -> Result<(SecretRow, Envelope), StoreError> {
+        let sql = format!(
+            "SELECT {SECRET_COLUMNS}, s.wrapped_key, s.sealed FROM vault_secrets s \
+             WHERE s.id = $1 AND s.profile_id = $2 AND s.removed_at IS NULL"
+        );
+        let row: Option<SealedRow> = read!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(id)
+                .bind(profile_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let SealedRow {
+            row,
+            wrapped_key,
+            sealed,
+        } = row.ok_or(StoreError::NotFound)?;
+        let envelope = Envelope {
+            key_id: row.key_id.clone(),
+            wrapped_key,
+            sealed,
+        };
+        Ok((row, envelope))
     }
 
     /// One of a profile's secrets.
