@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_app::channels::{self, ChannelInput, Settings, syndication};
 use byline_core::Timestamp;
@@ -158,15 +158,7 @@ async fn refused(
     handle: &str,
     e: byline_app::Error,
 ) -> Result<Response, PageError> {
-    let (status, why) = match AppError::from(e) {
-        AppError::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why),
-        AppError::ForbiddenBecause(why) => (StatusCode::FORBIDDEN, why),
-        AppError::Conflict(what) => (
-            StatusCode::CONFLICT,
-            format!("that {what} is already taken"),
-        ),
-        other => return Err(other.into()),
-    };
+    let (status, why) = super::refusal(e)?;
     let p = page(state, current, handle, Some(why), None).await?;
     Ok((status, render(&p)?).into_response())
 }

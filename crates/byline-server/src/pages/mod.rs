@@ -210,6 +210,20 @@ where
     }
 }
 
+/// A refusal a page shows in place (422, 403 or 409 with the reason), or
+/// the error to render as an error page.
+pub(crate) fn refusal(e: byline_app::Error) -> Result<(StatusCode, String), PageError> {
+    Ok(match AppError::from(e) {
+        AppError::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        AppError::ForbiddenBecause(why) => (StatusCode::FORBIDDEN, why),
+        AppError::Conflict(what) => (
+            StatusCode::CONFLICT,
+            format!("that {what} is already taken"),
+        ),
+        other => return Err(other.into()),
+    })
+}
+
 const STYLESHEET: &str = include_str!("../../../../web/static/byline.css");
 
 /// The one stylesheet.

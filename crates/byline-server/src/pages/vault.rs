@@ -4,11 +4,10 @@
 //! A page that shows a value is never cached.
 
 use super::{Nav, PageError, Viewer, WebForm, render};
-use crate::error::AppError;
 use crate::state::{AppState, now};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_app::vault::{self, Revealed, SecretChange, SecretInput};
 use byline_core::Timestamp;
@@ -214,15 +213,7 @@ async fn refused(
     handle: &str,
     e: byline_app::Error,
 ) -> Result<Response, PageError> {
-    let (status, why) = match AppError::from(e) {
-        AppError::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why),
-        AppError::ForbiddenBecause(why) => (StatusCode::FORBIDDEN, why),
-        AppError::Conflict(what) => (
-            StatusCode::CONFLICT,
-            format!("that {what} is already taken"),
-        ),
-        other => return Err(other.into()),
-    };
+    let (status, why) = super::refusal(e)?;
     let p = page(state, current, handle, None, Some(why), None).await?;
     Ok((status, render(&p)?).into_response())
 }
