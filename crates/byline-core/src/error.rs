@@ -63,6 +63,12 @@ pub enum CoreError {
     /// A channel's settings or outgoing text that break a rule.
     #[error("{0}")]
     InvalidChannel(String),
+    /// A publication, its variants, schedule or approval rules that break a rule.
+    #[error("{0}")]
+    InvalidPublication(String),
+    /// A campaign, its spend, results, links or an import that break a rule.
+    #[error("{0}")]
+    InvalidCampaign(String),
     /// A vault master key that cannot be read.
     #[error("{0}")]
     InvalidVaultKey(String),

@@ -133,6 +133,33 @@ pub enum Action {
         /// The actor's role on the profile, if any.
         role: Option<ProfileRole>,
     },
+    /// See a shared profile's publications, calendar, campaigns and
+    /// reports, and comment on drafts.
+    SeePublications {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Write, edit and submit publications; run campaigns (spend, results).
+    WritePublication {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
+    /// Approve or reject a publication in review.
+    ReviewPublication {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+        /// The actor wrote it.
+        writer: bool,
+        /// The actor already approved this version.
+        already: bool,
+        /// The tier waiting now admits the actor.
+        eligible: bool,
+    },
+    /// Set a profile's approval rules and publishing time zone.
+    SetApprovalRules {
+        /// The actor's role on the profile, if any.
+        role: Option<ProfileRole>,
+    },
     /// See a shared profile's roster and who is on duty.
     SeeRoster {
         /// The actor's role on it, if any.
@@ -376,6 +403,21 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         // vault). Sending through one is speech, decided by SpeakAs.
         Action::SeeChannels { role } => role.is_some(),
         Action::ManageChannel { role } => role == Some(ProfileRole::Owner),
+        // Publishing: members follow the work; those who speak for the
+        // profile write; a reviewer is a member the waiting tier admits who
+        // did not write it and has not approved it yet (separation of
+        // duties: admin rank approves nothing); owners set the rules.
+        Action::SeePublications { role } => role.is_some(),
+        Action::WritePublication { role } => {
+            matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
+        }
+        Action::ReviewPublication {
+            role,
+            writer,
+            already,
+            eligible,
+        } => role.is_some() && !writer && !already && eligible,
+        Action::SetApprovalRules { role } => role == Some(ProfileRole::Owner),
         // Off-shift speech was decided above.
         Action::SpeakAs { role, speech, .. } => matches!(
             (role, speech),
@@ -517,6 +559,45 @@ mod tests {
                     ok(Action::ManageChannel { role }),
                     role == Some(ProfileRole::Owner)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_approves_their_own_publication_and_admin_rank_approves_nothing() {
+        let roles = [
+            None,
+            Some(ProfileRole::Owner),
+            Some(ProfileRole::Editor),
+            Some(ProfileRole::Responder),
+            Some(ProfileRole::Observer),
+        ];
+        for actor in [STAFF, ADMIN] {
+            for role in roles {
+                let ok = |a| authorize(Some(&actor), a).is_ok();
+                assert_eq!(ok(Action::SeePublications { role }), role.is_some());
+                assert_eq!(
+                    ok(Action::WritePublication { role }),
+                    matches!(role, Some(ProfileRole::Owner | ProfileRole::Editor))
+                );
+                assert_eq!(
+                    ok(Action::SetApprovalRules { role }),
+                    role == Some(ProfileRole::Owner)
+                );
+                for writer in [false, true] {
+                    for already in [false, true] {
+                        for eligible in [false, true] {
+                            let may = ok(Action::ReviewPublication {
+                                role,
+                                writer,
+                                already,
+                                eligible,
+                            });
+                            let expected = role.is_some() && !writer && !already && eligible;
+                            assert_eq!(may, expected, "{actor:?} {role:?} {writer} {already}");
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,1 @@
+//! Campaigns (being written).
