@@ -523,10 +523,20 @@ pub async fn test(app: &App, by: &Caller, handle: &str, id: i64) -> Result<TestO
 /// leave the vault.
 pub async fn disconnect(app: &App, by: &Caller, handle: &str, id: i64) -> Result<(), Error> {
     let profile = manager(app, by, handle).await?;
-    channel_of(app, &profile, id).await?;
+    let channel = channel_of(app, &profile, id).await?;
     let mut audit = by.audit("channel.disconnect", format!("channel:{id}"));
     audit.profile_id = Some(profile.id);
-    Ok(app.store.channels().disconnect(id, &audit, now()).await?)
+    app.store.channels().disconnect(id, &audit, now()).await?;
+    // Publications due through it fail now, and their people hear, rather
+    // than at the due minute.
+    let why = format!("the channel '{}' was disconnected", channel.row.name);
+    for (publication, due) in app.store.publishing().scheduled_through(id).await? {
+        app.store
+            .publishing()
+            .fail_scheduled(publication, byline_core::Timestamp(due), &why, now())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Sends words through a channel as the profile: the speak function
@@ -729,12 +739,20 @@ async fn attempt_delivery(app: &App, delivery: &DeliveryRow) -> Result<Report, T
         title: &delivery.title,
         text: &delivery.body,
         said_at: byline_core::Timestamp(delivery.created_at),
-        voice: Voice::new(
-            delivery.sent_by,
-            delivery.profile_id,
-            delivery.acting_session_id,
-            &delivery.source_address,
-        ),
+        voice: {
+            let voice = Voice::new(
+                delivery.sent_by,
+                delivery.profile_id,
+                delivery.acting_session_id,
+                &delivery.source_address,
+            );
+            // A publication's delivery speaks (into the feed) under its
+            // schedule, long after the scheduler's session ended.
+            match delivery.publication_id {
+                Some(p) => voice.releasing(p),
+                None => voice,
+            }
+        },
     };
     adapter(channel.kind).send(&link, &out).await
 }

@@ -485,17 +485,17 @@ mod tests {
             Step::Release,
             Step::Settle { ok: true },
         ] {
-            s = next(s, step).unwrap();
+            s = next(s, step).expect("valid");
         }
         assert_eq!(s, Status::Published);
     }
 
     #[test]
     fn an_edit_after_approval_goes_back_to_review_and_a_published_one_never_changes() {
-        assert_eq!(next(Status::Approved, Step::Edit).unwrap(), Status::InReview);
-        assert_eq!(next(Status::Scheduled, Step::Edit).unwrap(), Status::InReview);
-        assert_eq!(next(Status::Rejected, Step::Edit).unwrap(), Status::Draft);
-        let e = next(Status::Published, Step::Edit).unwrap_err().to_string();
+        assert_eq!(next(Status::Approved, Step::Edit).expect("valid"), Status::InReview);
+        assert_eq!(next(Status::Scheduled, Step::Edit).expect("valid"), Status::InReview);
+        assert_eq!(next(Status::Rejected, Step::Edit).expect("valid"), Status::Draft);
+        let e = next(Status::Published, Step::Edit).expect_err("refused").to_string();
         assert!(e.contains("has gone out"), "{e}");
         assert!(next(Status::Publishing, Step::Edit).is_err());
         assert!(next(Status::Draft, Step::Schedule).is_err());
@@ -555,7 +555,7 @@ mod tests {
         assert!(rules(&[(1, &["owner"], &[])]).validate(&members).is_ok());
         let e = rules(&[(2, &["owner"], &[])])
             .validate(&members)
-            .unwrap_err()
+            .expect_err("refused")
             .to_string();
         assert!(e.contains("only 1 members"), "{e}");
         assert!(rules(&[(1, &["boss"], &[])]).validate(&members).is_err());
@@ -574,7 +574,7 @@ mod tests {
     fn a_variant_over_its_channels_length_is_refused_with_the_numbers() {
         let long = "x".repeat(5001);
         let e = validate_variant(ChannelKind::Feed, "Acme news", "", &long)
-            .unwrap_err()
+            .expect_err("refused")
             .to_string();
         assert!(e.contains("5001") && e.contains("5000"), "{e}");
         assert!(validate_variant(ChannelKind::Webhook, "Partner", "", &long).is_ok());
@@ -585,24 +585,24 @@ mod tests {
 
     #[test]
     fn a_schedule_is_a_future_minute_in_the_profiles_zone() {
-        let zone: Tz = "Europe/Amsterdam".parse().unwrap();
+        let zone: Tz = "Europe/Amsterdam".parse().expect("valid");
         // 2026-12-03T12:00Z.
-        let now = Timestamp::parse_rfc3339("2026-12-03T12:00:00Z").unwrap();
-        let due = due_minute(zone, "2026-12-03T14:30", now).unwrap();
+        let now = Timestamp::parse_rfc3339("2026-12-03T12:00:00Z").expect("valid");
+        let due = due_minute(zone, "2026-12-03T14:30", now).expect("valid");
         assert_eq!(due.to_rfc3339(), "2026-12-03T13:30:00Z");
         let e = due_minute(zone, "2026-12-03T12:59", now)
-            .unwrap_err()
+            .expect_err("refused")
             .to_string();
         assert!(e.contains("in the past"), "{e}");
         assert!(due_minute(zone, "tomorrow", now).is_err());
         // A time the clocks skip (spring forward) is the first minute after.
-        let spring = due_minute(zone, "2027-03-28T02:30", now).unwrap();
+        let spring = due_minute(zone, "2027-03-28T02:30", now).expect("valid");
         assert_eq!(spring.to_rfc3339(), "2027-03-28T01:00:00Z");
     }
 
     #[test]
     fn a_rejection_needs_a_reason() {
         assert!(validate_reason("  ").is_err());
-        assert_eq!(validate_reason(" tone ").unwrap(), "tone");
+        assert_eq!(validate_reason(" tone ").expect("valid"), "tone");
     }
 }

@@ -86,17 +86,36 @@ macro_rules! hear {
         let now: byline_core::Timestamp = $now;
         // Keeping the session alive also locks it; an ended or idle
         // session (a removal ends the member's sessions) speaks no more.
-        let live: Option<i64> = sqlx::query_scalar(
-            "UPDATE acting_sessions SET last_active_at = $1 WHERE id = $2 AND user_id = $3 AND profile_id = $4 \
-             AND ended_at IS NULL AND last_active_at >= $5 RETURNING id",
-        )
-        .bind(now.micros())
-        .bind(v.acting_session_id)
-        .bind(v.user_id)
-        .bind(v.profile_id)
-        .bind(now.plus_seconds(-byline_core::shared_profile::ACTING_IDLE_SECS).micros())
-        .fetch_optional(&mut *$tx)
-        .await?;
+        let live: Option<i64> = match v.release {
+            None => {
+                sqlx::query_scalar(
+                    "UPDATE acting_sessions SET last_active_at = $1 WHERE id = $2 AND user_id = $3 AND profile_id = $4 \
+                     AND ended_at IS NULL AND last_active_at >= $5 RETURNING id",
+                )
+                .bind(now.micros())
+                .bind(v.acting_session_id)
+                .bind(v.user_id)
+                .bind(v.profile_id)
+                .bind(now.plus_seconds(-byline_core::shared_profile::ACTING_IDLE_SECS).micros())
+                .fetch_optional(&mut *$tx)
+                .await?
+            }
+            // A scheduled publication speaks with the schedule its
+            // scheduler said; the schedule stands for the ended session.
+            Some(publication) => {
+                sqlx::query_scalar(&format!(
+                    "SELECT id FROM publications WHERE id = $1 AND profile_id = $2 AND scheduled_by = $3 \
+                     AND acting_session_id = $4 AND status IN ('scheduled', 'publishing'){}",
+                    $lock
+                ))
+                .bind(publication)
+                .bind(v.profile_id)
+                .bind(v.user_id)
+                .bind(v.acting_session_id)
+                .fetch_optional(&mut *$tx)
+                .await?
+            }
+        };
         let facts: Option<(String, String, bool, String, bool, i64)> = match live {
             None => None,
             Some(_) => {
@@ -129,7 +148,9 @@ macro_rules! hear {
                     .ok_or_else(|| $crate::StoreError::Corrupt("attribution policy".into()))?;
                 let user_role = byline_core::Role::parse(&user_role)
                     .map_err(|_| $crate::StoreError::Corrupt("user role".into()))?;
-                let duty = if shift_only {
+                // The shift was checked when the publication was scheduled;
+                // its due minute may fall at any hour.
+                let duty = if shift_only && v.release.is_none() {
                     let shifts: Vec<(i64, String, String, String, Option<String>)> =
                         sqlx::query_as(&format!(
                             "SELECT id, time_zone, starts_local, ends_local, recurrence FROM shifts \

@@ -80,6 +80,8 @@ pub struct DeliveryRow {
     pub created_at: i64,
     /// When it was delivered or given up (µs).
     pub finished_at: Option<i64>,
+    /// The publication it releases, if one.
+    pub publication_id: Option<i64>,
 }
 
 /// What to send through a channel; written by the speak function.
@@ -133,7 +135,7 @@ const CHANNEL_COLUMNS: &str = "id, profile_id, kind, name, settings, secret_id, 
     tested_at, test_ok, test_message";
 
 const DELIVERY_COLUMNS: &str = "id, channel_id, profile_id, sent_by, acting_session_id, source_address, \
-    title, body, state, attempts, remote_ref, last_error, created_at, finished_at";
+    title, body, state, attempts, remote_ref, last_error, created_at, finished_at, publication_id";
 
 /// Records `$new` as said by the writer `$w` inside the speak function's
 /// transaction `$tx`: the channel must be connected and belong to the
@@ -286,14 +288,17 @@ impl Channels<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query(
+            let failed: Vec<i64> = sqlx::query_scalar(
                 "UPDATE channel_deliveries SET state = 'failed', last_error = 'the channel was disconnected', \
-                 finished_at = $1 WHERE channel_id = $2 AND state = 'queued'",
+                 finished_at = $1 WHERE channel_id = $2 AND state = 'queued' RETURNING id",
             )
             .bind(now.micros())
             .bind(id)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
+            for delivery in failed {
+                settle_publication!(tx, delivery, now);
+            }
             append_audit!(tx, audit, now);
         });
         Ok(())
@@ -395,6 +400,9 @@ impl Channels<'_> {
                 .bind(attempt.millis)
                 .execute(&mut *tx)
                 .await?;
+                if state != "queued" {
+                    settle_publication!(tx, attempt.delivery_id, byline_core::Timestamp(attempt.at));
+                }
             }
             n == 1
         }))

@@ -38,6 +38,8 @@ pub mod audit;
 pub mod vault;
 pub mod attachments;
 #[macro_use]
+pub mod publishing;
+#[macro_use]
 pub mod channels;
 #[macro_use]
 mod bylines;

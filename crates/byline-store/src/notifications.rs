@@ -10,7 +10,9 @@ pub struct Notification {
     /// Id (newest is highest).
     pub id: i64,
     /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`, `message`,
-    /// `investigator`, `sla_warning`, `sla_breach`, `vault_reveal`, `vault_rotate`.
+    /// `investigator`, `sla_warning`, `sla_breach`, `vault_reveal`, `vault_rotate`,
+    /// `publication_submitted`, `publication_approved`, `publication_rejected`,
+    /// `publication_published`, `publication_failed`.
     pub kind: String,
     /// Who caused it.
     pub actor_handle: String,
@@ -26,6 +28,10 @@ pub struct Notification {
     pub secret_name: Option<String>,
     /// The shared profile whose vault holds it (handle), if any.
     pub secret_profile: Option<String>,
+    /// The publication concerned, if any.
+    pub publication_id: Option<i64>,
+    /// The shared profile it is said as (handle), if any.
+    pub publication_profile: Option<String>,
     /// When (µs).
     pub created_at: i64,
     /// When read (µs), if read.
@@ -71,7 +77,8 @@ impl Notifications<'_> {
         let sql = format!(
             "SELECT n.id, n.kind, a.handle AS actor_handle, a.display_name AS actor_name, n.post_id, \
              c.slug AS community_slug, n.conversation_id, vs.name AS secret_name, vp.handle AS secret_profile, \
-             n.created_at, n.read_at FROM notifications n \
+             n.publication_id, pp.handle AS publication_profile, n.created_at, n.read_at FROM notifications n \
+             LEFT JOIN publications pu ON pu.id = n.publication_id LEFT JOIN profiles pp ON pp.id = pu.profile_id \
              JOIN profiles a ON a.id = n.actor_profile_id \
              LEFT JOIN vault_secrets vs ON vs.id = n.secret_id LEFT JOIN profiles vp ON vp.id = vs.profile_id \
              LEFT JOIN communities c ON c.id = n.community_id \

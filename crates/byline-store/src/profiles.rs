@@ -48,6 +48,20 @@ impl Profiles<'_> {
         Profile::from_row(row)
     }
 
+    /// A user's personal profile.
+    pub async fn personal_profile_of(&self, user_id: i64) -> Result<Profile, StoreError> {
+        let row: Option<ProfileRow> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, handle, kind, display_name, bio, user_id, created_at \
+                 FROM profiles WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Profile::from_row(row.ok_or(StoreError::NotFound)?)
+    }
+
     /// The profile with this handle.
     pub async fn profile_by_handle(&self, handle: &Handle) -> Result<Profile, StoreError> {
         let row: ProfileRow = read!(self, |pool| {

@@ -21,6 +21,7 @@ use crate::bylines::Refusal;
 use crate::channels::NewDelivery;
 use crate::messages::MessageText;
 use crate::posts::{CreatedPost, NewPost, PostContent};
+use crate::publishing::{Release, Schedule};
 use crate::{Store, StoreError};
 use byline_core::Timestamp;
 use byline_core::policy::Denial;
@@ -38,6 +39,7 @@ pub struct Voice<'a> {
     profile_id: i64,
     acting_session_id: i64,
     source_address: &'a str,
+    release: Option<i64>,
 }
 
 impl<'a> Voice<'a> {
@@ -54,6 +56,20 @@ impl<'a> Voice<'a> {
             profile_id,
             acting_session_id,
             source_address,
+            release: None,
+        }
+    }
+
+    /// The voice of a scheduled publication at its due minute: the one who
+    /// scheduled it, through the acting session they scheduled it in. The
+    /// session has long ended; what stands for it is the schedule itself,
+    /// which the speak function wrote under their byline. It speaks only
+    /// while publication `publication_id` is scheduled or being published
+    /// by them, and only while they are still a member who may say it.
+    pub fn releasing(self, publication_id: i64) -> Voice<'a> {
+        Voice {
+            release: Some(publication_id),
+            ..self
         }
     }
 
@@ -106,12 +122,17 @@ pub enum Utterance<'a> {
     /// Words sent out through one of the profile's channels (delivered
     /// afterwards by the job runner).
     Delivery(&'a NewDelivery<'a>),
+    /// An approved publication given its due minute: the profile commits
+    /// to saying it then.
+    Schedule(&'a Schedule),
+    /// A scheduled publication handed to its channels at its due minute.
+    Release(&'a Release<'a>),
 }
 
 /// The audit actions of everything said as a shared profile, one per kind
 /// of [`Utterance`] (a post and a reply differ). The who-was-acting answer
 /// lists exactly these.
-pub const SPOKEN_ACTIONS: [&str; 9] = [
+pub const SPOKEN_ACTIONS: [&str; 11] = [
     "post.create_as_profile",
     "post.reply_as_profile",
     "post.edit_as_profile",
@@ -121,6 +142,8 @@ pub const SPOKEN_ACTIONS: [&str; 9] = [
     "message.send_as_profile",
     "article.write_as_profile",
     "channel.send_as_profile",
+    "publication.schedule_as_profile",
+    "publication.release_as_profile",
 ];
 
 impl Utterance<'_> {
@@ -136,6 +159,8 @@ impl Utterance<'_> {
             message,
             article,
             delivery,
+            schedule,
+            release,
         ] = SPOKEN_ACTIONS;
         match self {
             Utterance::Post(new) if new.reply_to.is_some() => (Speech::Reply, reply),
@@ -149,6 +174,8 @@ impl Utterance<'_> {
             // Sending out is publishing a new post elsewhere: the same
             // roles may.
             Utterance::Delivery(_) => (Speech::Post, delivery),
+            Utterance::Schedule(_) => (Speech::Post, schedule),
+            Utterance::Release(_) => (Speech::Post, release),
         }
     }
 }
@@ -173,6 +200,11 @@ pub enum Spoken {
     Article(i64),
     /// A delivery through a channel was queued.
     Delivery(i64),
+    /// A publication was scheduled.
+    Scheduled,
+    /// A publication was handed to its channels (false: it had been
+    /// already, or is no longer due then, and nothing was sent).
+    Released(bool),
     /// An edit, deletion or reaction change was made.
     Changed,
     /// Nothing changed (a reaction already given or already taken back).
@@ -281,6 +313,19 @@ impl Store {
                 Utterance::Delivery(new) => {
                     let id = write_delivery!(tx, &w, voice, new, now);
                     (Spoken::Delivery(id), Some(format!("delivery:{id}")))
+                }
+                Utterance::Schedule(schedule) => {
+                    write_schedule!(tx, &w, voice, schedule, now);
+                    let target = format!("publication:{}", schedule.publication_id);
+                    (Spoken::Scheduled, Some(target))
+                }
+                Utterance::Release(release) => {
+                    if write_release!(tx, &w, voice, release, now) {
+                        let target = format!("publication:{}", release.publication_id);
+                        (Spoken::Released(true), Some(target))
+                    } else {
+                        (Spoken::Released(false), None)
+                    }
                 }
             };
             if let Some(target) = target {

@@ -66,6 +66,10 @@ async fn list(
                 conversation: n.conversation_id.map(|v| v.to_string()),
                 secret: n.secret_name,
                 secret_profile: n.secret_profile,
+                publication: n
+                    .publication_id
+                    .zip(n.publication_profile)
+                    .map(|(id, h)| format!("/api/v1/shared-profiles/{h}/publications/{id}")),
                 created_at: Timestamp(n.created_at).to_rfc3339(),
                 read: n.read_at.is_some(),
             })

@@ -437,6 +437,9 @@ pub struct NotificationView {
     pub secret: Option<String>,
     /// The shared profile whose vault holds it (handle).
     pub secret_profile: Option<String>,
+    /// The publication concerned, for the `publication_*` kinds (its path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publication: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// True once read.

@@ -61,9 +61,18 @@ async fn notifications(
                 "sla_breach" => ("missed a ticket's SLA:", "the request"),
                 "vault_reveal" => ("saw a secret in", "the vault"),
                 "vault_rotate" => ("left, or a secret grew old: rotate it in", "the vault"),
+                "publication_submitted" => ("asks for your review of", "a publication"),
+                "publication_approved" => ("approved", "your publication"),
+                "publication_rejected" => ("sent back", "your publication"),
+                "publication_published" => ("published", "a publication"),
+                "publication_failed" => ("could not publish", "a publication"),
                 _ => ("did something", ""),
             };
             let link = match (n.post_id, n.community_slug, n.conversation_id) {
+                _ if n.publication_id.is_some() => n
+                    .publication_id
+                    .zip(n.publication_profile.as_ref())
+                    .map(|(id, h)| format!("/profiles/{h}/publications/{id}")),
                 _ if n.secret_profile.is_some() => n
                     .secret_profile
                     .as_ref()
