@@ -75,26 +75,90 @@ pub async fn settings(app: &App, by: &Caller, handle: &str) -> Result<Settings, 
     settings_of(app, profile.id).await
 }
 
-/// Sets a profile's zone and approval rules (owners).
+/// One tier as people name it: roles and members' handles.
+#[derive(Debug, Clone, Default)]
+pub struct TierInput {
+    /// Approvals it needs.
+    pub approvals: u8,
+    /// Roles that may approve.
+    pub roles: Vec<String>,
+    /// Members (personal handles) who may approve.
+    pub people: Vec<String>,
+}
+
+/// A profile's approval tiers with people named by handle.
+pub async fn named_tiers(
+    app: &App,
+    profile_id: i64,
+    rules: &ApprovalRules,
+) -> Result<Vec<TierInput>, Error> {
+    let members = app
+        .store
+        .shared_profiles()
+        .profile_members(profile_id)
+        .await?;
+    Ok(rules
+        .tiers
+        .iter()
+        .map(|t| TierInput {
+            approvals: t.approvals,
+            roles: t.roles.clone(),
+            people: t
+                .people
+                .iter()
+                .map(|u| {
+                    members
+                        .iter()
+                        .find(|m| m.user_id == *u)
+                        .map_or_else(|| format!("user {u}"), |m| m.handle.clone())
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Sets a profile's zone and approval rules (owners); people are named by
+/// their handles and must be members.
 pub async fn save_settings(
     app: &App,
     by: &Caller,
     handle: &str,
     zone: &str,
-    rules: &ApprovalRules,
+    tiers: &[TierInput],
 ) -> Result<Settings, Error> {
     let (profile, role) = member(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::SetApprovalRules { role })?;
     let zone = byline_core::roster::parse_zone(zone)?;
-    let members: Vec<(i64, ProfileRole)> = app
+    let listed = app
         .store
         .shared_profiles()
         .profile_members(profile.id)
-        .await?
+        .await?;
+    let mut rules = ApprovalRules::default();
+    for (i, t) in tiers.iter().enumerate() {
+        let mut people = Vec::with_capacity(t.people.len());
+        for h in &t.people {
+            let h = h.trim().trim_start_matches('@');
+            let m = listed.iter().find(|m| m.handle == h).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "tier {}: @{h} is not a member of this profile",
+                    i + 1
+                ))
+            })?;
+            people.push(m.user_id);
+        }
+        rules.tiers.push(rules::Tier {
+            approvals: t.approvals,
+            roles: t.roles.iter().map(|r| r.trim().to_owned()).collect(),
+            people,
+        });
+    }
+    let members: Vec<(i64, ProfileRole)> = listed
         .into_iter()
         .filter_map(|m| ProfileRole::parse(&m.role).map(|r| (m.user_id, r)))
         .collect();
     rules.validate(&members)?;
+    let rules = &rules;
     let json = serde_json::to_string(rules).map_err(|e| Error::Internal(e.to_string()))?;
     let mut audit = by.audit("publication.rules", format!("profile:{}", profile.id));
     audit.profile_id = Some(profile.id);

@@ -4,6 +4,7 @@
 mod articles;
 mod attachments;
 mod audit;
+mod campaigns;
 mod channels;
 mod communities;
 pub(crate) mod dashboard;
@@ -16,6 +17,7 @@ mod notifications;
 mod posts;
 mod presence;
 mod profiles;
+mod publications;
 mod rosters;
 mod search;
 mod sessions;
@@ -53,6 +55,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
         (name = "channels", description = "Channels: a shared profile's feed, webhooks and e-mail, with credentials in the vault"),
+        (name = "publishing", description = "Publishing: drafts per channel, review in tiers, schedules, the content calendar"),
+        (name = "campaigns", description = "Campaigns: spend, results, short-link clicks and ROI reports"),
         (name = "vault", description = "The credential vault: shared profiles' secrets, revealed to custodians only"),
         (name = "investigations", description = "Investigations: the only way to reveal sealed bylines"),
         (name = "operations", description = "Health, readiness, metrics"),
@@ -104,6 +108,8 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(rosters::routes())
         .merge(vault::routes())
         .merge(channels::routes())
+        .merge(publications::routes())
+        .merge(campaigns::routes())
         .merge(tickets::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())

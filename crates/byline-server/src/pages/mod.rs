@@ -15,6 +15,7 @@ mod profile;
 mod rosters;
 mod search;
 mod session;
+mod short_links;
 mod social;
 mod vault;
 
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(rosters::routes())
         .merge(vault::routes())
         .merge(channels::routes())
+        .merge(short_links::routes())
         .merge(help_desk::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
