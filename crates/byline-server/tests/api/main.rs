@@ -22,6 +22,7 @@ mod errors;
 mod ops;
 mod pages;
 mod posts;
+mod publishing;
 mod reveals;
 mod rosters;
 mod search;
