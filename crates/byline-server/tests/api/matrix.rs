@@ -684,6 +684,138 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "",
         "UNYFFFNNNU",
     ),
+    // Publishing: members follow the work and comment; owners and editors
+    // write, submit and schedule (scheduling is speech as @desk); the
+    // waiting tier (owners, by default) approves, never the writer; owners
+    // set the rules.
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/publishing",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/publishing",
+        r#"{"time_zone":"UTC","tiers":[{"approvals":1,"roles":["owner"]}]}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/publications",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/publications",
+        r#"{"title":"by {role}","variants":[{"channel":"{desk_channel}","text":"words by {role}"}]}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/publications/{desk_publication}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/publications/{new_publication}",
+        r#"{"title":"edited by {role}","version":1,"variants":[{"channel":"{desk_channel}","text":"new words"}]}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/publications/{new_publication}/submit",
+        "",
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/publications/{new_review}/approve",
+        r#"{"version":1}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/publications/{new_review}/reject",
+        r#"{"reason":"not yet, says {role}"}"#,
+        "UNYFFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/publications/{desk_publication}/comments",
+        r#"{"text":"a thought from {role}"}"#,
+        "UNYYYYNNNU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/publications/{new_approved}/schedule",
+        r#"{"version":1,"at":"2031-02-01T09:00"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/publications/{new_scheduled}/schedule",
+        "",
+        "UNYYFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/calendar?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/calendar?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z",
+        "",
+        "UYYYYYYYYU",
+    ),
+    // Campaigns: members read the reports; owners and editors run them.
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/campaigns",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/campaigns",
+        r#"{"name":"campaign of {role}","starts_on":"2026-01-01","ends_on":"2026-12-31","budget":"10"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/campaigns/{desk_campaign}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/campaigns/{desk_campaign}/report.csv",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/campaigns/{desk_campaign}/spend",
+        r#"{"on":"2026-06-01","amount":"5.00","note":"by {role}"}"#,
+        "UNYYFFNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/campaigns/{desk_campaign}/results",
+        r#"{"results":[{"on":"2026-06-01","leads":1}]}"#,
+        "UNYYFFNNNU",
+    ),
+    // A form body is not CSV: writers hear why, others may not import.
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/campaigns/{desk_campaign}/results.csv",
+        "leads=1",
+        "UNVVFFNNNU",
+    ),
     // Signing out last: it ends the role's session.
     ("DELETE", "/api/v1/sessions/current", "", "UYYYYYYYYU"),
 ];
@@ -700,6 +832,8 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/static/dashboard.js", "", "YYYYYYYYYY"),
     ("GET", "/static/vault.js", "", "YYYYYYYYYY"),
     ("GET", "/static/channels.js", "", "YYYYYYYYYY"),
+    // A short link is for anyone who has it; an unknown one is absent.
+    ("GET", "/r/zzzzzzzz", "", "NNNNNNNNNN"),
     ("GET", "/static/vendor/chart.umd.min.js", "", "YYYYYYYYYY"),
     ("GET", "/sign-in", "", "YRRRRRRRRY"),
     ("GET", "/", "", "SYYYYYYYYS"),

@@ -141,6 +141,29 @@ pub(super) async fn build(app: &TestApp) -> World {
     )
     .await;
     ids.insert("desk_channel", id_of(&v));
+    // A campaign and a draft publication through that channel, by olga.
+    let v = ok(
+        app.post_json(
+            &c("olga"),
+            "/api/v1/shared-profiles/desk/campaigns",
+            json!({"name": "Desk campaign", "starts_on": "2026-01-01", "ends_on": "2027-12-31", "budget": "100"}),
+        )
+        .await,
+        "desk_campaign",
+    )
+    .await;
+    ids.insert("desk_campaign", id_of(&v));
+    let v = ok(
+        app.post_json(
+            &c("olga"),
+            "/api/v1/shared-profiles/desk/publications",
+            json!({"title": "Desk draft", "variants": [{"channel": ids["desk_channel"], "text": "soon"}]}),
+        )
+        .await,
+        "desk_publication",
+    )
+    .await;
+    ids.insert("desk_publication", id_of(&v));
     // @desk runs a help desk; sam has asked it something (ticket #1).
     ok(
         app.post_json(
@@ -378,6 +401,49 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             )
             .await;
             v["id"].as_str().expect("id").to_owned()
+        }
+        // A draft by olga; one eddie wrote and submitted; one olga then
+        // approved; one she scheduled.
+        "new_publication" | "new_review" | "new_approved" | "new_scheduled" => {
+            let base = "/api/v1/shared-profiles/desk/publications";
+            let writer = if name == "new_publication" { 2 } else { 3 };
+            let v = ok(
+                app.post_json(
+                    &by(writer),
+                    base,
+                    json!({"title": format!("fresh {}", w.next_day()), "variants": [{"channel": w.ids["desk_channel"], "text": "fresh words"}]}),
+                )
+                .await,
+                "new publication",
+            )
+            .await;
+            let id = v["id"].as_str().expect("id").to_owned();
+            if name != "new_publication" {
+                ok(
+                    app.post_json(&by(3), &format!("{base}/{id}/submit"), json!({}))
+                        .await,
+                    "submitted",
+                )
+                .await;
+            }
+            if matches!(name, "new_approved" | "new_scheduled") {
+                ok(
+                    app.post_json(&by(2), &format!("{base}/{id}/approve"), json!({"version": 1}))
+                        .await,
+                    "approved",
+                )
+                .await;
+            }
+            if name == "new_scheduled" {
+                let r = by(2)
+                    .put(app.url(&format!("{base}/{id}/schedule")))
+                    .json(&json!({"version": 1, "at": "2031-01-01T09:00"}))
+                    .send()
+                    .await
+                    .expect("send");
+                ok(r, "scheduled").await;
+            }
+            id
         }
         "new_channel" => {
             let v = ok(
