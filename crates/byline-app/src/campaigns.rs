@@ -112,7 +112,8 @@ pub async fn add_spend(
     };
     let mut audit = by.audit("campaign.spend", format!("campaign:{id}"));
     audit.profile_id = Some(profile.id);
-    audit.details = serde_json::json!({ "cents": valid.cents, "on": valid.on.to_string() }).to_string();
+    audit.details =
+        serde_json::json!({ "cents": valid.cents, "on": valid.on.to_string() }).to_string();
     Ok(app
         .store
         .publishing()
@@ -266,10 +267,10 @@ pub async fn report(app: &App, by: &Caller, handle: &str, id: i64) -> Result<Rep
     let publications = store.campaign_publications(id).await?;
     let channels = app.store.channels().channels(profile.id).await?;
     let name_of = |c: Option<i64>| match c {
-        Some(c) => channels
-            .iter()
-            .find(|ch| ch.id == c)
-            .map_or_else(|| format!("Channel {c} (disconnected)"), |ch| ch.name.clone()),
+        Some(c) => channels.iter().find(|ch| ch.id == c).map_or_else(
+            || format!("Channel {c} (disconnected)"),
+            |ch| ch.name.clone(),
+        ),
         None => "Not by channel".to_owned(),
     };
     let mut by_channel: BTreeMap<String, Figures> = BTreeMap::new();
@@ -366,7 +367,8 @@ pub fn report_csv(report: &Report) -> Result<String, Error> {
             f.leads.to_string(),
             f.conversions.to_string(),
             money(Some(f.revenue_cents)),
-            f.roi_percent().map_or_else(String::new, |r| format!("{r:.1}")),
+            f.roi_percent()
+                .map_or_else(String::new, |r| format!("{r:.1}")),
         ])
         .map_err(fail)?;
     }

@@ -381,12 +381,7 @@ fn approvals_of(rows: &[ApprovalRow]) -> Vec<Approval> {
 }
 
 /// One publication (members).
-pub async fn get(
-    app: &App,
-    by: &Caller,
-    handle: &str,
-    id: i64,
-) -> Result<PublicationView, Error> {
+pub async fn get(app: &App, by: &Caller, handle: &str, id: i64) -> Result<PublicationView, Error> {
     let (profile, role, row) = load(app, by, handle, id).await?;
     let status = status_of(&row)?;
     let settings = settings_of(app, profile.id).await?;
@@ -840,11 +835,7 @@ pub async fn calendar(
             .map(|m| m.profile_id)
             .collect(),
     };
-    Ok(app
-        .store
-        .publishing()
-        .calendar(&profiles, from, to)
-        .await?)
+    Ok(app.store.publishing().calendar(&profiles, from, to).await?)
 }
 
 /// The payload of a publication's jobs.

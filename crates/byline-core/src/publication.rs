@@ -492,10 +492,21 @@ mod tests {
 
     #[test]
     fn an_edit_after_approval_goes_back_to_review_and_a_published_one_never_changes() {
-        assert_eq!(next(Status::Approved, Step::Edit).expect("valid"), Status::InReview);
-        assert_eq!(next(Status::Scheduled, Step::Edit).expect("valid"), Status::InReview);
-        assert_eq!(next(Status::Rejected, Step::Edit).expect("valid"), Status::Draft);
-        let e = next(Status::Published, Step::Edit).expect_err("refused").to_string();
+        assert_eq!(
+            next(Status::Approved, Step::Edit).expect("valid"),
+            Status::InReview
+        );
+        assert_eq!(
+            next(Status::Scheduled, Step::Edit).expect("valid"),
+            Status::InReview
+        );
+        assert_eq!(
+            next(Status::Rejected, Step::Edit).expect("valid"),
+            Status::Draft
+        );
+        let e = next(Status::Published, Step::Edit)
+            .expect_err("refused")
+            .to_string();
         assert!(e.contains("has gone out"), "{e}");
         assert!(next(Status::Publishing, Step::Edit).is_err());
         assert!(next(Status::Draft, Step::Schedule).is_err());
@@ -543,10 +554,7 @@ mod tests {
 
     #[test]
     fn no_tiers_means_approved_on_submission() {
-        assert_eq!(
-            progress(&ApprovalRules::default(), &[]),
-            Progress::Complete
-        );
+        assert_eq!(progress(&ApprovalRules::default(), &[]), Progress::Complete);
     }
 
     #[test]

@@ -401,7 +401,11 @@ impl Channels<'_> {
                 .execute(&mut *tx)
                 .await?;
                 if state != "queued" {
-                    settle_publication!(tx, attempt.delivery_id, byline_core::Timestamp(attempt.at));
+                    settle_publication!(
+                        tx,
+                        attempt.delivery_id,
+                        byline_core::Timestamp(attempt.at)
+                    );
                 }
             }
             n == 1

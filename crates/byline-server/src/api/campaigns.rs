@@ -184,7 +184,10 @@ pub struct ReportView {
 }
 
 fn lines(lines: &[Line]) -> Vec<FiguresView> {
-    lines.iter().map(|l| figures(&l.label, &l.figures)).collect()
+    lines
+        .iter()
+        .map(|l| figures(&l.label, &l.figures))
+        .collect()
 }
 
 impl From<&Report> for ReportView {
@@ -367,7 +370,8 @@ async fn add_results(
             errors.join("; ")
         )));
     }
-    let n = campaigns::add_results(&state, &current, &handle, id_of(&id)?, &rows, Source::Api).await?;
+    let n =
+        campaigns::add_results(&state, &current, &handle, id_of(&id)?, &rows, Source::Api).await?;
     Ok((StatusCode::CREATED, Json(Stored { rows: n })))
 }
 

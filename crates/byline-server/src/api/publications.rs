@@ -457,9 +457,9 @@ async fn edit_publication(
     Path((handle, id)): Path<(String, String)>,
     ApiJson(b): ApiJson<PublicationBody>,
 ) -> Result<Json<PublicationSummary>, AppError> {
-    let version = b.version.ok_or_else(|| {
-        AppError::Invalid("say which version you are editing (version)".into())
-    })?;
+    let version = b
+        .version
+        .ok_or_else(|| AppError::Invalid("say which version you are editing (version)".into()))?;
     let row = publishing::edit(
         &state,
         &current,

@@ -428,8 +428,12 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             }
             if matches!(name, "new_approved" | "new_scheduled") {
                 ok(
-                    app.post_json(&by(2), &format!("{base}/{id}/approve"), json!({"version": 1}))
-                        .await,
+                    app.post_json(
+                        &by(2),
+                        &format!("{base}/{id}/approve"),
+                        json!({"version": 1}),
+                    )
+                    .await,
                     "approved",
                 )
                 .await;
