@@ -973,17 +973,38 @@ impl Publishing<'_> {
     /// Counts one click on a short link on `day` (durable on return;
     /// concurrent clicks share a commit on SQLite).
     pub async fn count_click(&self, code: &str, day: i64) -> Result<(), StoreError> {
+        self.add_clicks(code, day, 1).await
+    }
+
+    /// Adds `n` clicks on a short link on `day`.
+    pub async fn add_clicks(&self, code: &str, day: i64, n: i64) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO link_clicks (code, day, clicks) VALUES ($1, $2, 1) \
-                 ON CONFLICT (code, day) DO UPDATE SET clicks = link_clicks.clicks + 1",
+                "INSERT INTO link_clicks (code, day, clicks) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code, day) DO UPDATE SET clicks = link_clicks.clicks + $3",
             )
             .bind(code)
             .bind(day)
+            .bind(n)
             .execute(&mut *tx)
             .await?;
         });
         Ok(())
+    }
+
+    /// A publication's short links: (code, channel, target).
+    pub async fn links_of(
+        &self,
+        publication_id: i64,
+    ) -> Result<Vec<(String, i64, String)>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT code, channel_id, target FROM short_links WHERE publication_id = $1 ORDER BY code",
+            )
+            .bind(publication_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// A profile's campaigns, latest first.
@@ -1172,7 +1193,10 @@ impl Publishing<'_> {
             "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE campaign_id = $1 ORDER BY due_at, id"
         );
         Ok(read!(self, |pool| {
-            sqlx::query_as(&sql).bind(campaign_id).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await?
         }))
     }
 

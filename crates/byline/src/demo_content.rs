@@ -388,6 +388,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
     seed_knowledge_base(state, users, now).await?;
     seed_vault(state, users).await?;
     seed_channels(state, users).await?;
+    seed_publishing(state, users, now).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -1136,5 +1137,355 @@ async fn seed_vault(state: &App, users: &[User]) -> anyhow::Result<()> {
         .await
         .map_err(err)?;
     }
+    Ok(())
+}
+
+/// @acme's publishing: a month of content around today (published,
+/// scheduled, in review, a rejected draft with its comments), in Paris
+/// time with one owner's approval, and two campaigns with spend, results
+/// and clicks on their short links.
+async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    use byline_app::campaigns::{self, Source};
+    use byline_app::publishing::{self, PublicationInput, TierInput, VariantInput};
+    use byline_core::campaign::{CampaignInput, ResultRow};
+    let marco = Caller::operator(find(users, "marco")?.clone());
+    let lena = Caller::operator(find(users, "lena")?.clone());
+    let settings = publishing::save_settings(
+        state,
+        &marco,
+        "acme",
+        "Europe/Paris",
+        &[TierInput {
+            approvals: 1,
+            roles: vec!["owner".into()],
+            people: Vec::new(),
+        }],
+    )
+    .await
+    .map_err(err)?;
+    let zone = settings.zone;
+    let channels = byline_app::channels::list(state, &marco, "acme")
+        .await
+        .map_err(err)?
+        .channels;
+    let channel = |name: &str| -> anyhow::Result<i64> {
+        channels
+            .iter()
+            .find(|c| c.row.name == name)
+            .map(|c| c.row.id)
+            .ok_or_else(|| anyhow::anyhow!("demo channel {name} is missing"))
+    };
+    let (news, partner) = (channel("Acme news")?, channel("Partner webhook")?);
+    let day = |d: i64| {
+        byline_core::roster::local_of(zone, now.plus_seconds(d * 86_400))
+            .date()
+            .to_string()
+    };
+    let winter = campaigns::create(
+        state,
+        &lena,
+        "acme",
+        &CampaignInput {
+            name: "Winter collection".into(),
+            starts_on: day(-21),
+            ends_on: day(14),
+            budget: "5,000.00".into(),
+            goal: "Bring 400 people to the winter collection pages and 60 orders from the partner shops.".into(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let spring = campaigns::create(
+        state,
+        &lena,
+        "acme",
+        &CampaignInput {
+            name: "Spring preview".into(),
+            starts_on: day(20),
+            ends_on: day(60),
+            budget: "2,000.00".into(),
+            goal: "Sign up 150 partners for the spring preview days.".into(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    // (days from now, local time, title, text, campaign, to the partner too)
+    let plan: [(i64, &str, &str, &str, Option<i64>, bool); 11] = [
+        (
+            -20,
+            "10:00",
+            "Winter teaser",
+            "Something warm is coming. First look at https://acme.example/winter on Friday.",
+            Some(winter.id),
+            false,
+        ),
+        (
+            -16,
+            "10:00",
+            "Behind the scenes: Lyon",
+            "Our Lyon workshop finished the last coats this week. Photos: https://acme.example/winter/lyon",
+            Some(winter.id),
+            false,
+        ),
+        (
+            -12,
+            "12:30",
+            "Winter collection is live",
+            "The winter collection is in stores and online today: https://acme.example/winter",
+            Some(winter.id),
+            false,
+        ),
+        (
+            -8,
+            "10:00",
+            "Care guide",
+            "How to keep wool coats at their best all season: https://acme.example/care",
+            Some(winter.id),
+            false,
+        ),
+        (
+            -5,
+            "17:00",
+            "Store hours in December",
+            "Our stores open late every Thursday in December.",
+            None,
+            false,
+        ),
+        (
+            -2,
+            "10:00",
+            "Milan pop-up",
+            "The Milan pop-up opens this weekend. Directions: https://acme.example/winter/milan",
+            Some(winter.id),
+            false,
+        ),
+        (
+            1,
+            "09:30",
+            "Gift guide",
+            "Ten gifts from the winter collection under 100 euros: https://acme.example/gifts",
+            Some(winter.id),
+            true,
+        ),
+        (
+            3,
+            "14:00",
+            "Last order dates",
+            "Order by the 20th for delivery before the holidays: https://acme.example/delivery",
+            Some(winter.id),
+            false,
+        ),
+        (
+            7,
+            "09:30",
+            "Thank you, Lyon",
+            "A thank-you to the Lyon team who made the winter collection.",
+            None,
+            false,
+        ),
+        (
+            10,
+            "11:00",
+            "Winter sale preview",
+            "Members see the winter sale first: https://acme.example/members",
+            Some(winter.id),
+            false,
+        ),
+        (
+            24,
+            "09:30",
+            "Spring preview days",
+            "Partners: book your spring preview day at https://acme.example/spring",
+            Some(spring.id),
+            true,
+        ),
+    ];
+    for (i, (d, time, title, text, campaign, to_partner)) in plan.iter().enumerate() {
+        let mut variants = vec![VariantInput {
+            channel_id: news,
+            subject: String::new(),
+            body: (*text).to_owned(),
+        }];
+        if *to_partner {
+            variants.push(VariantInput {
+                channel_id: partner,
+                subject: String::new(),
+                body: format!("{title}: {text}"),
+            });
+        }
+        let input = PublicationInput {
+            title: (*title).to_owned(),
+            campaign_id: *campaign,
+            variants,
+        };
+        let p = publishing::create(state, &lena, "acme", &input)
+            .await
+            .map_err(err)?;
+        publishing::submit(state, &lena, "acme", p.id)
+            .await
+            .map_err(err)?;
+        publishing::approve(state, &marco, "acme", p.id, 1)
+            .await
+            .map_err(err)?;
+        // Scheduled two days ahead of its minute, as the team works.
+        let local = format!("{}T{time}", day(*d));
+        let at = now.plus_seconds((d - 2) * 86_400);
+        let scheduled = publishing::schedule_at(state, &lena, "acme", p.id, 1, &local, at)
+            .await
+            .map_err(err)?;
+        if *d < 0 {
+            // Its minute has passed: released now, delivered (into the
+            // feed) once the server runs.
+            let due = Timestamp(scheduled.due_at.unwrap_or(now.micros()));
+            publishing::release(state, p.id, due)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo release: {e:?}"))?;
+            // Readers followed its links over the following days.
+            for (k, (code, _, _)) in state
+                .store
+                .publishing()
+                .links_of(p.id)
+                .await?
+                .iter()
+                .enumerate()
+            {
+                for after in 0..(-d).min(6) {
+                    let clicks = 6 + ((i * 17 + k * 5 + after as usize * 11) % 40) as i64;
+                    let when = due.plus_seconds(after * 86_400);
+                    state
+                        .store
+                        .publishing()
+                        .add_clicks(
+                            code,
+                            byline_core::campaign::day_bucket(when.micros()),
+                            clicks,
+                        )
+                        .await?;
+                }
+            }
+        }
+    }
+    // Spend and results so far.
+    for (d, amount, note, ch) in [
+        (-20, "800.00", "Photo shoot in Lyon", None),
+        (
+            -12,
+            "1,200.00",
+            "Partner placement, launch week",
+            Some("Partner webhook"),
+        ),
+        (-8, "450.00", "Sponsored boost", Some("Acme news")),
+        (
+            -2,
+            "600.00",
+            "Milan pop-up listing",
+            Some("Partner webhook"),
+        ),
+    ] {
+        campaigns::add_spend(state, &lena, "acme", winter.id, (&day(d), amount, note, ch))
+            .await
+            .map_err(err)?;
+    }
+    let mut results = Vec::new();
+    for (d, ch, leads, conversions, revenue) in [
+        (-12, Some("Acme news"), 42, 9, 1_890_00),
+        (-11, Some("Partner webhook"), 31, 12, 2_640_00),
+        (-8, Some("Acme news"), 25, 6, 1_150_00),
+        (-5, None, 12, 3, 540_00),
+        (-2, Some("Partner webhook"), 18, 7, 1_610_00),
+    ] {
+        results.push(ResultRow {
+            on: chrono::NaiveDate::parse_from_str(&day(d), "%Y-%m-%d")?,
+            channel: ch.map(str::to_owned),
+            leads,
+            conversions,
+            revenue_cents: revenue,
+        });
+    }
+    campaigns::add_results(state, &lena, "acme", winter.id, &results, Source::Csv)
+        .await
+        .map_err(err)?;
+    // One waiting for Marco's review, and one he sent back.
+    let review = publishing::create(
+        state,
+        &lena,
+        "acme",
+        &PublicationInput {
+            title: "New year, new stores".into(),
+            campaign_id: Some(spring.id),
+            variants: vec![VariantInput {
+                channel_id: news,
+                subject: String::new(),
+                body: "Two new stores open in January: Turin and Grenoble.".into(),
+            }],
+        },
+    )
+    .await
+    .map_err(err)?;
+    publishing::submit(state, &lena, "acme", review.id)
+        .await
+        .map_err(err)?;
+    let rejected = publishing::create(
+        state,
+        &lena,
+        "acme",
+        &PublicationInput {
+            title: "Black Friday: 50% off everything".into(),
+            campaign_id: Some(winter.id),
+            variants: vec![VariantInput {
+                channel_id: news,
+                subject: String::new(),
+                body: "Everything is half price this Friday only! The best prices in Europe, guaranteed.".into(),
+            }],
+        },
+    )
+    .await
+    .map_err(err)?;
+    publishing::submit(state, &lena, "acme", rejected.id)
+        .await
+        .map_err(err)?;
+    publishing::comment(
+        state,
+        &marco,
+        "acme",
+        rejected.id,
+        "The tone is more shouty than our brand, and we never claim the best prices in Europe.",
+    )
+    .await
+    .map_err(err)?;
+    publishing::reject(
+        state,
+        &marco,
+        "acme",
+        rejected.id,
+        "Please drop the price guarantee: legal has not cleared it. A calmer headline, too.",
+    )
+    .await
+    .map_err(err)?;
+    publishing::comment(
+        state,
+        &lena,
+        "acme",
+        rejected.id,
+        "Fair. I will rework it with the care-guide tone tomorrow.",
+    )
+    .await
+    .map_err(err)?;
+    publishing::create(
+        state,
+        &lena,
+        "acme",
+        &PublicationInput {
+            title: "Spring lookbook (draft)".into(),
+            campaign_id: Some(spring.id),
+            variants: vec![VariantInput {
+                channel_id: news,
+                subject: String::new(),
+                body: "Spring lookbook: linen, light wool and the colours of Provence.".into(),
+            }],
+        },
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }
