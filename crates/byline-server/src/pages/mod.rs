@@ -4,6 +4,7 @@
 mod acting;
 mod admin;
 mod articles;
+mod campaigns;
 mod channels;
 mod communities;
 mod dashboard;
@@ -12,6 +13,7 @@ mod investigations;
 mod messages;
 mod notifications;
 mod profile;
+mod publishing;
 mod rosters;
 mod search;
 mod session;
@@ -37,6 +39,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(live_script))
         .routes(routes!(vault_script))
         .routes(routes!(channels_script))
+        .routes(routes!(calendar_script))
+        .routes(routes!(campaign_script))
         .merge(session::routes())
         .merge(admin::routes())
         .merge(social::routes())
@@ -54,6 +58,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(help_desk::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
+        .merge(publishing::routes())
+        .merge(campaigns::routes())
 }
 
 /// The signed-in user as the navigation shows them.
@@ -244,6 +250,35 @@ async fn stylesheet() -> impl IntoResponse {
 const LIVE_SCRIPT: &str = include_str!("../../../../web/static/live.js");
 const VAULT_SCRIPT: &str = include_str!("../../../../web/static/vault.js");
 const CHANNELS_SCRIPT: &str = include_str!("../../../../web/static/channels.js");
+const CALENDAR_SCRIPT: &str = include_str!("../../../../web/static/calendar.js");
+const CAMPAIGN_SCRIPT: &str = include_str!("../../../../web/static/campaign.js");
+
+/// The calendar's drag-to-reschedule (the page works without it: each
+/// item opens its publication, whose form schedules it).
+#[utoipa::path(get, path = "/static/calendar.js", tag = "web", operation_id = "page_calendar_script", security(()),
+    responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+async fn calendar_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CALENDAR_SCRIPT,
+    )
+}
+
+/// The campaign report's charts and print button (the report works without it, as tables).
+#[utoipa::path(get, path = "/static/campaign.js", tag = "web", operation_id = "page_campaign_script", security(()),
+    responses((status = 200, description = "JavaScript", content_type = "text/javascript")))]
+async fn campaign_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CAMPAIGN_SCRIPT,
+    )
+}
 
 /// The channels page's in-place test buttons (the page works without it).
 #[utoipa::path(get, path = "/static/channels.js", tag = "web", operation_id = "page_channels_script", security(()),
