@@ -1210,7 +1210,8 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
     .await
     .map_err(err)?;
     // (days from now, local time, title, text, campaign, to the partner too)
-    let plan: [(i64, &str, &str, &str, Option<i64>, bool); 11] = [
+    type Planned<'a> = (i64, &'a str, &'a str, &'a str, Option<i64>, bool);
+    let plan: [Planned; 11] = [
         (
             -20,
             "10:00",
@@ -1387,12 +1388,13 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
             .map_err(err)?;
     }
     let mut results = Vec::new();
+    // revenue in cents
     for (d, ch, leads, conversions, revenue) in [
-        (-12, Some("Acme news"), 42, 9, 1_890_00),
-        (-11, Some("Partner webhook"), 31, 12, 2_640_00),
-        (-8, Some("Acme news"), 25, 6, 1_150_00),
-        (-5, None, 12, 3, 540_00),
-        (-2, Some("Partner webhook"), 18, 7, 1_610_00),
+        (-12, Some("Acme news"), 42, 9, 189_000),
+        (-11, Some("Partner webhook"), 31, 12, 264_000),
+        (-8, Some("Acme news"), 25, 6, 115_000),
+        (-5, None, 12, 3, 54_000),
+        (-2, Some("Partner webhook"), 18, 7, 161_000),
     ] {
         results.push(ResultRow {
             on: chrono::NaiveDate::parse_from_str(&day(d), "%Y-%m-%d")?,
