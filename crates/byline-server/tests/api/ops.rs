@@ -347,6 +347,28 @@ const ROUTES: &[(&str, &str)] = &[
         "/api/v1/shared-profiles/{handle}/campaigns/{id}/results.csv",
     ),
     ("get", "/r/{code}"),
+    ("get", "/static/calendar.js"),
+    ("get", "/static/campaign.js"),
+    ("get", "/profiles/{handle}/publications"),
+    ("post", "/profiles/{handle}/publications"),
+    ("post", "/profiles/{handle}/publishing/rules"),
+    ("get", "/profiles/{handle}/publications/{id}"),
+    ("post", "/profiles/{handle}/publications/{id}/edit"),
+    ("post", "/profiles/{handle}/publications/{id}/submit"),
+    ("post", "/profiles/{handle}/publications/{id}/approve"),
+    ("post", "/profiles/{handle}/publications/{id}/reject"),
+    ("post", "/profiles/{handle}/publications/{id}/schedule"),
+    ("post", "/profiles/{handle}/publications/{id}/unschedule"),
+    ("post", "/profiles/{handle}/publications/{id}/reschedule"),
+    ("post", "/profiles/{handle}/publications/{id}/comments"),
+    ("get", "/profiles/{handle}/calendar"),
+    ("get", "/calendar"),
+    ("get", "/profiles/{handle}/campaigns"),
+    ("post", "/profiles/{handle}/campaigns"),
+    ("get", "/profiles/{handle}/campaigns/{id}"),
+    ("post", "/profiles/{handle}/campaigns/{id}/spend"),
+    ("post", "/profiles/{handle}/campaigns/{id}/results"),
+    ("post", "/profiles/{handle}/campaigns/{id}/import"),
     ("get", "/profiles/{handle}/{file}"),
     ("get", "/profiles/{handle}/vault"),
     ("post", "/profiles/{handle}/vault"),
@@ -447,7 +469,8 @@ app_test!(
                 .replace("{number}", "1")
                 .replace("{priority}", "high")
                 .replace("{request}", "1")
-                .replace("{file}", "feed.rss");
+                .replace("{file}", "feed.rss")
+                .replace("{code}", "zzzzzzzz");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client()
                 .request(m, app.url(&concrete))
@@ -459,8 +482,10 @@ app_test!(
             // A profile's feed is "not found" until it syndicates
             // (the channels tests read one that does).
             let unsyndicated = path.contains("{file}");
+            // An unknown short link is absent too.
+            let unknown_link = path.contains("{code}");
             assert!(
-                routed || concrete.contains("/1") || unsyndicated,
+                routed || concrete.contains("/1") || unsyndicated || unknown_link,
                 "{method} {path} is documented but not served: {}",
                 r.status()
             );

@@ -557,7 +557,7 @@ async fn run(app: &TestApp, w: &mut World, table: &[(&str, &str, &str, &str)]) -
                 t.split('&')
                     .map(|p| {
                         let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                        (k.to_owned(), v.replace("%2B", "+"))
+                        (k.to_owned(), v.replace("%2B", "+").replace("%0A", "\n"))
                     })
                     .collect()
             };
