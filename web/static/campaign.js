@@ -67,8 +67,13 @@
     }
   });
 
-  // Printed at the page's width: let each chart fit the paper first.
-  window.addEventListener("beforeprint", function () {
-    made.forEach(function (c) { c.resize(); });
-  });
+  // Printed at the page's width: let each chart fit the paper first
+  // (beforeprint for the print dialog; the media query for printing to
+  // PDF, which sends no beforeprint).
+  // (The print stylesheet gives each chart a fixed size on paper.)
+  function fit() { made.forEach(function (c) { c.resize(); }); }
+  window.addEventListener("beforeprint", fit);
+  window.addEventListener("afterprint", fit);
+  var printing = window.matchMedia ? window.matchMedia("print") : null;
+  if (printing && printing.addEventListener) printing.addEventListener("change", fit);
 })();
