@@ -118,6 +118,8 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(30))
+        // A redirect is the answer measured (short links), not followed.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
 }
@@ -142,7 +144,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<Option<u64>, Strin
         .bytes()
         .await
         .map_err(|e| format!("reading the body: {e}"))?;
-    if !status.is_success() {
+    if !status.is_success() && !status.is_redirection() {
         let text = String::from_utf8_lossy(&body);
         return Err(format!(
             "{status}: {}",

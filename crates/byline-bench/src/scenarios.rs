@@ -35,6 +35,19 @@ pub struct ScenarioResult {
     pub peak_rss_mib: f64,
     /// Server CPU seconds per 1,000 requests (closed loop).
     pub cpu_s_per_1k: f64,
+    /// Short links: redirects answered, and clicks the database counted
+    /// over the same runs (never fewer: no acknowledged click is lost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clicks: Option<ClickCount>,
+}
+
+/// Redirects answered against clicks counted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClickCount {
+    /// Redirects the clients received (302).
+    pub answered: u64,
+    /// Clicks added to `link_clicks` meanwhile.
+    pub counted: i64,
 }
 
 /// `byline audit verify` over the whole chain.
@@ -656,6 +669,80 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
         .await;
         result.direct = Some(direct);
         run.scenarios.push(result);
+    }
+
+    // Publishing (#16): a month of the content calendar holding 2,000
+    // publications, as its page, and the short-link redirect, which counts
+    // its click durably (grouped commits) before it answers.
+    if args.runs("calendar_month") || args.runs("short_link") {
+        let writer = *m
+            .team_writers
+            .first()
+            .context("the team has no writers")?;
+        let month = |y: i32, mo: u32| {
+            chrono::NaiveDate::from_ymd_opt(y, mo, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| byline_core::Timestamp(t.and_utc().timestamp_micros()))
+                .context("a month")
+        };
+        let codes = store
+            .plan_publications(&m.team, writer, 2_000, month(2030, 1)?, month(2030, 2)?)
+            .await?;
+        if args.runs("calendar_month") {
+            eprintln!("calendar_month…");
+            let team = m.team.clone();
+            let make = get(&base, m.seed, &m.team_writers, move |_, _| {
+                format!("/profiles/{team}/calendar?month=2030-01")
+            });
+            let about = format!(
+                "the content calendar page of @{}: a month holding 2,000 publications",
+                m.team
+            );
+            let result = measure(
+                args,
+                "calendar_month",
+                &about,
+                "read",
+                make,
+                &watch,
+                &pid_usage,
+                secs,
+            )
+            .await;
+            run.scenarios.push(result);
+        }
+        if args.runs("short_link") && !codes.is_empty() {
+            eprintln!("short_link…");
+            let (base, links) = (base.clone(), codes.len());
+            let make: MakeRequest = Arc::new(move |c: &reqwest::Client, i: u64| {
+                c.get(format!("{base}/r/{}", codes[(i as usize) % codes.len()]))
+            });
+            let before_clicks = store.total_clicks().await?;
+            watch.take();
+            let open = load::open_loop(make.clone(), args.read_rate, secs, 512).await;
+            let before = pid_usage();
+            // Many visitors at once: their clicks share commits.
+            let closed = load::closed_loop(make, 64, secs).await;
+            let after = pid_usage();
+            let counted = store.total_clicks().await? - before_clicks;
+            let answered = open.requests + closed.requests;
+            if counted < i64::try_from(answered).unwrap_or(i64::MAX) {
+                anyhow::bail!("short links: {answered} redirects answered but only {counted} clicks counted");
+            }
+            run.scenarios.push(ScenarioResult {
+                name: "short_link".into(),
+                about: format!(
+                    "GET /r/{{code}} over {links} links: the click counted (day bucket, durable) then a 302; closed loop with 64 clients"
+                ),
+                kind: "write".into(),
+                cpu_s_per_1k: per_1k(before, after, closed.requests),
+                open: Some(open),
+                closed: Some(closed),
+                peak_rss_mib: watch.take(),
+                clicks: Some(ClickCount { answered, counted }),
+                ..ScenarioResult::default()
+            });
+        }
     }
 
     // Writes, each next to the raw rate (#14: a ticket from a mention

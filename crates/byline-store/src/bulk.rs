@@ -421,6 +421,134 @@ impl Store {
             .rows_affected()
         }))
     }
+
+    /// Gives the shared profile `handle` a content calendar for the
+    /// benchmark: a feed channel, a campaign and `n` publications due
+    /// evenly over `[from, to)` (scheduled, published, approved and failed
+    /// in turn, every other one in the campaign), each published one with
+    /// a short link. Evaluates to the short links' codes. Done once: a
+    /// later run finds the calendar made and only reads its codes.
+    pub async fn plan_publications(
+        &self,
+        handle: &str,
+        writer: i64,
+        n: usize,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<String>, StoreError> {
+        const CHANNEL: &str = "Benchmark feed";
+        let made: Option<i64> = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT c.id FROM channels c JOIN profiles p ON p.id = c.profile_id \
+                 WHERE p.handle = $1 AND c.name = $2",
+            )
+            .bind(handle)
+            .bind(CHANNEL)
+            .fetch_optional(pool)
+            .await?
+        });
+        if made.is_none() {
+            let step = (to.micros() - from.micros()) / i64::try_from(n.max(1)).unwrap_or(1);
+            unbatched_write_tx!(self, |tx| {
+                let profile: i64 = sqlx::query_scalar("SELECT id FROM profiles WHERE handle = $1")
+                    .bind(handle)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let at = from.micros();
+                let channel: i64 = sqlx::query_scalar(
+                    "INSERT INTO channels (profile_id, kind, name, settings, created_by, created_at) \
+                     VALUES ($1, 'feed', $2, '{\"syndicate\":false}', $3, $4) RETURNING id",
+                )
+                .bind(profile)
+                .bind(CHANNEL)
+                .bind(writer)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let campaign: i64 = sqlx::query_scalar(
+                    "INSERT INTO campaigns (profile_id, name, starts_on, ends_on, budget_cents, goal, created_by, created_at) \
+                     VALUES ($1, 'Benchmark campaign', '2000-01-01', '2999-12-31', 100000, '', $2, $3) RETURNING id",
+                )
+                .bind(profile)
+                .bind(writer)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                for i in 0..n {
+                    let due = at + step * i64::try_from(i).unwrap_or(0);
+                    let status = ["scheduled", "published", "approved", "failed"][i % 4];
+                    let in_campaign = (i % 2 == 0).then_some(campaign);
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO publications (profile_id, title, status, campaign_id, written_by, due_at, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                    )
+                    .bind(profile)
+                    .bind(format!("Benchmark publication {i}"))
+                    .bind(status)
+                    .bind(in_campaign)
+                    .bind(writer)
+                    .bind(due)
+                    .bind(at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO publication_variants (publication_id, channel_id, subject, body) VALUES ($1, $2, '', $3)",
+                    )
+                    .bind(id)
+                    .bind(channel)
+                    .bind(format!("Benchmark words {i}: https://example.com/offer/{i}"))
+                    .execute(&mut *tx)
+                    .await?;
+                    if status == "published" {
+                        sqlx::query(
+                            "INSERT INTO short_links (code, campaign_id, publication_id, channel_id, target, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(bench_code(i))
+                        .bind(in_campaign)
+                        .bind(id)
+                        .bind(channel)
+                        .bind(format!("https://example.com/offer/{i}?utm_source=benchmark-feed&utm_medium=feed"))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            });
+        }
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT l.code FROM short_links l JOIN channels c ON c.id = l.channel_id \
+                 JOIN profiles p ON p.id = c.profile_id WHERE p.handle = $1 AND c.name = $2 ORDER BY l.code",
+            )
+            .bind(handle)
+            .bind(CHANNEL)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Clicks counted on every short link so far.
+    pub async fn total_clicks(&self) -> Result<i64, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(clicks), 0) AS BIGINT) FROM link_clicks")
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+}
+
+/// The benchmark's short code for publication `i`: `b` and seven
+/// characters of the short-code alphabet.
+fn bench_code(i: usize) -> String {
+    let alphabet = byline_core::campaign::SHORT_CODE_ALPHABET;
+    let mut rest = i;
+    let mut code = vec![b'b'; 8];
+    for c in code.iter_mut().skip(1).rev() {
+        *c = alphabet[rest % alphabet.len()];
+        rest /= alphabet.len();
+    }
+    String::from_utf8_lossy(&code).into_owned()
 }
 
 impl BulkLoad {
