@@ -757,6 +757,52 @@ async fn attempt_delivery(app: &App, delivery: &DeliveryRow) -> Result<Report, T
     adapter(channel.kind).send(&link, &out).await
 }
 
+/// Tells a profile's webhook channel `channel_id` of `event`; a channel
+/// since disconnected, or no longer a webhook, hears nothing (`Ok(None)`).
+pub(crate) async fn tell_webhook(
+    app: &App,
+    channel_id: i64,
+    event: &str,
+    data: serde_json::Value,
+) -> Result<Option<Report>, Trouble> {
+    let unavailable = |e: Error| Trouble {
+        permanent: false,
+        status: "unavailable".into(),
+        message: e.to_string(),
+    };
+    let row = match app.store.channels().channel(channel_id).await {
+        Ok(row) => row,
+        Err(byline_store::StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(unavailable(e.into())),
+    };
+    let channel = Channel::from_row(row).map_err(unavailable)?;
+    if channel.kind != ChannelKind::Webhook {
+        return Ok(None);
+    }
+    let profile = app
+        .store
+        .profiles()
+        .profile_by_id(channel.row.profile_id)
+        .await
+        .map_err(|e| unavailable(e.into()))?;
+    let credentials = credentials_of(app, &channel).await.map_err(|e| match e {
+        e @ Error::Vault(_) => Trouble {
+            permanent: true,
+            status: "vault".into(),
+            message: e.to_string(),
+        },
+        other => unavailable(other),
+    })?;
+    let link = Link {
+        app,
+        channel: &channel.row,
+        settings: &channel.settings,
+        credentials: credentials.as_ref(),
+        profile_handle: &profile.handle,
+    };
+    adapters::webhook_event(&link, event, data).await.map(Some)
+}
+
 /// A profile's syndicated feed in `format`, for anyone: only while one of
 /// its feed channels syndicates (otherwise "not found").
 pub async fn syndicated(

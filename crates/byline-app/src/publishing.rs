@@ -37,6 +37,8 @@ pub struct Settings {
     pub zone: Tz,
     /// Its approval rules.
     pub rules: ApprovalRules,
+    /// The webhook channel that hears its publishing steps, if any.
+    pub events_channel: Option<i64>,
 }
 
 async fn settings_of(app: &App, profile_id: i64) -> Result<Settings, Error> {
@@ -48,11 +50,13 @@ async fn settings_of(app: &App, profile_id: i64) -> Result<Settings, Error> {
                 .map_err(|_| Error::Internal(format!("stored zone '{}'", row.time_zone)))?,
             rules: serde_json::from_str(&row.approval_rules)
                 .map_err(|e| Error::Internal(format!("stored approval rules: {e}")))?,
+            events_channel: row.events_channel_id,
         }),
         // UTC and one owner's approval until an owner says otherwise.
         None => Ok(Settings {
             zone: Tz::UTC,
             rules: ApprovalRules::starting(),
+            events_channel: None,
         }),
     }
 }
@@ -117,18 +121,32 @@ pub async fn named_tiers(
         .collect())
 }
 
-/// Sets a profile's zone and approval rules (owners); people are named by
-/// their handles and must be members.
+/// Sets a profile's zone, approval rules and events webhook (owners);
+/// people are named by their handles and must be members; the webhook is
+/// one of the profile's connected webhook channels.
 pub async fn save_settings(
     app: &App,
     by: &Caller,
     handle: &str,
     zone: &str,
     tiers: &[TierInput],
+    events_channel: Option<i64>,
 ) -> Result<Settings, Error> {
     let (profile, role) = member(app, by, handle).await?;
     authorize(Some(&by.actor()), Action::SetApprovalRules { role })?;
     let zone = byline_core::roster::parse_zone(zone)?;
+    if let Some(id) = events_channel {
+        let refused = || {
+            Error::Invalid(format!(
+                "channel {id} is not one of this profile's connected webhook channels, which are the ones that can hear its publishing events"
+            ))
+        };
+        match app.store.channels().channel(id).await {
+            Ok(c) if c.profile_id == profile.id && c.kind == "webhook" => {}
+            Ok(_) | Err(byline_store::StoreError::NotFound) => return Err(refused()),
+            Err(e) => return Err(e.into()),
+        }
+    }
     let listed = app
         .store
         .shared_profiles()
@@ -162,7 +180,8 @@ pub async fn save_settings(
     let json = serde_json::to_string(rules).map_err(|e| Error::Internal(e.to_string()))?;
     let mut audit = by.audit("publication.rules", format!("profile:{}", profile.id));
     audit.profile_id = Some(profile.id);
-    audit.details = json.clone();
+    audit.details =
+        serde_json::json!({ "rules": rules, "events_channel": events_channel }).to_string();
     app.store
         .publishing()
         .save_settings(
@@ -170,6 +189,7 @@ pub async fn save_settings(
             &SettingsRow {
                 time_zone: zone.name().to_owned(),
                 approval_rules: json,
+                events_channel_id: events_channel,
             },
             by.user.id,
             &audit,
@@ -1049,4 +1069,45 @@ pub fn job_handlers(handlers: Handlers) -> Handlers {
                 check(&app, id, due).await
             },
         )
+        .on(
+            byline_store::publishing::EVENT_JOB,
+            |app: App, job: ClaimedJob| async move {
+                let step = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    .ok()
+                    .and_then(|v| v["event"].as_i64())
+                    .ok_or_else(|| JobFailure::GiveUp(format!("payload {}", job.payload)))?;
+                tell_step(&app, step).await
+            },
+        )
+}
+
+/// Tells the profile's events webhook of one publishing step
+/// (`publication.submitted`, …): what happened, to which publication, by
+/// whom, and its status now. The step's id is the same on every attempt,
+/// so a receiver acts on each once.
+pub async fn tell_step(app: &App, step: i64) -> JobOutcome {
+    let e = match app.store.publishing().step_event(step).await {
+        Ok(e) => e,
+        Err(byline_store::StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(JobFailure::Retry(e.to_string())),
+    };
+    // The owners may have turned the events off since.
+    let Some(channel) = e.events_channel_id else {
+        return Ok(());
+    };
+    let data = serde_json::json!({
+        "step": e.id,
+        "publication": e.publication_id.to_string(),
+        "title": e.title,
+        "status": e.status,
+        "by": e.handle.as_ref().map(|h| format!("@{h}")),
+        "detail": e.detail,
+        "at": byline_core::Timestamp(e.at).to_rfc3339(),
+    });
+    let event = format!("publication.{}", e.event);
+    match crate::channels::tell_webhook(app, channel, &event, data).await {
+        Ok(_) => Ok(()),
+        Err(t) if t.permanent => Err(JobFailure::GiveUp(format!("{}: {}", t.status, t.message))),
+        Err(t) => Err(JobFailure::Retry(format!("{}: {}", t.status, t.message))),
+    }
 }

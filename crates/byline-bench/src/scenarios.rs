@@ -675,10 +675,7 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
     // publications, as its page, and the short-link redirect, which counts
     // its click durably (grouped commits) before it answers.
     if args.runs("calendar_month") || args.runs("short_link") {
-        let writer = *m
-            .team_writers
-            .first()
-            .context("the team has no writers")?;
+        let writer = *m.team_writers.first().context("the team has no writers")?;
         let month = |y: i32, mo: u32| {
             chrono::NaiveDate::from_ymd_opt(y, mo, 1)
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -727,7 +724,9 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
             let counted = store.total_clicks().await? - before_clicks;
             let answered = open.requests + closed.requests;
             if counted < i64::try_from(answered).unwrap_or(i64::MAX) {
-                anyhow::bail!("short links: {answered} redirects answered but only {counted} clicks counted");
+                anyhow::bail!(
+                    "short links: {answered} redirects answered but only {counted} clicks counted"
+                );
             }
             run.scenarios.push(ScenarioResult {
                 name: "short_link".into(),

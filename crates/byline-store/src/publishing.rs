@@ -16,6 +16,8 @@ pub struct SettingsRow {
     pub time_zone: String,
     /// Approval rules as JSON.
     pub approval_rules: String,
+    /// The webhook channel that hears the profile's publishing steps.
+    pub events_channel_id: Option<i64>,
 }
 
 /// A publication.
@@ -279,17 +281,73 @@ macro_rules! notify_publication {
 macro_rules! publication_event {
     ($tx:ident, $publication:expr, $user:expr, $event:expr, $detail:expr, $now:expr) => {{
         let user: Option<i64> = $user;
-        sqlx::query(
-            "INSERT INTO publication_events (publication_id, user_id, event, detail, at) VALUES ($1, $2, $3, $4, $5)",
+        let publication: i64 = $publication;
+        let event: &str = $event;
+        let event_id: i64 = sqlx::query_scalar(
+            "INSERT INTO publication_events (publication_id, user_id, event, detail, at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind($publication)
+        .bind(publication)
         .bind(user)
-        .bind($event)
+        .bind(event)
         .bind($detail)
         .bind($now.micros())
-        .execute(&mut *$tx)
+        .fetch_one(&mut *$tx)
         .await?;
+        // The steps a profile's events webhook hears are queued with the
+        // step itself, so none is lost or told twice.
+        if $crate::publishing::WEBHOOK_EVENTS.contains(&event) {
+            let payload = format!("{{\"event\":{event_id}}}");
+            sqlx::query(
+                "INSERT INTO jobs (kind, payload, due_at, max_attempts, created_at) \
+                 SELECT $1, $2, $3, $4, $3 FROM publications u \
+                 JOIN publishing_settings s ON s.profile_id = u.profile_id \
+                 WHERE u.id = $5 AND s.events_channel_id IS NOT NULL",
+            )
+            .bind($crate::publishing::EVENT_JOB)
+            .bind(payload)
+            .bind($now.micros())
+            .bind($crate::publishing::EVENT_ATTEMPTS)
+            .bind(publication)
+            .execute(&mut *$tx)
+            .await?;
+        }
     }};
+}
+
+/// The publishing steps an events webhook hears.
+pub const WEBHOOK_EVENTS: [&str; 5] = ["submitted", "approved", "rejected", "published", "failed"];
+
+/// Tells a profile's events webhook of one publishing step.
+pub const EVENT_JOB: &str = "publication.event";
+
+/// Attempts at telling the events webhook (with the runner's backoff).
+pub(crate) const EVENT_ATTEMPTS: i64 = 6;
+
+/// A publishing step as the events webhook hears it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StepEvent {
+    /// The step's id (the same on every attempt at telling it).
+    pub id: i64,
+    /// The publication.
+    pub publication_id: i64,
+    /// Its profile.
+    pub profile_id: i64,
+    /// `submitted`, `approved`, …
+    pub event: String,
+    /// The tier approved, the reason, the failure.
+    pub detail: String,
+    /// Who took the step (none for Byline's own).
+    pub user_id: Option<i64>,
+    /// Their handle.
+    pub handle: Option<String>,
+    /// When.
+    pub at: i64,
+    /// The publication's title.
+    pub title: String,
+    /// Its status now.
+    pub status: String,
+    /// The channel to tell, if the profile still has one.
+    pub events_channel_id: Option<i64>,
 }
 
 /// A publication's schedule, said through the speak function.
@@ -524,7 +582,7 @@ impl Publishing<'_> {
     pub async fn settings(&self, profile_id: i64) -> Result<Option<SettingsRow>, StoreError> {
         Ok(read!(self, |pool| {
             sqlx::query_as(
-                "SELECT time_zone, approval_rules FROM publishing_settings WHERE profile_id = $1",
+                "SELECT time_zone, approval_rules, events_channel_id FROM publishing_settings WHERE profile_id = $1",
             )
             .bind(profile_id)
             .fetch_optional(pool)
@@ -543,21 +601,41 @@ impl Publishing<'_> {
     ) -> Result<(), StoreError> {
         write_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO publishing_settings (profile_id, time_zone, approval_rules, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (profile_id) DO UPDATE SET \
+                "INSERT INTO publishing_settings (profile_id, time_zone, approval_rules, updated_by, updated_at, events_channel_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (profile_id) DO UPDATE SET \
                  time_zone = excluded.time_zone, approval_rules = excluded.approval_rules, \
-                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
+                 events_channel_id = excluded.events_channel_id",
             )
             .bind(profile_id)
             .bind(&settings.time_zone)
             .bind(&settings.approval_rules)
             .bind(by)
             .bind(now.micros())
+            .bind(settings.events_channel_id)
             .execute(&mut *tx)
             .await?;
             append_audit!(tx, audit, now);
         });
         Ok(())
+    }
+
+    /// One publishing step, for telling the events webhook.
+    pub async fn step_event(&self, id: i64) -> Result<StepEvent, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT e.id, e.publication_id, u.profile_id, e.event, e.detail, e.user_id, \
+                 pr.handle, e.at, u.title, u.status, s.events_channel_id \
+                 FROM publication_events e JOIN publications u ON u.id = e.publication_id \
+                 LEFT JOIN publishing_settings s ON s.profile_id = u.profile_id \
+                 LEFT JOIN profiles pr ON pr.user_id = e.user_id AND pr.kind = 'personal' \
+                 WHERE e.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(StoreError::NotFound)?
+        }))
     }
 
     /// One publication.
@@ -649,20 +727,70 @@ impl Publishing<'_> {
         if profile_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT u.id, p.handle, u.title, u.status, u.due_at, u.campaign_id, c.name AS campaign_name \
-             FROM publications u JOIN profiles p ON p.id = u.profile_id \
+        // A month can hold thousands of items: they come back as one JSON
+        // row, because sqlx hands SQLite rows over from its worker thread
+        // one at a time, which cost more than the query (7 ms for 2,000).
+        let from_where = format!(
+            "FROM publications u JOIN profiles p ON p.id = u.profile_id \
              LEFT JOIN campaigns c ON c.id = u.campaign_id \
-             WHERE u.profile_id IN ({}) AND u.due_at >= $1 AND u.due_at < $2 ORDER BY u.due_at, u.id",
+             WHERE u.profile_id IN ({}) AND u.due_at >= $1 AND u.due_at < $2",
             crate::posts::placeholders(3, profile_ids.len())
         );
-        Ok(read!(self, |pool| {
-            let mut q = sqlx::query_as(&sql).bind(from.micros()).bind(to.micros());
-            for id in profile_ids {
-                q = q.bind(*id);
+        let json: String = match &self.backend {
+            crate::Backend::Sqlite { read, .. } => {
+                let sql = format!(
+                    "SELECT COALESCE(json_group_array(json_array(u.id, p.handle, u.title, u.status, \
+                     u.due_at, u.campaign_id, c.name)), '[]') {from_where}"
+                );
+                let mut q = sqlx::query_scalar(&sql)
+                    .bind(from.micros())
+                    .bind(to.micros());
+                for id in profile_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_one(read).await?
             }
-            q.fetch_all(pool).await?
-        }))
+            crate::Backend::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT COALESCE(json_agg(json_build_array(u.id, p.handle, u.title, u.status, \
+                     u.due_at, u.campaign_id, c.name)), '[]')::text {from_where}"
+                );
+                let mut q = sqlx::query_scalar(&sql)
+                    .bind(from.micros())
+                    .bind(to.micros());
+                for id in profile_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_one(pool).await?
+            }
+        };
+        type Item = (
+            i64,
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+        );
+        let items: Vec<Item> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("a calendar's items: {e}")))?;
+        let mut rows: Vec<CalendarRow> = items
+            .into_iter()
+            .map(
+                |(id, handle, title, status, due_at, campaign_id, campaign_name)| CalendarRow {
+                    id,
+                    handle,
+                    title,
+                    status,
+                    due_at,
+                    campaign_id,
+                    campaign_name,
+                },
+            )
+            .collect();
+        rows.sort_unstable_by_key(|r| (r.due_at, r.id));
+        Ok(rows)
     }
 
     /// Creates a draft with its variants; evaluates to its id.

@@ -1160,6 +1160,7 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
             roles: vec!["owner".into()],
             people: Vec::new(),
         }],
+        None,
     )
     .await
     .map_err(err)?;

@@ -168,6 +168,16 @@ impl Adapter for FeedAdapter {
 /// A signed HTTP POST of JSON.
 struct WebhookAdapter;
 
+/// Posts a signed event (not a delivery) to a webhook channel: the
+/// profile's publishing steps, for its events webhook.
+pub async fn webhook_event(
+    link: &Link<'_>,
+    event: &str,
+    data: serde_json::Value,
+) -> Result<Report, Trouble> {
+    WebhookAdapter::post(link, event, None, data).await
+}
+
 impl WebhookAdapter {
     fn client(setup: &Setup) -> Result<reqwest::Client, Trouble> {
         let mut builder = reqwest::Client::builder()

@@ -57,6 +57,11 @@ pub struct RulesBody {
     time_zone: String,
     /// Up to three tiers, approved in order; none: approved on submission.
     tiers: Vec<TierBody>,
+    /// A webhook channel of the profile that hears each step as an event
+    /// (`publication.submitted`, `.approved`, `.rejected`, `.published`,
+    /// `.failed`); none when left out.
+    #[serde(default)]
+    events_channel: Option<String>,
 }
 
 async fn rules_view(
@@ -68,6 +73,7 @@ async fn rules_view(
     let profile = state.store.profiles().profile_by_handle(&profile).await?;
     let tiers = publishing::named_tiers(state, profile.id, &s.rules).await?;
     Ok(RulesBody {
+        events_channel: s.events_channel.map(|id| id.to_string()),
         time_zone: s.zone.name().to_owned(),
         tiers: tiers
             .into_iter()
@@ -107,7 +113,7 @@ async fn get_rules(
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Owners only", body = ErrorBody),
         (status = 404, description = "No such shared profile, or not a member", body = ErrorBody),
-        (status = 422, description = "Unknown zone or role, a person who is not a member, more than three tiers, or a tier too few members could complete", body = ErrorBody),
+        (status = 422, description = "Unknown zone or role, a person who is not a member, more than three tiers, a tier too few members could complete, or an events channel that is not one of its webhooks", body = ErrorBody),
     ))]
 async fn set_rules(
     State(state): State<AppState>,
@@ -124,7 +130,16 @@ async fn set_rules(
             people: t.people,
         })
         .collect();
-    let s = publishing::save_settings(&state, &current, &handle, &b.time_zone, &tiers).await?;
+    let events = match b.events_channel.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(id.parse::<i64>().map_err(|_| {
+            AppError::Invalid(format!(
+                "events_channel '{id}' is not one of this profile's webhook channels"
+            ))
+        })?),
+    };
+    let s =
+        publishing::save_settings(&state, &current, &handle, &b.time_zone, &tiers, events).await?;
     Ok(Json(rules_view(&state, &handle, &s).await?))
 }
 

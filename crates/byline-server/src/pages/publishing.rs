@@ -15,6 +15,7 @@ use byline_app::channels::{self, ChannelsView};
 use byline_app::publishing::{self, PublicationInput, PublicationView, TierInput, VariantInput};
 use byline_app::{Error, campaigns};
 use byline_core::Timestamp;
+use byline_core::channel::ChannelKind;
 use byline_core::policy::{Action, authorize};
 use byline_core::publication::{Progress, Status, limits};
 use byline_core::roster::{format_in, instant_of, local_of};
@@ -318,6 +319,10 @@ struct PublicationsPage {
     /// Tiers set (the form always shows three rows).
     tier_count: usize,
     tiers: Vec<TierRow>,
+    /// The profile's webhooks, for its publishing events: (id, name, chosen).
+    event_channels: Vec<(i64, String, bool)>,
+    /// The webhook that hears them now, by name.
+    events_to: Option<String>,
     error: Option<String>,
 }
 
@@ -398,6 +403,23 @@ async fn list_page(
         rules_zone,
         tier_count: tiers.len(),
         tiers: tier_rows(&tiers),
+        event_channels: channels
+            .channels
+            .iter()
+            .filter(|c| c.kind == ChannelKind::Webhook)
+            .map(|c| {
+                (
+                    c.row.id,
+                    c.row.name.clone(),
+                    settings.events_channel == Some(c.row.id),
+                )
+            })
+            .collect(),
+        events_to: channels
+            .channels
+            .iter()
+            .find(|c| settings.events_channel == Some(c.row.id))
+            .map(|c| c.row.name.clone()),
         error,
     })
 }
@@ -472,11 +494,21 @@ async fn save_rules(
 ) -> Result<Response, PageError> {
     current.check_csrf(field(&f, "csrf_token"))?;
     let zone = field(&f, "time_zone");
-    let saved = match tiers_typed(&f) {
-        Ok(tiers) => publishing::save_settings(&state, &current, &handle, zone, &tiers)
-            .await
-            .map_err(|e| (e, tiers)),
-        Err(e) => Err((e, Vec::new())),
+    let events = match field(&f, "events_channel").trim() {
+        "" => Ok(None),
+        id => id.parse::<i64>().map(Some).map_err(|_| {
+            Error::Invalid(format!(
+                "channel '{id}' is not one of this profile's webhook channels"
+            ))
+        }),
+    };
+    let saved = match (tiers_typed(&f), events) {
+        (Ok(tiers), Ok(events)) => {
+            publishing::save_settings(&state, &current, &handle, zone, &tiers, events)
+                .await
+                .map_err(|e| (e, tiers))
+        }
+        (Err(e), _) | (_, Err(e)) => Err((e, Vec::new())),
     };
     match saved {
         Ok(_) => {

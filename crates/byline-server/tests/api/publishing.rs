@@ -665,3 +665,177 @@ app_test!(
         assert!(got.lock().expect("lock").is_empty());
     }
 );
+
+// The owners' events webhook hears each step, signed, once per step.
+app_test!(
+    an_events_webhook_hears_each_publishing_step,
+    |app| async move {
+        let (olga, eddie, _) = desk(app).await;
+        let (url, got) = receiver().await;
+        let (feed, hook) = channels(app, &olga, &url).await;
+        // Only one of the profile's webhooks may hear them.
+        for wrong in [feed.as_str(), "999999", "not-an-id"] {
+            let r = put_json(
+                app,
+                &olga,
+                &format!("{P}/publishing"),
+                json!({"time_zone": "UTC", "tiers": [{"approvals": 1, "roles": ["owner"]}], "events_channel": wrong}),
+            )
+            .await;
+            let why = refused(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert!(why.contains("webhook"), "{why}");
+        }
+        let rules = app.json(&olga, &format!("{P}/publishing")).await;
+        assert_eq!(rules["events_channel"], Value::Null, "{rules}");
+        let rules = ok_json(
+            put_json(
+                app,
+                &olga,
+                &format!("{P}/publishing"),
+                json!({"time_zone": "UTC", "tiers": [{"approvals": 1, "roles": ["owner"]}], "events_channel": hook}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(rules["events_channel"], json!(hook));
+        let p = ok_json(
+            app.post_json(
+                &eddie,
+                &format!("{P}/publications"),
+                json!({"title": "Told", "variants": [{"channel": feed, "text": "words"}]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let path = format!("{P}/publications/{}", p["id"].as_str().expect("id"));
+        for (who, step, body) in [
+            (&eddie, "submit", json!({})),
+            (&olga, "reject", json!({"reason": "too short"})),
+        ] {
+            ok_json(
+                app.post_json(who, &format!("{path}/{step}"), body).await,
+                StatusCode::OK,
+            )
+            .await;
+        }
+        // Rewritten (not a step the webhook hears), then through review.
+        ok_json(
+            put_json(
+                app,
+                &eddie,
+                &path,
+                json!({"title": "Told", "version": 1, "variants": [{"channel": feed, "text": "more words"}]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        for (who, step, body) in [
+            (&eddie, "submit", json!({})),
+            (&olga, "approve", json!({"version": 2})),
+        ] {
+            ok_json(
+                app.post_json(who, &format!("{path}/{step}"), body).await,
+                StatusCode::OK,
+            )
+            .await;
+        }
+        let want = [
+            "publication.submitted",
+            "publication.rejected",
+            "publication.submitted",
+            "publication.approved",
+        ];
+        let started = Instant::now();
+        let heard = loop {
+            let heard: Vec<Value> = got
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter_map(|(_, body)| serde_json::from_slice::<Value>(body).ok())
+                .filter(|v| v["event"] != "test")
+                .collect();
+            if heard.len() >= want.len() || started.elapsed() > Duration::from_secs(30) {
+                break heard;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let mut events: Vec<&str> = heard.iter().filter_map(|v| v["event"].as_str()).collect();
+        events.sort_unstable();
+        let mut expected = want.to_vec();
+        expected.sort_unstable();
+        assert_eq!(events, expected, "{heard:?}");
+        let rejected = heard
+            .iter()
+            .find(|v| v["event"] == "publication.rejected")
+            .expect("rejected");
+        assert_eq!(rejected["profile"], "@desk");
+        assert_eq!(rejected["data"]["detail"], "too short");
+        assert_eq!(rejected["data"]["by"], "@olga");
+        assert_eq!(rejected["data"]["title"], "Told");
+        let steps: std::collections::BTreeSet<i64> = heard
+            .iter()
+            .filter_map(|v| v["data"]["step"].as_i64())
+            .collect();
+        assert_eq!(steps.len(), want.len(), "one step id each: {heard:?}");
+        // Signed like a delivery.
+        let signed = got.lock().expect("lock").iter().all(|(h, _)| {
+            h.get("byline-signature")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|s| s.starts_with("sha256="))
+        });
+        assert!(signed, "every event is signed");
+        // Turned off: the next step is not told.
+        ok_json(
+            put_json(
+                app,
+                &olga,
+                &format!("{P}/publishing"),
+                json!({"time_zone": "UTC", "tiers": [{"approvals": 1, "roles": ["owner"]}]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let before = got.lock().expect("lock").len();
+        ok_json(
+            app.post_json(
+                &eddie,
+                &format!("{path}/comments"),
+                json!({"text": "thanks"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let r = app
+            .post_json(
+                &eddie,
+                &format!("{P}/publications"),
+                json!({"title": "Quiet", "variants": [{"channel": feed, "text": "words"}]}),
+            )
+            .await;
+        let quiet = ok_json(r, StatusCode::CREATED).await;
+        ok_json(
+            app.post_json(
+                &eddie,
+                &format!(
+                    "{P}/publications/{}/submit",
+                    quiet["id"].as_str().expect("id")
+                ),
+                json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(
+            got.lock().expect("lock").len(),
+            before,
+            "no events once off"
+        );
+    }
+);
