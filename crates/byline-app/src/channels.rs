@@ -695,45 +695,72 @@ pub async fn deliver(app: &App, delivery_id: i64, attempt: i64, last: bool) -> J
     }
 }
 
+/// A connected channel opened for sending: its row and settings, its
+/// profile and its credentials, each failure said as the far end's
+/// trouble (a disconnected channel or a broken vault entry is permanent).
+struct Opened {
+    channel: Channel,
+    profile: Profile,
+    credentials: Option<SecretFields>,
+}
+
+impl Opened {
+    async fn of(app: &App, channel_id: i64) -> Result<Opened, Trouble> {
+        let internal = |e: Error| match e {
+            Error::NotFound => Trouble {
+                permanent: true,
+                status: DISCONNECTED.into(),
+                message: "the channel was disconnected".into(),
+            },
+            e @ Error::Vault(_) => Trouble {
+                permanent: true,
+                status: "vault".into(),
+                message: e.to_string(),
+            },
+            other => Trouble {
+                permanent: false,
+                status: "unavailable".into(),
+                message: other.to_string(),
+            },
+        };
+        let row = app
+            .store
+            .channels()
+            .channel(channel_id)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let channel = Channel::from_row(row).map_err(internal)?;
+        let profile = app
+            .store
+            .profiles()
+            .profile_by_id(channel.row.profile_id)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let credentials = credentials_of(app, &channel).await.map_err(internal)?;
+        Ok(Opened {
+            channel,
+            profile,
+            credentials,
+        })
+    }
+
+    fn link<'a>(&'a self, app: &'a App) -> Link<'a> {
+        Link {
+            app,
+            channel: &self.channel.row,
+            settings: &self.channel.settings,
+            credentials: self.credentials.as_ref(),
+            profile_handle: &self.profile.handle,
+        }
+    }
+}
+
+/// The trouble a disconnected channel reports.
+const DISCONNECTED: &str = "disconnected";
+
 async fn attempt_delivery(app: &App, delivery: &DeliveryRow) -> Result<Report, Trouble> {
-    let internal = |e: Error| match e {
-        Error::NotFound => Trouble {
-            permanent: true,
-            status: "disconnected".into(),
-            message: "the channel was disconnected".into(),
-        },
-        e @ Error::Vault(_) => Trouble {
-            permanent: true,
-            status: "vault".into(),
-            message: e.to_string(),
-        },
-        other => Trouble {
-            permanent: false,
-            status: "unavailable".into(),
-            message: other.to_string(),
-        },
-    };
-    let row = app
-        .store
-        .channels()
-        .channel(delivery.channel_id)
-        .await
-        .map_err(|e| internal(e.into()))?;
-    let channel = Channel::from_row(row).map_err(internal)?;
-    let profile = app
-        .store
-        .profiles()
-        .profile_by_id(delivery.profile_id)
-        .await
-        .map_err(|e| internal(e.into()))?;
-    let credentials = credentials_of(app, &channel).await.map_err(internal)?;
-    let link = Link {
-        app,
-        channel: &channel.row,
-        settings: &channel.settings,
-        credentials: credentials.as_ref(),
-        profile_handle: &profile.handle,
-    };
+    let opened = Opened::of(app, delivery.channel_id).await?;
+    let link = opened.link(app);
     let out = Outgoing {
         delivery_id: delivery.id,
         title: &delivery.title,
@@ -754,7 +781,7 @@ async fn attempt_delivery(app: &App, delivery: &DeliveryRow) -> Result<Report, T
             }
         },
     };
-    adapter(channel.kind).send(&link, &out).await
+    adapter(opened.channel.kind).send(&link, &out).await
 }
 
 /// Tells a profile's webhook channel `channel_id` of `event`; a channel
@@ -765,42 +792,17 @@ pub(crate) async fn tell_webhook(
     event: &str,
     data: serde_json::Value,
 ) -> Result<Option<Report>, Trouble> {
-    let unavailable = |e: Error| Trouble {
-        permanent: false,
-        status: "unavailable".into(),
-        message: e.to_string(),
+    let opened = match Opened::of(app, channel_id).await {
+        Ok(o) => o,
+        Err(t) if t.status == DISCONNECTED => return Ok(None),
+        Err(t) => return Err(t),
     };
-    let row = match app.store.channels().channel(channel_id).await {
-        Ok(row) => row,
-        Err(byline_store::StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(unavailable(e.into())),
-    };
-    let channel = Channel::from_row(row).map_err(unavailable)?;
-    if channel.kind != ChannelKind::Webhook {
+    if opened.channel.kind != ChannelKind::Webhook {
         return Ok(None);
     }
-    let profile = app
-        .store
-        .profiles()
-        .profile_by_id(channel.row.profile_id)
+    adapters::webhook_event(&opened.link(app), event, data)
         .await
-        .map_err(|e| unavailable(e.into()))?;
-    let credentials = credentials_of(app, &channel).await.map_err(|e| match e {
-        e @ Error::Vault(_) => Trouble {
-            permanent: true,
-            status: "vault".into(),
-            message: e.to_string(),
-        },
-        other => unavailable(other),
-    })?;
-    let link = Link {
-        app,
-        channel: &channel.row,
-        settings: &channel.settings,
-        credentials: credentials.as_ref(),
-        profile_handle: &profile.handle,
-    };
-    adapters::webhook_event(&link, event, data).await.map(Some)
+        .map(Some)
 }
 
 /// A profile's syndicated feed in `format`, for anyone: only while one of
