@@ -1082,8 +1082,10 @@ pub fn job_handlers(handlers: Handlers) -> Handlers {
 }
 
 /// Tells the profile's events webhook of one publishing step
-/// (`publication.submitted`, …): what happened, to which publication, by
-/// whom, and its status now. The step's id is the same on every attempt,
+/// (`publication.submitted`, …): what happened, to which publication and
+/// its status now. Never who took the step: the webhook is outside the
+/// network, and like a syndicated feed it names the profile, not the
+/// person behind a byline, whatever the profile's policy. The step's id is the same on every attempt,
 /// so a receiver acts on each once.
 pub async fn tell_step(app: &App, step: i64) -> JobOutcome {
     let e = match app.store.publishing().step_event(step).await {
@@ -1100,7 +1102,6 @@ pub async fn tell_step(app: &App, step: i64) -> JobOutcome {
         "publication": e.publication_id.to_string(),
         "title": e.title,
         "status": e.status,
-        "by": e.handle.as_ref().map(|h| format!("@{h}")),
         "detail": e.detail,
         "at": byline_core::Timestamp(e.at).to_rfc3339(),
     });

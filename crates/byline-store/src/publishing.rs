@@ -336,10 +336,6 @@ pub struct StepEvent {
     pub event: String,
     /// The tier approved, the reason, the failure.
     pub detail: String,
-    /// Who took the step (none for Byline's own).
-    pub user_id: Option<i64>,
-    /// Their handle.
-    pub handle: Option<String>,
     /// When.
     pub at: i64,
     /// The publication's title.
@@ -624,11 +620,10 @@ impl Publishing<'_> {
     pub async fn step_event(&self, id: i64) -> Result<StepEvent, StoreError> {
         Ok(read!(self, |pool| {
             sqlx::query_as(
-                "SELECT e.id, e.publication_id, u.profile_id, e.event, e.detail, e.user_id, \
-                 pr.handle, e.at, u.title, u.status, s.events_channel_id \
+                "SELECT e.id, e.publication_id, u.profile_id, e.event, e.detail, \
+                 e.at, u.title, u.status, s.events_channel_id \
                  FROM publication_events e JOIN publications u ON u.id = e.publication_id \
                  LEFT JOIN publishing_settings s ON s.profile_id = u.profile_id \
-                 LEFT JOIN profiles pr ON pr.user_id = e.user_id AND pr.kind = 'personal' \
                  WHERE e.id = $1",
             )
             .bind(id)

@@ -773,7 +773,11 @@ app_test!(
             .expect("rejected");
         assert_eq!(rejected["profile"], "@desk");
         assert_eq!(rejected["data"]["detail"], "too short");
-        assert_eq!(rejected["data"]["by"], "@olga");
+        // The profile speaks; the person behind the step is never named
+        // outside the network.
+        assert!(rejected["data"].get("by").is_none(), "{rejected}");
+        assert!(!rejected.to_string().contains("olga"), "{rejected}");
+        assert!(!rejected.to_string().contains("eddie"), "{rejected}");
         assert_eq!(rejected["data"]["title"], "Told");
         let steps: std::collections::BTreeSet<i64> = heard
             .iter()
