@@ -25,6 +25,9 @@ pub enum CoreError {
     /// The policy refused the action.
     #[error("you are not allowed to do that")]
     Forbidden,
+    /// A watched topic, its terms or its sensitivity out of bounds.
+    #[error("{0}")]
+    InvalidTopic(String),
     /// A post with nothing in it.
     #[error("a post needs some text")]
     EmptyPost,

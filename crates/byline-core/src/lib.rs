@@ -13,6 +13,7 @@ pub mod channel;
 pub mod community;
 pub mod error;
 pub mod image;
+pub mod listening;
 pub mod markdown;
 pub mod password;
 pub mod policy;

@@ -1490,5 +1490,12 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
     )
     .await
     .map_err(err)?;
+    // Scheduling opened acting sessions; people choose to act as a profile
+    // themselves, so the demo leaves nobody switched in.
+    for who in [&lena, &marco] {
+        byline_app::acting::switch_out(state, who, "demo_seeded")
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
