@@ -24,6 +24,7 @@ pub mod intake;
 pub mod investigations;
 pub mod jobs;
 pub mod limits;
+pub mod listening;
 pub mod live;
 pub mod messages;
 pub mod notifications;

@@ -81,7 +81,7 @@ pub fn view_named(name: Option<&str>, user_id: i64) -> Result<TicketView, Error>
 
 /// The profile and the caller's role on it, refusing when its help desk
 /// is not on (which, to an outsider, is as if it had none).
-async fn desk(
+pub(crate) async fn desk(
     app: &App,
     by: &Caller,
     handle: &str,

@@ -157,11 +157,14 @@ pub async fn serve(
             });
     }
     let (app, state) = app_and_state(store.clone(), settings);
-    let handlers = byline_app::publishing::job_handlers(byline_app::channels::job_handlers(
-        byline_app::vault::job_handlers(byline_app::tickets::job_handlers(
-            byline_app::jobs::Handlers::new(),
+    let handlers = byline_app::listening::job_handlers(byline_app::publishing::job_handlers(
+        byline_app::channels::job_handlers(byline_app::vault::job_handlers(
+            byline_app::tickets::job_handlers(byline_app::jobs::Handlers::new()),
         )),
     ));
+    if let Err(e) = byline_app::listening::keep_listening(&state.app, byline_app::now()).await {
+        tracing::warn!(error = %e, "cannot schedule the listener");
+    }
     if let Err(e) = byline_app::vault::resume_reminders(&state.app).await {
         tracing::warn!(error = %e, "cannot schedule the vault's rotation reminders");
     }

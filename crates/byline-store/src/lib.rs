@@ -51,6 +51,7 @@ mod error;
 pub mod feed;
 pub mod follows;
 pub mod investigations;
+pub mod listening;
 #[macro_use]
 pub mod jobs;
 #[macro_use]

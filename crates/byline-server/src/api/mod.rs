@@ -11,6 +11,7 @@ pub(crate) mod dashboard;
 mod events;
 mod feeds;
 mod investigations;
+mod listening;
 mod me;
 mod messages;
 mod notifications;
@@ -54,6 +55,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
+        (name = "listening", description = "Listening: topics a help desk watches in staff's open posts"),
         (name = "channels", description = "Channels: a shared profile's feed, webhooks and e-mail, with credentials in the vault"),
         (name = "publishing", description = "Publishing: drafts per channel, review in tiers, schedules, the content calendar"),
         (name = "campaigns", description = "Campaigns: spend, results, short-link clicks and ROI reports"),
@@ -111,6 +113,7 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(publications::routes())
         .merge(campaigns::routes())
         .merge(tickets::routes())
+        .merge(listening::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
         .merge(presence::routes())

@@ -5,6 +5,7 @@ mod help_desk;
 mod helpers;
 mod investigations;
 mod limits;
+mod listening;
 mod live;
 mod matrix;
 mod message_tickets;

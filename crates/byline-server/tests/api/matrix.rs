@@ -312,6 +312,36 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UFYYYFFFFU",
     ),
     (
+        "GET",
+        "/api/v1/shared-profiles/desk/topics",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/topics",
+        r#"{"name":"wifi {role}","terms":["wireless"]}"#,
+        "UNYFFFNNYU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/topics/{new_topic}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "PUT",
+        "/api/v1/shared-profiles/desk/topics/{new_topic}",
+        r#"{"name":"eduroam {role}","terms":["eduroam"]}"#,
+        "UNYFFFNNYU",
+    ),
+    (
+        "DELETE",
+        "/api/v1/shared-profiles/desk/topics/{new_topic}",
+        "",
+        "UNYFFFNNYU",
+    ),
+    (
         "POST",
         "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/rating",
         r#"{"score":4}"#,

@@ -231,6 +231,11 @@ const ROUTES: &[(&str, &str)] = &[
         "post",
         "/api/v1/shared-profiles/{handle}/tickets/{number}/replies",
     ),
+    ("get", "/api/v1/shared-profiles/{handle}/topics"),
+    ("post", "/api/v1/shared-profiles/{handle}/topics"),
+    ("get", "/api/v1/shared-profiles/{handle}/topics/{id}"),
+    ("put", "/api/v1/shared-profiles/{handle}/topics/{id}"),
+    ("delete", "/api/v1/shared-profiles/{handle}/topics/{id}"),
     ("get", "/api/v1/shared-profiles/{handle}/canned-replies"),
     ("post", "/api/v1/shared-profiles/{handle}/canned-replies"),
     (

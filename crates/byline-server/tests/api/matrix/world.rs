@@ -394,6 +394,19 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
             .await;
             v["id"].as_str().expect("id").to_owned()
         }
+        "new_topic" => {
+            let v = ok(
+                app.post_json(
+                    &by(2),
+                    "/api/v1/shared-profiles/desk/topics",
+                    json!({"name": format!("topic {}", w.next_day()), "terms": ["wireless"]}),
+                )
+                .await,
+                "new topic",
+            )
+            .await;
+            v["id"].as_str().expect("id").to_owned()
+        }
         "new_secret" => {
             let v = ok(
                 app.post_json(&by(2), "/api/v1/shared-profiles/desk/vault", json!({"name": format!("fresh {}", w.next_day()), "kind": "password", "fields": {"password": "fresh-pass"}, "custodians": ["olga", "eddie"]})).await,

@@ -1,0 +1,245 @@
+//! Listening: the topics a help desk watches in staff's open posts, and
+//! each topic's matching posts and how it stands now.
+
+use crate::api::views::PostView;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use byline_app::bylines::BylineLens;
+use byline_app::listening::{self, Standing, Topic, TopicInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_topics, create_topic))
+        .routes(routes!(get_topic, update_topic, delete_topic))
+}
+
+/// A watched topic.
+#[derive(Serialize, ToSchema)]
+pub struct TopicView {
+    /// Id.
+    id: String,
+    /// What it is called.
+    name: String,
+    /// The words and phrases that mean it (whole words, any case, stemmed).
+    terms: Vec<String>,
+    /// 1 (only the loudest bursts) to 10 (the faintest).
+    sensitivity: i64,
+    /// Fewest distinct people in ten minutes for an alert.
+    min_posters: i64,
+    /// When it was defined (RFC 3339).
+    created_at: String,
+}
+
+impl From<Topic> for TopicView {
+    fn from(t: Topic) -> TopicView {
+        TopicView {
+            id: t.id.to_string(),
+            name: t.name,
+            terms: t.terms,
+            sensitivity: t.sensitivity,
+            min_posters: t.min_posters,
+            created_at: t.created_at.to_rfc3339(),
+        }
+    }
+}
+
+/// A desk's topics.
+#[derive(Serialize, ToSchema)]
+pub struct TopicList {
+    /// By name.
+    topics: Vec<TopicView>,
+}
+
+/// A topic as written by the desk's owners.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicBody {
+    /// 1 to 60 characters, unique on the desk.
+    name: String,
+    /// 1 to 20 terms of at least three letters or digits; a term matching more than 5 % of recent posts is refused.
+    terms: Vec<String>,
+    /// 1 (only the loudest bursts) to 10 (the faintest); 5 when left out.
+    #[serde(default)]
+    sensitivity: Option<i64>,
+    /// 2 to 100 people in ten minutes; 5 when left out.
+    #[serde(default)]
+    min_posters: Option<i64>,
+}
+
+impl From<TopicBody> for TopicInput {
+    fn from(b: TopicBody) -> TopicInput {
+        TopicInput {
+            name: b.name,
+            terms: b.terms,
+            sensitivity: b.sensitivity,
+            min_posters: b.min_posters,
+        }
+    }
+}
+
+/// How a topic stands now.
+#[derive(Serialize, ToSchema)]
+pub struct StandingView {
+    /// Distinct people in the last ten minutes.
+    posters_now: u32,
+    /// What the same ten minutes of the week usually hold.
+    usually: f64,
+    /// The chance of at least this many if nothing were wrong.
+    tail: f64,
+    /// Whether that is a spike by the topic's sensitivity.
+    spike: bool,
+}
+
+impl From<Standing> for StandingView {
+    fn from(s: Standing) -> StandingView {
+        StandingView {
+            posters_now: s.posters_now,
+            usually: s.usually,
+            tail: s.tail,
+            spike: s.spike,
+        }
+    }
+}
+
+/// A topic with its newest matching posts.
+#[derive(Serialize, ToSchema)]
+pub struct TopicDetail {
+    /// The topic.
+    topic: TopicView,
+    /// Its last ten minutes against the same hour of past weeks.
+    now: StandingView,
+    /// The newest matching posts the caller may read, newest first.
+    posts: Vec<PostView>,
+}
+
+/// How many posts.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TopicQuery {
+    /// 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+fn id_of(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// A help desk's watched topics (members).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/topics", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The topics", body = TopicList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such help desk, or not a member", body = ErrorBody),
+    ))]
+async fn list_topics(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<TopicList>, AppError> {
+    let (_, topics) = listening::topics(&state, &current, &handle).await?;
+    Ok(Json(TopicList {
+        topics: topics.into_iter().map(TopicView::from).collect(),
+    }))
+}
+
+/// Watch a topic (owners and admins).
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/topics", tag = "listening", request_body = TopicBody,
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 201, description = "Watched", body = TopicView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners only", body = ErrorBody),
+        (status = 404, description = "No such help desk, or not a member", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "No name or terms, a term too short or too common (with the share of posts it would match), sensitivity out of range, name taken", body = ErrorBody),
+    ))]
+async fn create_topic(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+    ApiJson(b): ApiJson<TopicBody>,
+) -> Result<(StatusCode, Json<TopicView>), AppError> {
+    let t = listening::create_topic(&state, &current, &handle, &b.into()).await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+/// A topic, how it stands now and its newest matching posts (members).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/topics/{id}", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Topic id"), TopicQuery),
+    responses(
+        (status = 200, description = "The topic", body = TopicDetail),
+        (status = 400, description = "Unreadable query", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such topic, or not a member", body = ErrorBody),
+    ))]
+async fn get_topic(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<TopicQuery>,
+) -> Result<Json<TopicDetail>, AppError> {
+    let (_, topic, now, posts) = listening::topic(
+        &state,
+        &current,
+        &handle,
+        id_of(&id)?,
+        q.limit.unwrap_or(50),
+    )
+    .await?;
+    let lens = BylineLens::for_viewer(&state, &current).await?;
+    Ok(Json(TopicDetail {
+        topic: topic.into(),
+        now: now.into(),
+        posts: posts.into_iter().map(|p| PostView::new(p, &lens)).collect(),
+    }))
+}
+
+/// Change a topic (owners and admins).
+#[utoipa::path(put, path = "/api/v1/shared-profiles/{handle}/topics/{id}", tag = "listening", request_body = TopicBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Topic id")),
+    responses(
+        (status = 200, description = "Changed", body = TopicView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners only", body = ErrorBody),
+        (status = 404, description = "No such topic, or not a member", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "As when watching a topic", body = ErrorBody),
+    ))]
+async fn update_topic(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<TopicBody>,
+) -> Result<Json<TopicView>, AppError> {
+    let t = listening::update_topic(&state, &current, &handle, id_of(&id)?, &b.into()).await?;
+    Ok(Json(t.into()))
+}
+
+/// Stop watching a topic, forgetting its matches (owners and admins).
+#[utoipa::path(delete, path = "/api/v1/shared-profiles/{handle}/topics/{id}", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Topic id")),
+    responses(
+        (status = 204, description = "No longer watched"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners only", body = ErrorBody),
+        (status = 404, description = "No such topic, or not a member", body = ErrorBody),
+    ))]
+async fn delete_topic(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    listening::delete_topic(&state, &current, &handle, id_of(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,219 @@
+//! Listening over HTTP: an owner of @it-helpdesk watches "Wi-Fi"; the
+//! listener reads what staff say in the open (never closed or secret
+//! communities, never the desk's own answers) and the topic shows those
+//! posts to members; bad topics are refused with a reason and change
+//! nothing.
+
+use crate::app_test;
+use crate::helpers::{TestApp, error_code};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const TOPICS: &str = "/api/v1/shared-profiles/it-helpdesk/topics";
+
+/// Reads new posts as the server's listener job does.
+async fn listen(app: &TestApp) -> byline_app::listening::Pass {
+    let services = byline_app::App::for_tasks(app.store.clone());
+    byline_app::listening::scan(&services)
+        .await
+        .expect("listener pass")
+}
+
+/// @it-helpdesk with owner `olga` and responder `rita`.
+async fn desk(app: &TestApp) -> (Client, Client) {
+    let mut c = app
+        .it_helpdesk("internal", &[("olga", "owner"), ("rita", "responder")])
+        .await;
+    let rita = c.pop().expect("rita");
+    let olga = c.pop().expect("olga");
+    (olga, rita)
+}
+
+async fn wifi(app: &TestApp, olga: &Client) -> String {
+    let r = app
+        .post_json(
+            olga,
+            TOPICS,
+            json!({"name": "Wi-Fi", "terms": ["wifi", "wi-fi", "wireless", "eduroam"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t: Value = r.json().await.expect("json");
+    assert_eq!(t["terms"], json!(["wifi", "wi-fi", "wireless", "eduroam"]));
+    assert_eq!(t["sensitivity"], 5);
+    t["id"].as_str().expect("id").to_owned()
+}
+
+app_test!(
+    a_topic_hears_staff_in_the_open_and_nowhere_else,
+    |app| async move {
+        let (olga, rita) = desk(app).await;
+        let id = wifi(app, &olga).await;
+        let sam = app.staff_client().await;
+        for (slug, vis) in [("lounge", "open"), ("hr-private", "closed")] {
+            let r = app
+                .post_json(
+                    &sam,
+                    "/api/v1/communities",
+                    json!({"slug": slug, "name": slug, "visibility": vis}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        let secret = app.secret_community(&sam, "exec", "Exec").await;
+        let heard = [
+            app.post(&sam, json!({"text": "The WiFi on floor 3 is down again"}))
+                .await,
+            app.post(
+                &sam,
+                json!({"text": "anyone else off #eduroam?", "community": "lounge"}),
+            )
+            .await,
+        ];
+        let unheard = [
+            app.post(
+                &sam,
+                json!({"text": "wifi is down in HR too", "community": "hr-private"}),
+            )
+            .await,
+            app.post(
+                &sam,
+                json!({"text": "wireless keyboards for the board room", "community": secret}),
+            )
+            .await,
+            app.post(&sam, json!({"text": "my wifibox arrived"})).await,
+            app.post(
+                &olga,
+                json!({"text": "We know the Wi-Fi is down, on it.", "acting_as": "it-helpdesk"}),
+            )
+            .await,
+        ];
+        // The server's own listener may have read them first: either way
+        // each post is read once.
+        listen(app).await;
+        assert_eq!(listen(app).await.read, 0, "nothing left to read");
+
+        for c in [&olga, &rita] {
+            let t = app.json(c, &format!("{TOPICS}/{id}")).await;
+            let ids: Vec<&str> = t["posts"]
+                .as_array()
+                .expect("posts")
+                .iter()
+                .map(|p| p["id"].as_str().expect("id"))
+                .collect();
+            assert_eq!(
+                ids,
+                vec![heard[1].as_str(), heard[0].as_str()],
+                "newest first"
+            );
+            for u in &unheard {
+                assert!(!ids.contains(&u.as_str()));
+            }
+            assert_eq!(t["now"]["posters_now"], 1, "one person in ten minutes");
+            assert_eq!(t["now"]["spike"], false);
+        }
+        // Someone off the roster learns nothing; a responder cannot change topics.
+        let r = app.get(&sam, &format!("{TOPICS}/{id}")).await;
+        assert_eq!(error_code(r, StatusCode::NOT_FOUND).await, "not_found");
+        let r = app.get(&sam, TOPICS).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app
+            .post_json(
+                &rita,
+                TOPICS,
+                json!({"name": "Email", "terms": ["outlook"]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = app.delete(&rita, &format!("{TOPICS}/{id}")).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // The owner changes it: later posts match the new terms.
+        let r = olga
+            .put(app.url(&format!("{TOPICS}/{id}")))
+            .json(&json!({"name": "Wi-Fi", "terms": ["wifi", "access point"], "sensitivity": 7}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let ap = app
+            .post(&sam, json!({"text": "The access points in B are blinking"}))
+            .await;
+        listen(app).await;
+        let t = app.json(&rita, &format!("{TOPICS}/{id}")).await;
+        assert_eq!(t["posts"][0]["id"], ap.as_str(), "a phrase, stemmed");
+        let list = app.json(&rita, TOPICS).await;
+        assert_eq!(list["topics"][0]["sensitivity"], 7);
+
+        let r = app.delete(&olga, &format!("{TOPICS}/{id}")).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.json(&rita, TOPICS).await["topics"], json!([]));
+    }
+);
+
+app_test!(
+    bad_topics_are_refused_with_a_reason_and_change_nothing,
+    |app| async move {
+        let (olga, _) = desk(app).await;
+        wifi(app, &olga).await;
+        for (body, says) in [
+            (json!({"name": "Nothing", "terms": []}), "at least one term"),
+            (
+                json!({"name": "Blank", "terms": ["", "  "]}),
+                "at least one term",
+            ),
+            (json!({"name": "", "terms": ["outlook"]}), "name"),
+            (json!({"name": "IT", "terms": ["it"]}), "too short"),
+            (json!({"name": "Misc", "terms": ["the"]}), "too common"),
+            (
+                json!({"name": "Email", "terms": ["outlook"], "sensitivity": 11}),
+                "sensitivity is 1",
+            ),
+            (
+                json!({"name": "Email", "terms": ["outlook"], "sensitivity": 0}),
+                "sensitivity is 1",
+            ),
+            (
+                json!({"name": "Email", "terms": ["outlook"], "min_posters": 1}),
+                "minimum number of people",
+            ),
+            (
+                json!({"name": "wi-fi", "terms": ["wlan"]}),
+                "already watches a topic of that name",
+            ),
+        ] {
+            let r = app.post_json(&olga, TOPICS, body.clone()).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let e: Value = r.json().await.expect("json");
+            let message = e["error"]["message"].as_str().expect("message");
+            assert!(message.contains(says), "{body}: {message}");
+        }
+        let r = app
+            .post_json(
+                &olga,
+                TOPICS,
+                json!({"name": "Email", "terms": ["outlook"], "colour": "red"}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown field"
+        );
+        let r = app
+            .post_json(
+                &olga,
+                "/api/v1/shared-profiles/nobody/topics",
+                json!({"name": "Email", "terms": ["outlook"]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let list = app.json(&olga, TOPICS).await;
+        assert_eq!(
+            list["topics"].as_array().expect("topics").len(),
+            1,
+            "nothing added"
+        );
+        assert_eq!(list["topics"][0]["name"], "Wi-Fi");
+    }
+);
