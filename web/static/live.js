@@ -158,21 +158,29 @@
     }
   });
 
-  // A help desk's inbox refreshes in place when a ticket arrives or moves.
-  var inboxTable = document.querySelector('[data-live-refresh="inbox"]');
+  // A help desk's inbox, and its listening pages, refresh in place when a
+  // ticket arrives or moves or the listener hears something.
+  var refreshed = document.querySelectorAll('[data-live-refresh]');
+  var refreshing = false;
   source.addEventListener('inbox', function () {
-    if (!inboxTable) return;
+    if (!refreshed.length || refreshing) return;
+    refreshing = true;
     fetch(window.location.href, { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.text() : ''; })
       .then(function (html) {
+        refreshing = false;
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, 'text/html');
-        var fresh = doc.querySelector('[data-live-refresh="inbox"]');
-        if (fresh) inboxTable.innerHTML = fresh.innerHTML;
+        Array.prototype.forEach.call(refreshed, function (here) {
+          var key = here.getAttribute('data-live-refresh');
+          var fresh = doc.querySelector('[data-live-refresh="' + key + '"]');
+          if (fresh) here.innerHTML = fresh.innerHTML;
+        });
         var views = doc.querySelector('nav[aria-label="Views"]');
-        var here = document.querySelector('nav[aria-label="Views"]');
-        if (views && here) here.innerHTML = views.innerHTML;
-      });
+        var hereViews = document.querySelector('nav[aria-label="Views"]');
+        if (views && hereViews) hereViews.innerHTML = views.innerHTML;
+      })
+      .catch(function () { refreshing = false; });
   });
   source.addEventListener('presence', function () {
     if (heartbeat) heartbeat();

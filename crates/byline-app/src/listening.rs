@@ -5,15 +5,22 @@
 //! nothing more however many topics are watched; each post is matched
 //! once (the cursor moves in the write that records its matches).
 
+use crate::dashboard::DateRange;
 use crate::jobs::{Handlers, JobFailure, JobOutcome};
+use crate::limits::Limit;
+use crate::live::LiveEvent;
 use crate::{App, Caller, Error, now};
 use byline_core::Timestamp;
 use byline_core::listening::spike::{self, Baseline, Sensitivity, Verdict, WINDOW_SECS};
 use byline_core::listening::{self, Matcher};
+use byline_core::markdown::PostText;
 use byline_core::policy::{Action, authorize};
 use byline_store::StoreError;
+use byline_store::audit::AuditEntry;
 use byline_store::jobs::{ClaimedJob, NewJob};
-use byline_store::listening::{Match, TopicFields, TopicRow};
+use byline_store::listening::{
+    Heard, IncidentPost, IncidentRow, Match, NewIncident, TopicFields, TopicRow,
+};
 use byline_store::posts::Post;
 use byline_store::profiles::Profile;
 
@@ -315,6 +322,7 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
     let pairs: Vec<(i64, &[String])> = terms.iter().map(|(id, t)| (*id, t.as_slice())).collect();
     let matcher = Matcher::new(&pairs);
     let mut pass = Pass::default();
+    let mut pass_heard: Vec<(i64, Vec<Heard>)> = Vec::new();
     loop {
         let from = store.cursor().await?;
         let posts = store.unread_posts(from, BATCH).await?;
@@ -335,11 +343,314 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
         }
         pass.read += posts.len();
         pass.matched += matches.len();
+        for (topic, post, poster, at) in matches {
+            match pass_heard.iter_mut().find(|(t, _)| *t == topic) {
+                Some((_, heard)) => heard.push((post, poster, at)),
+                None => pass_heard.push((topic, vec![(post, poster, at)])),
+            }
+        }
         if i64::try_from(posts.len()).unwrap_or(i64::MAX) < BATCH {
             break;
         }
     }
+    let at = now();
+    let mut desks: Vec<i64> = Vec::new();
+    for (id, heard) in &pass_heard {
+        let Some(topic) = topics.iter().find(|t| t.id == *id) else {
+            continue;
+        };
+        follow(app, topic, heard, at).await?;
+        if !desks.contains(&topic.profile_id) {
+            desks.push(topic.profile_id);
+        }
+    }
+    // Open topic pages and inboxes of the desks that heard something
+    // refresh in place.
+    for profile_id in desks {
+        app.live.publish(LiveEvent::Inbox { profile_id });
+    }
     Ok(pass)
+}
+
+/// What a pass heard on a topic goes to its open incident; with none, the
+/// topic is judged and a spike opens one.
+async fn follow(app: &App, topic: &TopicRow, heard: &[Heard], at: Timestamp) -> Result<(), Error> {
+    let store = app.store.listening();
+    match store.open_incident_of(topic.id).await? {
+        Some(open) => {
+            // Only what was said since the burst began belongs to it (a
+            // post back-dated by an import, say, does not).
+            let since = open.opened_at - WINDOW_SECS * 1_000_000;
+            let later: Vec<Heard> = heard.iter().copied().filter(|h| h.2 >= since).collect();
+            if !later.is_empty() {
+                store.attach(open.id, &later).await?;
+            }
+        }
+        None => {
+            raise_at(app, topic, at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Judges a topic's ten minutes before `at` and, on a spike, opens an
+/// incident: a ticket in the desk's inbox holding the posts that set it
+/// off. Evaluates to the incident, if one was opened.
+pub async fn raise_at(app: &App, topic: &TopicRow, at: Timestamp) -> Result<Option<i64>, Error> {
+    let verdict = standing(app, topic, at).await?;
+    if !verdict.spike {
+        return Ok(None);
+    }
+    let from = at.plus_seconds(-WINDOW_SECS);
+    let heard = app
+        .store
+        .listening()
+        .heard_between(topic.id, from.micros(), at.micros() + 1)
+        .await?;
+    let minutes = WINDOW_SECS / 60;
+    let subject = format!(
+        "{}: {} people in {minutes} minutes (usually {:.1})",
+        topic.name, verdict.observed, verdict.expected
+    );
+    let detail = format!(
+        "The listener heard {} people on \u{201c}{}\u{201d} in {minutes} minutes, where the same \
+         hour of past weeks holds {:.1}; the chance of as many if nothing were wrong is {:.1e}.",
+        verdict.observed, topic.name, verdict.expected, verdict.tail
+    );
+    let mut audit = AuditEntry::new(None, "listening.incident_open", String::new(), "listener");
+    audit.profile_id = Some(topic.profile_id);
+    audit.details = serde_json::json!({
+        "topic": topic.id,
+        "posters": verdict.observed,
+        "expected": verdict.expected,
+        "tail": verdict.tail,
+    })
+    .to_string();
+    let opened = app
+        .store
+        .listening()
+        .open_incident(
+            &NewIncident {
+                topic_id: topic.id,
+                profile_id: topic.profile_id,
+                subject: &subject,
+                detail: &detail,
+                posters: i64::from(verdict.observed),
+                expected: verdict.expected,
+                tail: verdict.tail,
+                posts: &heard,
+            },
+            &audit,
+            at,
+        )
+        .await?;
+    let Some((incident, ticket)) = opened else {
+        return Ok(None);
+    };
+    // Handed out and timed like any new ticket.
+    crate::tickets::after_change(app, &[ticket], &[], &[]).await;
+    app.live.publish(LiveEvent::Inbox {
+        profile_id: topic.profile_id,
+    });
+    Ok(Some(incident))
+}
+
+/// An incident as members see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// Its id.
+    pub id: i64,
+    /// The topic that spiked.
+    pub topic_id: i64,
+    /// Its name.
+    pub topic_name: String,
+    /// The ticket's number in the desk's inbox.
+    pub ticket_number: i64,
+    /// Whether the ticket is still being worked.
+    pub open: bool,
+    /// When the spike was heard.
+    pub opened_at: Timestamp,
+    /// Distinct people in the ten minutes that set it off.
+    pub posters: i64,
+    /// What those ten minutes usually hold.
+    pub usually: f64,
+    /// Posts attached (those that set it off and those since).
+    pub posts: i64,
+    /// Distinct people among them.
+    pub people: i64,
+    /// Threads they are in.
+    pub threads: i64,
+    /// Threads the desk has answered.
+    pub answered: i64,
+}
+
+impl From<IncidentRow> for Incident {
+    fn from(r: IncidentRow) -> Incident {
+        Incident {
+            open: !matches!(r.ticket_status.as_str(), "solved" | "closed"),
+            id: r.id,
+            topic_id: r.topic_id,
+            topic_name: r.topic_name,
+            ticket_number: r.ticket_number,
+            opened_at: Timestamp(r.opened_at),
+            posters: r.posters,
+            usually: r.expected,
+            posts: r.posts,
+            people: r.people,
+            threads: r.threads,
+            answered: r.answered,
+        }
+    }
+}
+
+/// A desk's incidents, newest first (members).
+pub async fn incidents(app: &App, by: &Caller, handle: &str) -> Result<Vec<Incident>, Error> {
+    let profile = desk_for_members(app, by, handle).await?;
+    let rows = app.store.listening().incidents(profile.id, 100).await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// One incident with the posts it holds that the caller may read.
+pub async fn incident(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    id: i64,
+) -> Result<(Incident, Vec<IncidentPost>, Vec<Post>), Error> {
+    let profile = desk_for_members(app, by, handle).await?;
+    let row = app.store.listening().incident(profile.id, id).await?;
+    let held = app.store.listening().incident_posts(id).await?;
+    let ids: Vec<i64> = held.iter().map(|p| p.post_id).collect();
+    let posts = app
+        .store
+        .posts()
+        .posts_for(&ids, by.user.profile_id)
+        .await?;
+    Ok((row.into(), held, posts))
+}
+
+/// The incident a desk's ticket was opened for, if any (members).
+pub async fn incident_of_ticket(app: &App, ticket_id: i64) -> Result<Option<Incident>, Error> {
+    Ok(app
+        .store
+        .listening()
+        .incident_of_ticket(ticket_id)
+        .await?
+        .map(Incident::from))
+}
+
+/// Answers everyone the incident of a desk's ticket holds (see
+/// [`answer_incident`]); a ticket that is no incident is not found.
+pub async fn answer_ticket_incident(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    number: i64,
+    text: &str,
+) -> Result<Answered, Error> {
+    let (profile, _) = crate::tickets::workable(app, by, handle, number).await?;
+    let ticket = app.store.tickets().ticket(profile.id, number).await?;
+    let incident = app
+        .store
+        .listening()
+        .incident_of_ticket(ticket.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    answer_incident(app, by, handle, incident.id, text).await
+}
+
+/// What answering an incident's posters did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Answered {
+    /// Threads answered now.
+    pub threads: usize,
+    /// Threads answered before (by this or an earlier answer).
+    pub already: usize,
+}
+
+/// Answers everyone an incident holds at once: one reply per thread, each
+/// said as the desk through the one speak function (byline, the profile's
+/// policy and shift rule, and the audit log as for any post). Threads
+/// answered before are left alone, so answering again reaches only those
+/// who spoke up since.
+pub async fn answer_incident(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    id: i64,
+    text: &str,
+) -> Result<Answered, Error> {
+    answer_incident_at(app, by, handle, id, text, now()).await
+}
+
+/// [`answer_incident`] as of `at` (the demo seeder back-dates its story).
+pub async fn answer_incident_at(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    id: i64,
+    text: &str,
+    at: Timestamp,
+) -> Result<Answered, Error> {
+    let (profile, role) = crate::tickets::desk(app, by, handle).await?;
+    if authorize(Some(&by.actor()), Action::ReadInbox { role }).is_err() {
+        return Err(Error::NotFound);
+    }
+    authorize(Some(&by.actor()), Action::WorkTicket { role })?;
+    PostText::parse(text)?;
+    let store = app.store.listening();
+    store.incident(profile.id, id).await?;
+    app.limits.check(Limit::Write, by)?;
+    let held = store.incident_posts(id).await?;
+    // One reply per thread, to the first post of it the incident holds.
+    let mut threads: Vec<(i64, i64, bool)> = Vec::new();
+    for p in &held {
+        if !threads.iter().any(|(root, _, _)| *root == p.thread_root_id) {
+            threads.push((p.thread_root_id, p.post_id, p.answer_post_id.is_some()));
+        }
+    }
+    let was_acting = crate::acting::current_at(app, by, at)
+        .await?
+        .is_some_and(|s| s.membership.profile_id == profile.id);
+    let voice = crate::acting::voice_at(app, by, &profile.handle, at).await?;
+    let mut done = Answered::default();
+    let mut refused: Option<Error> = None;
+    for (root, first, answered) in threads {
+        if answered || !store.claim_thread(id, root, at).await? {
+            done.already += 1;
+            continue;
+        }
+        match crate::posts::reply_through(app, by, &voice, first, text, at).await {
+            Ok(reply) => {
+                store.answered_thread(id, root, Some(reply)).await?;
+                done.threads += 1;
+            }
+            Err(e) => {
+                store.answered_thread(id, root, None).await?;
+                // A refusal of the speaker (policy, shift, role) holds for
+                // every thread: stop at the first.
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    if !was_acting {
+        crate::acting::switch_out_at(app, by, "answered an incident", at).await?;
+    }
+    if done.threads == 0
+        && let Some(e) = refused
+    {
+        return Err(e);
+    }
+    let mut audit = by.audit("listening.incident_answer", format!("incident:{id}"));
+    audit.profile_id = Some(profile.id);
+    audit.details =
+        serde_json::json!({ "threads": done.threads, "already": done.already }).to_string();
+    app.store.audit().append_audit(&audit, at).await?;
+    app.live.publish(LiveEvent::Inbox {
+        profile_id: profile.id,
+    });
+    Ok(done)
 }
 
 /// Schedules the listener's next pass, once whatever the number of
@@ -377,4 +688,152 @@ pub fn job_handlers(handlers: Handlers) -> Handlers {
         keep_listening(&app, now()).await?;
         outcome
     })
+}
+
+/// One day of talk on a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day {
+    /// The day (UTC).
+    pub date: chrono::NaiveDate,
+    /// Matching posts.
+    pub posts: i64,
+    /// Distinct people who wrote them.
+    pub people: i64,
+    /// Those posts that read as negative.
+    pub negative: i64,
+}
+
+/// What people said on a topic over a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Talk {
+    /// The topic.
+    pub topic: Topic,
+    /// Every day of the range, oldest first.
+    pub days: Vec<Day>,
+    /// Matching posts in the range.
+    pub posts: i64,
+    /// Distinct people.
+    pub people: i64,
+    /// Posts that read as negative.
+    pub negative: i64,
+    /// The most-used words (the topic's own terms left out), with the
+    /// number of posts using each.
+    pub words: Vec<(String, usize)>,
+    /// More posts matched than one report reads ([`TALK_POSTS_MAX`]); the
+    /// figures are of the oldest.
+    pub truncated: bool,
+}
+
+impl Talk {
+    /// The share of posts that read as negative (`None` without posts).
+    pub fn negative_share(&self) -> Option<f64> {
+        (self.posts > 0).then(|| self.negative as f64 / self.posts as f64)
+    }
+}
+
+/// Most posts one report reads.
+pub const TALK_POSTS_MAX: i64 = 50_000;
+/// Most-used words a report lists.
+const TOP_WORDS: usize = 15;
+
+/// Reads a topic's talk over a range.
+async fn talk_of(app: &App, row: TopicRow, range: &DateRange) -> Result<Talk, Error> {
+    let rows = app
+        .store
+        .listening()
+        .matched_texts(
+            row.id,
+            range.start().micros(),
+            range.end().micros(),
+            TALK_POSTS_MAX + 1,
+        )
+        .await?;
+    let truncated = i64::try_from(rows.len()).unwrap_or(i64::MAX) > TALK_POSTS_MAX;
+    let rows = &rows[..rows
+        .len()
+        .min(usize::try_from(TALK_POSTS_MAX).unwrap_or(usize::MAX))];
+    let topic = Topic::from(row);
+    let span = (range.to - range.from).num_days() + 1;
+    let mut days: Vec<Day> = (0..span)
+        .map(|d| Day {
+            date: range.from + chrono::Duration::days(d),
+            posts: 0,
+            people: 0,
+            negative: 0,
+        })
+        .collect();
+    let mut seen: std::collections::HashSet<(usize, i64)> = std::collections::HashSet::new();
+    let mut everyone: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut negative = 0;
+    for (at, poster, body) in rows {
+        let day = (*at - range.start().micros()).div_euclid(86_400_000_000);
+        let Some(slot) = usize::try_from(day).ok().and_then(|d| days.get_mut(d)) else {
+            continue;
+        };
+        slot.posts += 1;
+        if seen.insert((usize::try_from(day).unwrap_or(0), *poster)) {
+            slot.people += 1;
+        }
+        if listening::sentiment::is_negative(body) {
+            slot.negative += 1;
+            negative += 1;
+        }
+        everyone.insert(*poster);
+    }
+    let texts: Vec<&str> = rows.iter().map(|(_, _, b)| b.as_str()).collect();
+    let words = listening::sentiment::top_words(&texts, &topic.terms, TOP_WORDS);
+    Ok(Talk {
+        posts: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        people: i64::try_from(everyone.len()).unwrap_or(i64::MAX),
+        negative,
+        words,
+        truncated,
+        days,
+        topic,
+    })
+}
+
+/// What people said on one topic between `from` and `to` (`YYYY-MM-DD`,
+/// the last eight weeks by default), for the desk's members.
+pub async fn talk(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    id: i64,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Profile, Talk), Error> {
+    let range = DateRange::parse(from, to, today())?;
+    let profile = desk_for_members(app, by, handle).await?;
+    let row = app.store.listening().topic(profile.id, id).await?;
+    Ok((profile, talk_of(app, row, &range).await?))
+}
+
+/// What people said on each of a desk's topics over a range (members).
+pub async fn desk_talk(
+    app: &App,
+    by: &Caller,
+    handle: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Profile, DateRange, Vec<(Talk, Standing)>), Error> {
+    let range = DateRange::parse(from, to, today())?;
+    let profile = desk_for_members(app, by, handle).await?;
+    let at = now();
+    let mut out = Vec::new();
+    for row in app.store.listening().topics(profile.id).await? {
+        let standing = standing(app, &row, at).await?;
+        out.push((talk_of(app, row, &range).await?, standing.into()));
+    }
+    Ok((profile, range, out))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp_micros(now().micros())
+        .map_or(chrono::NaiveDate::MIN, |d| d.date_naive())
+}
+
+/// Whether the caller may change a desk's topics (to offer the forms).
+pub async fn may_manage(app: &App, by: &Caller, handle: &str) -> bool {
+    desk_for_owners(app, by, handle).await.is_ok()
 }

@@ -66,29 +66,18 @@ async fn standing_of(
     }
 }
 
-/// Publishes a post or reply as the actor's profile.
-pub async fn create(app: &App, by: &Caller, compose: Compose) -> Result<Post, Error> {
-    create_at(app, by, compose, now()).await
-}
-
-/// Publishes a post as of `at` (the demo seeder back-dates its posts).
-pub async fn create_at(
+/// Where a new post by `author` goes: its community and, for a reply, its
+/// parent and thread; the parent must be readable by the speaker and still
+/// there, and a community's post needs the speaker to belong to it.
+async fn place(
     app: &App,
     by: &Caller,
-    compose: Compose,
-    at: byline_core::Timestamp,
-) -> Result<Post, Error> {
-    authorize(Some(&by.actor()), Action::ReadNetwork)?;
-    let text = PostText::parse(&compose.text)?;
-    app.limits.check(Limit::Write, by)?;
+    author: i64,
+    reply_to: Option<i64>,
+    community: Option<&str>,
+) -> Result<(Option<i64>, Option<(i64, i64)>), Error> {
     let viewer = by.user.profile_id;
-    // Speaking as a shared profile goes through the one speak function.
-    let voice = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
-        Some(handle) => Some(crate::acting::voice_at(app, by, handle, at).await?),
-        None => None,
-    };
-    let author = voice.as_ref().map_or(viewer, Voice::profile_id);
-    let (community_id, reply_to) = match (compose.reply_to, compose.community.as_deref()) {
+    Ok(match (reply_to, community) {
         (Some(_), Some(_)) => {
             return Err(Error::Invalid(
                 "a reply belongs to its thread's community; leave 'community' out".into(),
@@ -136,7 +125,39 @@ pub async fn create_at(
             (Some(community.id), None)
         }
         (None, None) => (None, None),
+    })
+}
+
+/// Publishes a post or reply as the actor's profile.
+pub async fn create(app: &App, by: &Caller, compose: Compose) -> Result<Post, Error> {
+    create_at(app, by, compose, now()).await
+}
+
+/// Publishes a post as of `at` (the demo seeder back-dates its posts).
+pub async fn create_at(
+    app: &App,
+    by: &Caller,
+    compose: Compose,
+    at: byline_core::Timestamp,
+) -> Result<Post, Error> {
+    authorize(Some(&by.actor()), Action::ReadNetwork)?;
+    let text = PostText::parse(&compose.text)?;
+    app.limits.check(Limit::Write, by)?;
+    let viewer = by.user.profile_id;
+    // Speaking as a shared profile goes through the one speak function.
+    let voice = match compose.acting_as.as_deref().filter(|h| !h.is_empty()) {
+        Some(handle) => Some(crate::acting::voice_at(app, by, handle, at).await?),
+        None => None,
     };
+    let author = voice.as_ref().map_or(viewer, Voice::profile_id);
+    let (community_id, reply_to) = place(
+        app,
+        by,
+        author,
+        compose.reply_to,
+        compose.community.as_deref(),
+    )
+    .await?;
     crate::attachments::check_for_post(app, by, &compose.attachments).await?;
     let (rendered, mentioned) = render(app, &text).await?;
     let intake = crate::intake::for_profiles(app, &mentioned, at).await;
@@ -218,6 +239,40 @@ pub async fn create_through(
     let new = NewPost {
         community_id: None,
         reply_to: None,
+        attachment_ids: &[],
+        intake: &intake,
+        content: PostContent {
+            body: text.as_str(),
+            body_html: &rendered.html,
+            mentioned_profile_ids: &mentioned,
+            tags: &rendered.tags,
+        },
+    };
+    match app.store.speak(voice, Utterance::Post(&new), at).await? {
+        Spoken::Post(created) => Ok(announce(app, created, &intake).await),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// Replies to `parent` through `voice` (already claimed by `by`, who
+/// checked their own write limit once for a whole batch of replies, such
+/// as an incident's answer to everyone); the speak function decides as for
+/// any post. Evaluates to the reply's id.
+pub async fn reply_through(
+    app: &App,
+    by: &Caller,
+    voice: &Voice<'_>,
+    parent: i64,
+    text: &str,
+    at: byline_core::Timestamp,
+) -> Result<i64, Error> {
+    let text = PostText::parse(text)?;
+    let (community_id, reply_to) = place(app, by, voice.profile_id(), Some(parent), None).await?;
+    let (rendered, mentioned) = render(app, &text).await?;
+    let intake = crate::intake::for_profiles(app, &mentioned, at).await;
+    let new = NewPost {
+        community_id,
+        reply_to,
         attachment_ids: &[],
         intake: &intake,
         content: PostContent {

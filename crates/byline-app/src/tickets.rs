@@ -217,7 +217,7 @@ pub async fn ticket(
 }
 
 /// A ticket a member may work, or why not.
-async fn workable(
+pub(crate) async fn workable(
     app: &App,
     by: &Caller,
     handle: &str,

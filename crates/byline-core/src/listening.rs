@@ -4,6 +4,7 @@
 //! with English Snowball stemming (so "printers" matches "printer"); a term
 //! of several words ("wi-fi", "vpn client") matches those words in a row.
 
+pub mod sentiment;
 pub mod simulate;
 pub mod spike;
 

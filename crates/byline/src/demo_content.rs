@@ -389,6 +389,7 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
     seed_vault(state, users).await?;
     seed_channels(state, users).await?;
     seed_publishing(state, users, now).await?;
+    watch_topics(state, users).await?;
     byline_app::investigations::set_investigator(state, &admin, "helen", true)
         .await
         .map_err(err)?;
@@ -466,6 +467,8 @@ pub async fn seed(state: &App, users: &[User], now: Timestamp) -> anyhow::Result
             }
         }
     }
+    // Last, so the listener has the whole month to read.
+    seed_listening(state, users, now).await?;
     Ok(written)
 }
 
@@ -1497,5 +1500,223 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
             .await
             .map_err(err)?;
     }
+    Ok(())
+}
+
+/// Listening: @it-helpdesk watches "Wi-Fi" and "Email". Wi-Fi comes up now
+/// and then over the month (a slow access point, thanks for a fix), until
+/// three days ago at 10:00 UTC, when the Wi-Fi on floor 3 went down and
+/// nine people said so within ten minutes: the listener opened an
+/// incident, and Ivan answered everyone at once.
+async fn seed_listening(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
+    use byline_app::listening;
+    let op = |handle: &str| -> anyhow::Result<Caller> {
+        Ok(Caller::operator(find(users, handle)?.clone()))
+    };
+    let ivan = op("ivan")?;
+    let (desk, topics) = listening::topics(state, &ivan, "it-helpdesk")
+        .await
+        .map_err(err)?;
+    let wifi = topics
+        .iter()
+        .find(|t| t.name == "Wi-Fi")
+        .ok_or_else(|| anyhow::anyhow!("the demo's Wi-Fi topic is missing"))?;
+    let day = 86_400_i64;
+    let midnight = Timestamp(now.micros().div_euclid(day * 1_000_000) * day * 1_000_000);
+    let say = |text: &str, reply_to: Option<i64>| Compose {
+        text: text.to_owned(),
+        community: None,
+        reply_to,
+        attachments: Vec::new(),
+        acting_as: None,
+    };
+    // The month's ordinary talk: (days ago, hour, who, what).
+    let ordinary: &[(i64, i64, &str, &str)] = &[
+        (26, 9, "sam", "Is there a guide for eduroam on Android?"),
+        (
+            24,
+            14,
+            "rosa",
+            "The wifi in meeting room B is slow this afternoon",
+        ),
+        (
+            21,
+            11,
+            "chen",
+            "Wireless presenter for the town hall is at reception",
+        ),
+        (
+            19,
+            16,
+            "lena",
+            "Outlook keeps asking for my password after the update",
+        ),
+        (
+            17,
+            10,
+            "priya",
+            "Thanks IT, the wifi in the canteen is great now",
+        ),
+        (
+            15,
+            13,
+            "omar",
+            "Reminder: the guest wifi password changes on Monday",
+        ),
+        (
+            12,
+            15,
+            "helen",
+            "My mailbox is nearly full, who can give me more space?",
+        ),
+        (10, 9, "wendy", "wifi dropping in the quiet room again"),
+        (
+            8,
+            12,
+            "marco",
+            "Eduroam works fine at the Leeds office, handy for visitors",
+        ),
+        (
+            6,
+            17,
+            "sam",
+            "Outlook calendar invites are arriving late today",
+        ),
+    ];
+    for (ago, hour, who, text) in ordinary {
+        let at = midnight.plus_seconds(-ago * day + hour * 3600);
+        posts::create_at(state, &op(who)?, say(text, None), at)
+            .await
+            .map_err(err)?;
+    }
+    // The outage, three days ago from 10:00 UTC.
+    let start = midnight.plus_seconds(-3 * day + 10 * 3600);
+    let outage: &[(i64, &str, &str, bool)] = &[
+        (
+            0,
+            "chen",
+            "Is the wifi down on floor 3? Nothing loads.",
+            false,
+        ),
+        (1, "rosa", "same here, no wifi at all", true),
+        (
+            2,
+            "lena",
+            "Wi-Fi gone on floor 3, my call just dropped",
+            false,
+        ),
+        (3, "sam", "eduroam not working for me either", false),
+        (
+            4,
+            "priya",
+            "wifi is down in the east wing too, can't reach anything",
+            false,
+        ),
+        (5, "marco", "+1, wireless is dead in meeting room 3B", true),
+        (6, "helen", "No wifi in HR, is IT aware?", false),
+        (
+            7,
+            "wendy",
+            "wifi down, working from my phone hotspot for now",
+            false,
+        ),
+        (
+            8,
+            "omar",
+            "Confirming: the floor 3 wireless access points are unreachable",
+            false,
+        ),
+    ];
+    let mut first: Option<i64> = None;
+    for (minute, who, text, in_thread) in outage {
+        let reply_to = if *in_thread { first } else { None };
+        let post = posts::create_at(
+            state,
+            &op(who)?,
+            say(text, reply_to),
+            start.plus_seconds(minute * 60),
+        )
+        .await
+        .map_err(err)?;
+        first.get_or_insert(post.id);
+    }
+    // The listener reads everything, then judges the outage's ten minutes
+    // as it did when it happened.
+    listening::scan(state).await.map_err(err)?;
+    let heard_at = start.plus_seconds(9 * 60);
+    let row = state.store.listening().topic(desk.id, wifi.id).await?;
+    let incident = listening::raise_at(state, &row, heard_at)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("the demo outage raised no incident"))?;
+    listening::answer_incident_at(
+        state,
+        &ivan,
+        "it-helpdesk",
+        incident,
+        "We know the Wi-Fi on floor 3 is down: an access point controller failed. We're on it and will post here when it's back.",
+        heard_at.plus_seconds(4 * 60),
+    )
+    .await
+    .map_err(err)?;
+    // Back an hour later: the incident is solved.
+    let number = listening::incidents(state, &ivan, "it-helpdesk")
+        .await
+        .map_err(err)?
+        .first()
+        .map(|i| i.ticket_number)
+        .ok_or_else(|| anyhow::anyhow!("the demo incident is missing"))?;
+    byline_app::tickets::set_status(state, &ivan, "it-helpdesk", number, "solved")
+        .await
+        .map_err(err)?;
+    posts::create_at(
+        state,
+        &op("chen")?,
+        say("wifi is back on floor 3, thanks IT!", None),
+        start.plus_seconds(75 * 60),
+    )
+    .await
+    .map_err(err)?;
+    listening::scan(state).await.map_err(err)?;
+    Ok(())
+}
+
+/// @it-helpdesk watches "Wi-Fi" and "Email" from before the month's talk
+/// is written (a term found in more than a twentieth of recent posts would
+/// be refused, and the demo's staff talk about Wi-Fi a lot).
+async fn watch_topics(state: &App, users: &[User]) -> anyhow::Result<()> {
+    use byline_app::listening::{self, TopicInput};
+    let ivan = Caller::operator(find(users, "ivan")?.clone());
+    listening::create_topic(
+        state,
+        &ivan,
+        "it-helpdesk",
+        &TopicInput {
+            name: "Wi-Fi".into(),
+            terms: vec![
+                "wifi".into(),
+                "wi-fi".into(),
+                "wireless".into(),
+                "eduroam".into(),
+            ],
+            sensitivity: None,
+            min_posters: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    listening::create_topic(
+        state,
+        &ivan,
+        "it-helpdesk",
+        &TopicInput {
+            name: "Email".into(),
+            terms: vec!["outlook".into(), "mailbox".into(), "webmail".into()],
+            sensitivity: None,
+            min_posters: None,
+        },
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use byline_app::bylines::BylineLens;
-use byline_app::listening::{self, Standing, Topic, TopicInput};
+use byline_app::listening::{self, Incident, Standing, Topic, TopicInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -19,6 +19,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_topics, create_topic))
         .routes(routes!(get_topic, update_topic, delete_topic))
+        .routes(routes!(list_incidents))
+        .routes(routes!(get_incident))
+        .routes(routes!(answer_incident))
 }
 
 /// A watched topic.
@@ -242,4 +245,182 @@ async fn delete_topic(
 ) -> Result<StatusCode, AppError> {
     listening::delete_topic(&state, &current, &handle, id_of(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An incident: a spike on a topic that opened a ticket in the inbox.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentView {
+    /// Id.
+    id: String,
+    /// The topic that spiked.
+    topic_id: String,
+    /// Its name.
+    topic: String,
+    /// The ticket's number in the desk's inbox.
+    ticket_number: i64,
+    /// Whether the ticket is still being worked (later matching posts attach to it).
+    open: bool,
+    /// When the spike was heard (RFC 3339).
+    opened_at: String,
+    /// Distinct people in the ten minutes that set it off.
+    posters: i64,
+    /// What those ten minutes of the week usually hold.
+    usually: f64,
+    /// Posts attached: those that set it off and those since.
+    posts: i64,
+    /// Distinct people among them.
+    people: i64,
+    /// Threads they are in.
+    threads: i64,
+    /// Threads the desk has answered.
+    answered: i64,
+}
+
+impl From<Incident> for IncidentView {
+    fn from(i: Incident) -> IncidentView {
+        IncidentView {
+            id: i.id.to_string(),
+            topic_id: i.topic_id.to_string(),
+            topic: i.topic_name,
+            ticket_number: i.ticket_number,
+            open: i.open,
+            opened_at: i.opened_at.to_rfc3339(),
+            posters: i.posters,
+            usually: i.usually,
+            posts: i.posts,
+            people: i.people,
+            threads: i.threads,
+            answered: i.answered,
+        }
+    }
+}
+
+/// A desk's incidents.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentList {
+    /// Newest first (at most 100).
+    incidents: Vec<IncidentView>,
+}
+
+/// A post an incident holds.
+#[derive(Serialize, ToSchema)]
+pub struct HeldPost {
+    /// The post, when the caller may still read it.
+    post: Option<PostView>,
+    /// Its id.
+    post_id: String,
+    /// Its thread.
+    thread_id: String,
+    /// The desk's answer in that thread, once given.
+    answer_id: Option<String>,
+}
+
+/// An incident with its posts.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentDetail {
+    /// The incident.
+    incident: IncidentView,
+    /// Oldest first.
+    posts: Vec<HeldPost>,
+}
+
+/// The answer to everyone an incident holds.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// Markdown, said as the desk once in each thread.
+    text: String,
+}
+
+/// What answering did.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerView {
+    /// Threads answered now.
+    answered: usize,
+    /// Threads answered before, left alone.
+    already: usize,
+}
+
+/// A help desk's incidents (members).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/incidents", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The incidents", body = IncidentList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such help desk, or not a member", body = ErrorBody),
+    ))]
+async fn list_incidents(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<IncidentList>, AppError> {
+    let incidents = listening::incidents(&state, &current, &handle).await?;
+    Ok(Json(IncidentList {
+        incidents: incidents.into_iter().map(IncidentView::from).collect(),
+    }))
+}
+
+/// An incident and the posts it holds (members).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/incidents/{id}", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Incident id")),
+    responses(
+        (status = 200, description = "The incident", body = IncidentDetail),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such incident, or not a member", body = ErrorBody),
+    ))]
+async fn get_incident(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<Json<IncidentDetail>, AppError> {
+    let (incident, held, posts) =
+        listening::incident(&state, &current, &handle, id_of(&id)?).await?;
+    let lens = BylineLens::for_viewer(&state, &current).await?;
+    let mut posts: Vec<Option<byline_store::posts::Post>> = posts.into_iter().map(Some).collect();
+    let held = held
+        .into_iter()
+        .map(|h| {
+            let post = posts
+                .iter_mut()
+                .find(|p| p.as_ref().is_some_and(|p| p.id == h.post_id))
+                .and_then(Option::take)
+                .map(|p| PostView::new(p, &lens));
+            HeldPost {
+                post,
+                post_id: h.post_id.to_string(),
+                thread_id: h.thread_root_id.to_string(),
+                answer_id: h.answer_post_id.map(|a| a.to_string()),
+            }
+        })
+        .collect();
+    Ok(Json(IncidentDetail {
+        incident: incident.into(),
+        posts: held,
+    }))
+}
+
+/// Answer everyone an incident holds: one reply per thread, said as the desk through the speak function; threads answered before are left alone (members who work tickets).
+#[utoipa::path(post, path = "/api/v1/shared-profiles/{handle}/incidents/{id}/answer", tag = "listening", request_body = AnswerBody,
+    params(("handle" = String, Path, description = "Shared profile handle"), ("id" = String, Path, description = "Incident id")),
+    responses(
+        (status = 200, description = "Answered", body = AnswerView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Observers, or the profile's policy or shift refuses the speaker", body = ErrorBody),
+        (status = 404, description = "No such incident, or not a member", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Empty or over-long text", body = ErrorBody),
+        (status = 429, description = "Too many writes", body = ErrorBody),
+    ))]
+async fn answer_incident(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((handle, id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<AnswerBody>,
+) -> Result<Json<AnswerView>, AppError> {
+    let done = listening::answer_incident(&state, &current, &handle, id_of(&id)?, &b.text).await?;
+    Ok(Json(AnswerView {
+        answered: done.threads,
+        already: done.already,
+    }))
 }

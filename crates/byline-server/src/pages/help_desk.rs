@@ -27,6 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_note))
         .routes(routes!(change_tag))
         .routes(routes!(reply))
+        .routes(routes!(answer_everyone))
         .routes(routes!(rate))
         .routes(routes!(requests_page))
 }
@@ -167,7 +168,58 @@ struct TicketPageView {
     can_write_up: bool,
     suggestions: Vec<(i64, String)>,
     presence: String,
+    incident: Option<IncidentPanel>,
     error: Option<String>,
+}
+
+/// An incident's ticket: what the listener heard, and each post with
+/// whether its thread has been answered.
+struct IncidentPanel {
+    open: bool,
+    topic_id: i64,
+    topic: String,
+    people: i64,
+    posts: i64,
+    threads: i64,
+    answered: i64,
+    /// (post, thread, "@handle: the first words", answered)
+    heard: Vec<(i64, i64, String, bool)>,
+}
+
+async fn incident_panel(
+    state: &AppState,
+    current: &crate::auth::CurrentUser,
+    handle: &str,
+    ticket_id: i64,
+) -> Result<Option<IncidentPanel>, PageError> {
+    let Some(found) = byline_app::listening::incident_of_ticket(state, ticket_id).await? else {
+        return Ok(None);
+    };
+    let (i, held, posts) =
+        byline_app::listening::incident(state, current, handle, found.id).await?;
+    let heard = held
+        .iter()
+        .filter_map(|h| {
+            let p = posts.iter().find(|p| p.id == h.post_id)?;
+            let words: String = p.body.chars().take(90).collect();
+            Some((
+                h.post_id,
+                h.thread_root_id,
+                format!("@{}: {words}", p.author_handle),
+                h.answer_post_id.is_some(),
+            ))
+        })
+        .collect();
+    Ok(Some(IncidentPanel {
+        open: i.open,
+        topic_id: i.topic_id,
+        topic: i.topic_name,
+        people: i.people,
+        posts: i.posts,
+        threads: i.threads,
+        answered: i.answered,
+        heard,
+    }))
 }
 
 /// "@ivan is viewing; @jane is typing a reply" (empty when alone).
@@ -307,7 +359,13 @@ async fn ticket_view(
     } else {
         String::new()
     };
+    let incident = if p.member {
+        incident_panel(state, current, handle, p.ticket.id).await?
+    } else {
+        None
+    };
     Ok(TicketPageView {
+        incident,
         presence,
         can_write_up,
         suggestions,
@@ -476,6 +534,35 @@ async fn reply(
     let canned = f.canned.trim().parse::<i64>().ok();
     let text = (canned.is_none()).then_some(f.text.as_str());
     let answered = tickets::reply(&state, &current, &handle, number, text, canned).await;
+    done_or_again(&state, &current, &handle, number, answered.map(|_| ())).await
+}
+
+/// The answer to everyone an incident holds.
+#[derive(Deserialize, ToSchema)]
+pub struct EveryoneForm {
+    csrf_token: String,
+    /// Markdown, said once in each thread not yet answered.
+    text: String,
+}
+
+/// Answers everyone an incident's ticket holds: one reply per thread, as the profile through the speak function.
+#[utoipa::path(post, path = "/profiles/{handle}/tickets/{number}/answer-everyone", tag = "web", operation_id = "page_ticket_answer_everyone",
+    params(("handle" = String, Path, description = "Shared profile handle"), ("number" = i64, Path, description = "Ticket number")),
+    request_body(content = EveryoneForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Answered"),
+              (status = 403, description = "Observers read only, off shift, or wrong CSRF token", content_type = "text/html"),
+              (status = 404, description = "No such ticket, or not an incident", content_type = "text/html"),
+              (status = 422, description = "Refused; the page says why", content_type = "text/html")))]
+async fn answer_everyone(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path((handle, number)): Path<(String, i64)>,
+    WebForm(f): WebForm<EveryoneForm>,
+) -> Result<Response, PageError> {
+    current.check_csrf(&f.csrf_token)?;
+    let answered =
+        byline_app::listening::answer_ticket_incident(&state, &current, &handle, number, &f.text)
+            .await;
     done_or_again(&state, &current, &handle, number, answered.map(|_| ())).await
 }
 

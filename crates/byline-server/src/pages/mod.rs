@@ -10,6 +10,7 @@ mod communities;
 mod dashboard;
 mod help_desk;
 mod investigations;
+mod listening;
 mod messages;
 mod notifications;
 mod profile;
@@ -60,6 +61,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(articles::routes())
         .merge(publishing::routes())
         .merge(campaigns::routes())
+        .merge(listening::routes())
 }
 
 /// The signed-in user as the navigation shows them.

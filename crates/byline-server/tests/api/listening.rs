@@ -217,3 +217,144 @@ app_test!(
         assert_eq!(list["topics"][0]["name"], "Wi-Fi");
     }
 );
+
+app_test!(
+    a_spike_opens_one_incident_that_answers_every_thread_once,
+    |app| async move {
+        let (olga, rita) = desk(app).await;
+        let r = app
+            .post_json(
+                &olga,
+                TOPICS,
+                json!({"name": "Wi-Fi", "terms": ["wifi", "wi-fi"], "min_posters": 3}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let incidents = "/api/v1/shared-profiles/it-helpdesk/incidents";
+        let mut people = Vec::new();
+        for who in ["pia", "pete", "paul", "polly", "pam"] {
+            people.push(app.new_member(who, who).await);
+        }
+        // Two people are heard: no incident yet.
+        let first = app
+            .post(&people[0], json!({"text": "wifi down on floor 3?"}))
+            .await;
+        let second = app
+            .post(&people[1], json!({"text": "Wi-Fi is gone here too"}))
+            .await;
+        listen(app).await;
+        assert_eq!(app.json(&rita, incidents).await["incidents"], json!([]));
+
+        // A third person, replying in the first thread, makes it a spike.
+        let third = app
+            .post(
+                &people[2],
+                json!({"text": "same, no wifi at all", "reply_to": first}),
+            )
+            .await;
+        listen(app).await;
+        let list = app.json(&rita, incidents).await;
+        let all = list["incidents"].as_array().expect("incidents");
+        assert_eq!(all.len(), 1, "{list}");
+        let incident = &all[0];
+        assert_eq!(incident["topic"], "Wi-Fi");
+        assert_eq!(incident["open"], true);
+        assert_eq!(incident["posters"], 3);
+        assert_eq!(incident["threads"], 2);
+        let id = incident["id"].as_str().expect("id").to_owned();
+        let number = incident["ticket_number"].as_i64().expect("number");
+        // The incident is a ticket in the inbox, high priority.
+        let ticket = app
+            .json(
+                &rita,
+                &format!("/api/v1/shared-profiles/it-helpdesk/tickets/{number}"),
+            )
+            .await;
+        let t = if ticket.get("ticket").is_some() {
+            &ticket["ticket"]
+        } else {
+            &ticket
+        };
+        assert_eq!(t["priority"], "high", "{ticket}");
+        assert!(
+            t["subject"]
+                .as_str()
+                .expect("subject")
+                .starts_with("Wi-Fi: 3 people"),
+            "{ticket}"
+        );
+
+        // Later talk joins the open incident instead of raising another.
+        let fourth = app
+            .post(&people[3], json!({"text": "is the wifi back?"}))
+            .await;
+        listen(app).await;
+        let list = app.json(&rita, incidents).await;
+        assert_eq!(list["incidents"].as_array().expect("list").len(), 1);
+        assert_eq!(list["incidents"][0]["posts"], 4);
+        assert_eq!(list["incidents"][0]["threads"], 3);
+
+        // Bad answers change nothing; strangers learn nothing.
+        let answer = format!("{incidents}/{id}/answer");
+        let r = app.post_json(&rita, &answer, json!({"text": "  "})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app
+            .post_json(&people[0], &answer, json!({"text": "hi"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app.get(&people[0], &format!("{incidents}/{id}")).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+        // One answer reaches every thread once, as the desk.
+        let r = app
+            .post_json(&rita, &answer, json!({"text": "We know, we're on it."}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let done: Value = r.json().await.expect("json");
+        assert_eq!(done, json!({"answered": 3, "already": 0}));
+        // Each poster finds one answer in their thread; those who began a
+        // thread are told of it.
+        for (i, post) in [&first, &second, &third, &fourth].into_iter().enumerate() {
+            let thread = app
+                .json(&people[i], &format!("/api/v1/posts/{post}/thread"))
+                .await;
+            let answers: Vec<&Value> = thread["posts"]
+                .as_array()
+                .expect("posts")
+                .iter()
+                .filter(|p| p["author"]["handle"] == "it-helpdesk")
+                .collect();
+            assert_eq!(answers.len(), 1, "poster {i}: one reply in the thread");
+            assert_eq!(answers[0]["text"], "We know, we're on it.");
+            if i != 2 {
+                let told = app.json(&people[i], "/api/v1/me/notifications").await;
+                assert!(
+                    told.to_string().contains("it-helpdesk"),
+                    "poster {i}: {told}"
+                );
+            }
+        }
+        // The desk's own answers are not heard back as talk.
+        listen(app).await;
+        let detail = app.json(&rita, &format!("{incidents}/{id}")).await;
+        assert_eq!(detail["incident"]["posts"], 4);
+        assert_eq!(detail["incident"]["answered"], 3);
+        assert!(
+            detail["posts"]
+                .as_array()
+                .expect("posts")
+                .iter()
+                .all(|p| p["answer_id"].is_string())
+        );
+
+        // Answering again reaches only those who spoke up since.
+        app.post(&people[4], json!({"text": "wifi still flaky"}))
+            .await;
+        listen(app).await;
+        let r = app
+            .post_json(&rita, &answer, json!({"text": "Still on it."}))
+            .await;
+        let done: Value = r.json().await.expect("json");
+        assert_eq!(done, json!({"answered": 1, "already": 3}));
+    }
+);

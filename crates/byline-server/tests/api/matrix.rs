@@ -342,6 +342,24 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UNYFFFNNYU",
     ),
     (
+        "GET",
+        "/api/v1/shared-profiles/desk/incidents",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "GET",
+        "/api/v1/shared-profiles/desk/incidents/{desk_incident}",
+        "",
+        "UNYYYYNNNU",
+    ),
+    (
+        "POST",
+        "/api/v1/shared-profiles/desk/incidents/{desk_incident}/answer",
+        r#"{"text":"on it"}"#,
+        "UNYYYFNNNU",
+    ),
+    (
         "POST",
         "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/rating",
         r#"{"score":4}"#,
@@ -862,6 +880,7 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/static/dashboard.js", "", "YYYYYYYYYY"),
     ("GET", "/static/vault.js", "", "YYYYYYYYYY"),
     ("GET", "/static/channels.js", "", "YYYYYYYYYY"),
+    ("GET", "/static/listening.js", "", "YYYYYYYYYY"),
     // A short link is for anyone who has it; an unknown one is absent.
     ("GET", "/r/zzzzzzzz", "", "NNNNNNNNNN"),
     ("GET", "/static/vendor/chart.umd.min.js", "", "YYYYYYYYYY"),
@@ -993,6 +1012,37 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "/profiles/desk/tickets/{desk_ticket}/rating",
         "csrf_token={csrf}&score=5",
         "SVNNNNNNNS",
+    ),
+    ("GET", "/profiles/desk/listening", "", "SNYYYYNNNS"),
+    (
+        "POST",
+        "/profiles/desk/listening/topics",
+        "csrf_token={csrf}&name=page {role}&terms=wireless&sensitivity=5&min_posters=5",
+        "SNRFFFNNRS",
+    ),
+    (
+        "GET",
+        "/profiles/desk/listening/topics/{new_topic}",
+        "",
+        "SNYYYYNNNS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/listening/topics/{new_topic}",
+        "csrf_token={csrf}&name=changed {role}&terms=eduroam&sensitivity=6&min_posters=4",
+        "SNRFFFNNRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/listening/topics/{new_topic}/delete",
+        "csrf_token={csrf}",
+        "SNRFFFNNRS",
+    ),
+    (
+        "POST",
+        "/profiles/desk/tickets/{desk_incident_ticket}/answer-everyone",
+        "csrf_token={csrf}&text=on it",
+        "SNRRRFNNNS",
     ),
     (
         "POST",

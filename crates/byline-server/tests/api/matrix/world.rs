@@ -178,6 +178,39 @@ pub(super) async fn build(app: &TestApp) -> World {
     app.post(&sam, json!({"text": "@desk my laptop is slow"}))
         .await;
     ids.insert("desk_ticket", "1".to_owned());
+    // @desk listens for "kettle": two people within ten minutes is a spike
+    // there, which opens an incident (ticket #2).
+    ok(
+        app.post_json(
+            &c("olga"),
+            "/api/v1/shared-profiles/desk/topics",
+            json!({"name": "Kettle", "terms": ["kettle"], "min_posters": 2, "sensitivity": 10}),
+        )
+        .await,
+        "kettle topic",
+    )
+    .await;
+    app.post(&sam, json!({"text": "the kettle on 2 is broken"}))
+        .await;
+    app.post(&ada, json!({"text": "kettle still broken"})).await;
+    byline_app::listening::scan(&byline_app::App::for_tasks(app.store.clone()))
+        .await
+        .expect("listener pass");
+    let incidents = app
+        .json(&c("olga"), "/api/v1/shared-profiles/desk/incidents")
+        .await;
+    let incident = &incidents["incidents"][0];
+    ids.insert(
+        "desk_incident",
+        incident["id"].as_str().expect("incident").to_owned(),
+    );
+    ids.insert(
+        "desk_incident_ticket",
+        incident["ticket_number"]
+            .as_i64()
+            .expect("ticket")
+            .to_string(),
+    );
     // Its knowledge base: a published article for staff, a draft and a
     // members-only runbook, all written by olga as @desk.
     for (key, body) in [
