@@ -360,6 +360,19 @@ pub async fn dashboard(
         Action::SeeSatisfaction { role, own: false },
     )
     .is_ok();
+    figures(app, profile, range, (!everyone).then_some(by.user.id), at).await
+}
+
+/// A desk's figures over `range` as of `at`, each member's ratings shown
+/// for everyone (`only: None`) or for one user. The caller has decided who
+/// may see them (a member's dashboard, an owner's weekly digest).
+pub(crate) async fn figures(
+    app: &App,
+    profile: Profile,
+    range: DateRange,
+    only: Option<i64>,
+    at: Timestamp,
+) -> Result<Dashboard, Error> {
     let store = app.store.dashboard();
     let (start, end) = (range.start(), range.end());
     let counts = store.backlog(profile.id).await?;
@@ -444,7 +457,7 @@ pub async fn dashboard(
             week.satisfaction.add(r.score);
         }
         if let (Some(user), Some(handle)) = (r.assignee_user_id, &r.handle)
-            && (everyone || user == by.user.id)
+            && only.is_none_or(|u| u == user)
         {
             members.entry(handle.clone()).or_default().add(r.score);
         }

@@ -6,6 +6,8 @@
 //! once (the cursor moves in the write that records its matches).
 
 use crate::dashboard::DateRange;
+pub mod digest;
+
 use crate::jobs::{Handlers, JobFailure, JobOutcome};
 use crate::limits::Limit;
 use crate::live::LiveEvent;
@@ -677,9 +679,9 @@ pub async fn keep_listening(app: &App, at: Timestamp) -> Result<(), Error> {
     Ok(())
 }
 
-/// Adds the listener's handler.
+/// Adds the listener's and the weekly digest's handlers.
 pub fn job_handlers(handlers: Handlers) -> Handlers {
-    handlers.on(SCAN_JOB, |app: App, _job: ClaimedJob| async move {
+    digest::job_handlers(handlers).on(SCAN_JOB, |app: App, _job: ClaimedJob| async move {
         let outcome: JobOutcome = match scan(&app).await {
             Ok(_) => Ok(()),
             Err(e) => Err(JobFailure::Retry(e.to_string())),

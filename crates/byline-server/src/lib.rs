@@ -165,6 +165,11 @@ pub async fn serve(
     if let Err(e) = byline_app::listening::keep_listening(&state.app, byline_app::now()).await {
         tracing::warn!(error = %e, "cannot schedule the listener");
     }
+    if let Err(e) =
+        byline_app::listening::digest::keep_digesting(&state.app, byline_app::now()).await
+    {
+        tracing::warn!(error = %e, "cannot schedule the weekly digest");
+    }
     if let Err(e) = byline_app::vault::resume_reminders(&state.app).await {
         tracing::warn!(error = %e, "cannot schedule the vault's rotation reminders");
     }

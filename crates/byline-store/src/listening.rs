@@ -121,6 +121,17 @@ pub struct IncidentRow {
     pub answered: i64,
 }
 
+/// A kept weekly digest.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DigestRow {
+    /// The Monday its week starts on (`YYYY-MM-DD`).
+    pub week: String,
+    /// Its figures, JSON.
+    pub body: String,
+    /// When it was written.
+    pub created_at: i64,
+}
+
 /// A post attached to an incident.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IncidentPost {
@@ -525,6 +536,18 @@ impl Listening<'_> {
             for (post, poster, at) in new.posts {
                 attach_in_tx!(tx, incident, *post, *poster, *at);
             }
+            // Everyone who works the desk's tickets hears of it.
+            sqlx::query(
+                "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, created_at) \
+                 SELECT p.id, 'listening_incident', $1, $2 FROM profile_members m \
+                 JOIN users u ON u.id = m.user_id AND u.active \
+                 JOIN profiles p ON p.user_id = m.user_id AND p.kind = 'personal' \
+                 WHERE m.profile_id = $1 AND m.role IN ('owner', 'editor', 'responder')",
+            )
+            .bind(new.profile_id)
+            .bind(now.micros())
+            .execute(&mut *tx)
+            .await?;
             let mut audit = audit.clone();
             audit.target = format!("ticket:{ticket_id}");
             append_audit!(tx, &audit, now);
@@ -664,6 +687,68 @@ impl Listening<'_> {
                 .await?;
         });
         Ok(())
+    }
+
+    /// Keeps a desk's digest of a week and tells its owners, once: false
+    /// when that week's digest was kept already (by another process, say).
+    pub async fn save_digest(
+        &self,
+        profile_id: i64,
+        week: &str,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(write_tx!(self, |tx| {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO listening_digests (profile_id, week, body, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (profile_id, week) DO NOTHING RETURNING id",
+            )
+            .bind(profile_id)
+            .bind(week)
+            .bind(body)
+            .bind(now.micros())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if id.is_some() {
+                sqlx::query(
+                    "INSERT INTO notifications (recipient_profile_id, kind, actor_profile_id, created_at) \
+                     SELECT p.id, 'listening_digest', $1, $2 FROM profile_members m \
+                     JOIN users u ON u.id = m.user_id AND u.active \
+                     JOIN profiles p ON p.user_id = m.user_id AND p.kind = 'personal' \
+                     WHERE m.profile_id = $1 AND m.role = 'owner'",
+                )
+                .bind(profile_id)
+                .bind(now.micros())
+                .execute(&mut *tx)
+                .await?;
+            }
+            id.is_some()
+        }))
+    }
+
+    /// A desk's digests, newest week first.
+    pub async fn digests(&self, profile_id: i64, limit: i64) -> Result<Vec<DigestRow>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT week, body, created_at FROM listening_digests WHERE profile_id = $1 \
+                 ORDER BY week DESC LIMIT $2",
+            )
+            .bind(profile_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The desks whose help desk is on.
+    pub async fn help_desks(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT profile_id FROM help_desks WHERE enabled ORDER BY profile_id",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Up to `limit` recent posts' texts (to judge how common a term is).

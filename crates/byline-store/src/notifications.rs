@@ -12,7 +12,8 @@ pub struct Notification {
     /// `mention`, `reply`, `reaction`, `follow`, `join_request`, `invitation`, `message`,
     /// `investigator`, `sla_warning`, `sla_breach`, `vault_reveal`, `vault_rotate`,
     /// `publication_submitted`, `publication_approved`, `publication_rejected`,
-    /// `publication_published`, `publication_failed`.
+    /// `publication_published`, `publication_failed`, `listening_incident`,
+    /// `listening_digest`.
     pub kind: String,
     /// Who caused it.
     pub actor_handle: String,

@@ -1505,7 +1505,7 @@ async fn seed_publishing(state: &App, users: &[User], now: Timestamp) -> anyhow:
 
 /// Listening: @it-helpdesk watches "Wi-Fi" and "Email". Wi-Fi comes up now
 /// and then over the month (a slow access point, thanks for a fix), until
-/// three days ago at 10:00 UTC, when the Wi-Fi on floor 3 went down and
+/// Wednesday of last week at 10:00 UTC, when the Wi-Fi on floor 3 went down and
 /// nine people said so within ten minutes: the listener opened an
 /// incident, and Ivan answered everyone at once.
 async fn seed_listening(state: &App, users: &[User], now: Timestamp) -> anyhow::Result<()> {
@@ -1589,8 +1589,12 @@ async fn seed_listening(state: &App, users: &[User], now: Timestamp) -> anyhow::
             .await
             .map_err(err)?;
     }
-    // The outage, three days ago from 10:00 UTC.
-    let start = midnight.plus_seconds(-3 * day + 10 * 3600);
+    // The outage, on Wednesday of last week from 10:00 UTC (so that last
+    // week's digest tells of it).
+    let today = midnight.micros().div_euclid(day * 1_000_000);
+    // 1970-01-01 was a Thursday: Monday is 0.
+    let this_monday = today - (today + 3).rem_euclid(7);
+    let start = Timestamp((this_monday - 7 + 2) * day * 1_000_000).plus_seconds(10 * 3600);
     let outage: &[(i64, &str, &str, bool)] = &[
         (
             0,
@@ -1678,6 +1682,14 @@ async fn seed_listening(state: &App, users: &[User], now: Timestamp) -> anyhow::
     .await
     .map_err(err)?;
     listening::scan(state).await.map_err(err)?;
+    // Last week's digest, as Monday morning's job wrote it.
+    if let Some(week) =
+        chrono::DateTime::from_timestamp((this_monday - 7) * day, 0).map(|t| t.date_naive())
+    {
+        listening::digest::write_all(state, week)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 

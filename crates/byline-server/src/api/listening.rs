@@ -22,6 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_incidents))
         .routes(routes!(get_incident))
         .routes(routes!(answer_incident))
+        .routes(routes!(list_digests))
 }
 
 /// A watched topic.
@@ -422,5 +423,127 @@ async fn answer_incident(
     Ok(Json(AnswerView {
         answered: done.threads,
         already: done.already,
+    }))
+}
+
+/// A topic's week in a digest.
+#[derive(Serialize, ToSchema)]
+pub struct TopicWeekView {
+    /// The topic.
+    name: String,
+    /// Matching posts.
+    posts: i64,
+    /// Distinct people.
+    people: i64,
+    /// The share of posts that read as negative (absent without posts).
+    negative_share: Option<f64>,
+    /// Its most-used words.
+    words: Vec<String>,
+}
+
+/// An incident in a digest.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentWeekView {
+    /// The topic that spiked.
+    topic: String,
+    /// Its ticket's number.
+    ticket_number: i64,
+    /// When it was heard (RFC 3339).
+    opened_at: String,
+    /// Distinct people it holds.
+    people: i64,
+    /// Threads answered.
+    answered: i64,
+    /// Threads.
+    threads: i64,
+}
+
+/// A desk's week: what people said on its topics, its incidents and its own figures.
+#[derive(Serialize, ToSchema)]
+pub struct DigestView {
+    /// The Monday the week starts on (UTC).
+    week: String,
+    /// Each watched topic.
+    topics: Vec<TopicWeekView>,
+    /// Incidents opened that week.
+    incidents: Vec<IncidentWeekView>,
+    /// Tickets opened.
+    tickets_opened: i64,
+    /// Solves.
+    solved: i64,
+    /// Median first response, in business seconds.
+    first_response_median_seconds: Option<i64>,
+    /// Median resolution, in business seconds.
+    resolution_median_seconds: Option<i64>,
+    /// The share of decided tickets that kept every SLA target.
+    sla_attainment: Option<f64>,
+    /// Mean rating, 1 to 5.
+    satisfaction: Option<f64>,
+    /// Ratings given.
+    ratings: i64,
+}
+
+impl From<listening::digest::Digest> for DigestView {
+    fn from(d: listening::digest::Digest) -> DigestView {
+        DigestView {
+            week: d.week,
+            topics: d
+                .topics
+                .into_iter()
+                .map(|t| TopicWeekView {
+                    name: t.name,
+                    posts: t.posts,
+                    people: t.people,
+                    negative_share: t.negative_share,
+                    words: t.words,
+                })
+                .collect(),
+            incidents: d
+                .incidents
+                .into_iter()
+                .map(|i| IncidentWeekView {
+                    topic: i.topic,
+                    ticket_number: i.ticket_number,
+                    opened_at: i.opened_at,
+                    people: i.people,
+                    answered: i.answered,
+                    threads: i.threads,
+                })
+                .collect(),
+            tickets_opened: d.tickets_opened,
+            solved: d.solved,
+            first_response_median_seconds: d.first_response_median,
+            resolution_median_seconds: d.resolution_median,
+            sla_attainment: d.sla_attainment,
+            satisfaction: d.satisfaction,
+            ratings: d.ratings,
+        }
+    }
+}
+
+/// A desk's weekly digests.
+#[derive(Serialize, ToSchema)]
+pub struct DigestList {
+    /// Newest week first (at most 52).
+    digests: Vec<DigestView>,
+}
+
+/// A help desk's weekly digests, written each Monday for the week before (owners and admins).
+#[utoipa::path(get, path = "/api/v1/shared-profiles/{handle}/digests", tag = "listening",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses(
+        (status = 200, description = "The digests", body = DigestList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Owners only", body = ErrorBody),
+        (status = 404, description = "No such help desk, or not a member", body = ErrorBody),
+    ))]
+async fn list_digests(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(handle): Path<String>,
+) -> Result<Json<DigestList>, AppError> {
+    let (_, digests) = listening::digest::digests(&state, &current, &handle).await?;
+    Ok(Json(DigestList {
+        digests: digests.into_iter().map(DigestView::from).collect(),
     }))
 }

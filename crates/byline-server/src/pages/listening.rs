@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_topic))
         .routes(routes!(topic_page, update_topic))
         .routes(routes!(delete_topic))
+        .routes(routes!(digests_page))
         .routes(routes!(listening_script))
 }
 
@@ -500,6 +501,92 @@ async fn delete_topic(
     current.check_csrf(&f.csrf_token)?;
     listening::delete_topic(&state, &current, &handle, topic_id(&id)?).await?;
     Ok(Redirect::to(&format!("/profiles/{handle}/listening")).into_response())
+}
+
+/// A week of a digest, as the page shows it.
+struct DigestLine {
+    week: String,
+    topics: Vec<(String, i64, i64, String, String)>,
+    incidents: Vec<(String, i64, String, i64, i64, i64)>,
+    tickets: (i64, i64),
+    times: (String, String),
+    sla: String,
+    satisfaction: (String, i64),
+}
+
+#[derive(Template)]
+#[template(path = "digests.html")]
+struct DigestsPage {
+    nav: Nav,
+    handle: String,
+    name: String,
+    digests: Vec<DigestLine>,
+}
+
+/// A help desk's weekly listening digests (owners and admins).
+#[utoipa::path(get, path = "/profiles/{handle}/listening/digests", tag = "web", operation_id = "page_listening_digests",
+    params(("handle" = String, Path, description = "Shared profile handle")),
+    responses((status = 200, description = "Digests page", content_type = "text/html"),
+              (status = 303, description = "Not signed in: to the sign-in page"),
+              (status = 403, description = "Owners only", content_type = "text/html"),
+              (status = 404, description = "No such help desk, or not a member", content_type = "text/html")))]
+async fn digests_page(
+    State(state): State<AppState>,
+    Viewer(current): Viewer,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let (profile, digests) = listening::digest::digests(&state, &current, &handle).await?;
+    let digests = digests
+        .into_iter()
+        .map(|d| DigestLine {
+            week: d.week,
+            topics: d
+                .topics
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.name,
+                        t.posts,
+                        t.people,
+                        percent(t.negative_share),
+                        t.words.join(", "),
+                    )
+                })
+                .collect(),
+            incidents: d
+                .incidents
+                .into_iter()
+                .map(|i| {
+                    (
+                        i.topic,
+                        i.ticket_number,
+                        i.opened_at.replace('T', " ").chars().take(16).collect(),
+                        i.people,
+                        i.answered,
+                        i.threads,
+                    )
+                })
+                .collect(),
+            tickets: (d.tickets_opened, d.solved),
+            times: (
+                duration(d.first_response_median),
+                duration(d.resolution_median),
+            ),
+            sla: percent(d.sla_attainment),
+            satisfaction: (
+                d.satisfaction
+                    .map_or_else(|| "–".to_owned(), |a| format!("{a:.1} / 5")),
+                d.ratings,
+            ),
+        })
+        .collect();
+    Ok(render(&DigestsPage {
+        nav: Nav::load(&state, &current, "").await?,
+        handle: profile.handle.clone(),
+        name: profile.display_name.clone(),
+        digests,
+    })?
+    .into_response())
 }
 
 const LISTENING_SCRIPT: &str = include_str!("../../../../web/static/listening.js");

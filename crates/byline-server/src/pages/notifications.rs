@@ -66,9 +66,17 @@ async fn notifications(
                 "publication_rejected" => ("sent back", "your publication"),
                 "publication_published" => ("published", "a publication"),
                 "publication_failed" => ("could not publish", "a publication"),
+                "listening_incident" => ("heard a burst of people on a topic: see", "the incident"),
+                "listening_digest" => ("wrote its weekly listening digest:", "read it"),
                 _ => ("did something", ""),
             };
             let link = match (n.post_id, n.community_slug, n.conversation_id) {
+                _ if n.kind == "listening_incident" => {
+                    Some(format!("/profiles/{}/listening", n.actor_handle))
+                }
+                _ if n.kind == "listening_digest" => {
+                    Some(format!("/profiles/{}/listening/digests", n.actor_handle))
+                }
                 _ if n.publication_id.is_some() => n
                     .publication_id
                     .zip(n.publication_profile.as_ref())

@@ -358,3 +358,80 @@ app_test!(
         assert_eq!(done, json!({"answered": 1, "already": 3}));
     }
 );
+
+app_test!(
+    the_weekly_digest_tells_owners_what_was_said,
+    |app| async move {
+        let (olga, rita) = desk(app).await;
+        let r = app
+            .post_json(
+                &olga,
+                TOPICS,
+                json!({"name": "Wi-Fi", "terms": ["wifi"], "min_posters": 2, "sensitivity": 10}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let pia = app.new_member("pia", "Pia").await;
+        let sam = app.staff_client().await;
+        app.post(
+            &pia,
+            json!({"text": "wifi is down and it is so frustrating"}),
+        )
+        .await;
+        app.post(&sam, json!({"text": "wifi down on the stairs too"}))
+            .await;
+        listen(app).await;
+
+        let digests = "/api/v1/shared-profiles/it-helpdesk/digests";
+        assert_eq!(app.json(&olga, digests).await["digests"], json!([]));
+        // Monday's job, for the week that holds today.
+        let services = byline_app::App::for_tasks(app.store.clone());
+        let today = chrono::Utc::now().date_naive();
+        let week = today
+            - chrono::Duration::days(i64::from(
+                chrono::Datelike::weekday(&today).num_days_from_monday(),
+            ));
+        let written = byline_app::listening::digest::write_all(&services, week)
+            .await
+            .expect("digest");
+        assert_eq!(written, 1);
+        // A second process writing the same week changes nothing.
+        let again = byline_app::listening::digest::write_all(&services, week)
+            .await
+            .expect("digest");
+        assert_eq!(again, 0);
+
+        let list = app.json(&olga, digests).await;
+        let d = &list["digests"][0];
+        assert_eq!(d["week"], week.to_string());
+        assert_eq!(d["topics"][0]["name"], "Wi-Fi");
+        assert_eq!(d["topics"][0]["posts"], 2);
+        assert_eq!(d["topics"][0]["people"], 2);
+        assert_eq!(d["topics"][0]["negative_share"], 1.0);
+        assert_eq!(d["incidents"].as_array().expect("incidents").len(), 1);
+        assert_eq!(d["incidents"][0]["people"], 2);
+        // The owner is told of the digest (once) and, like every member
+        // who works tickets, of the incident.
+        let told = app.json(&olga, "/api/v1/me/notifications").await;
+        let kinds: Vec<&str> = told["notifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .filter_map(|n| n["kind"].as_str())
+            .collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "listening_digest").count(),
+            1,
+            "{told}"
+        );
+        assert!(kinds.contains(&"listening_incident"), "{told}");
+        let told = app.json(&rita, "/api/v1/me/notifications").await;
+        assert!(!told.to_string().contains("listening_digest"), "{told}");
+        assert!(told.to_string().contains("listening_incident"), "{told}");
+        // The digest is the owners' (a responder is refused, others learn nothing).
+        let r = app.get(&rita, digests).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = app.get(&sam, digests).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -360,6 +360,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "UNYYYFNNNU",
     ),
     (
+        "GET",
+        "/api/v1/shared-profiles/desk/digests",
+        "",
+        "UNYFFFNNYU",
+    ),
+    (
         "POST",
         "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/rating",
         r#"{"score":4}"#,
@@ -1014,6 +1020,7 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "SVNNNNNNNS",
     ),
     ("GET", "/profiles/desk/listening", "", "SNYYYYNNNS"),
+    ("GET", "/profiles/desk/listening/digests", "", "SNYFFFNNYS"),
     (
         "POST",
         "/profiles/desk/listening/topics",

@@ -243,6 +243,7 @@ const ROUTES: &[(&str, &str)] = &[
         "post",
         "/api/v1/shared-profiles/{handle}/incidents/{id}/answer",
     ),
+    ("get", "/api/v1/shared-profiles/{handle}/digests"),
     ("get", "/api/v1/shared-profiles/{handle}/canned-replies"),
     ("post", "/api/v1/shared-profiles/{handle}/canned-replies"),
     (
@@ -255,6 +256,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/profiles/{handle}/listening/topics/{id}"),
     ("post", "/profiles/{handle}/listening/topics/{id}"),
     ("post", "/profiles/{handle}/listening/topics/{id}/delete"),
+    ("get", "/profiles/{handle}/listening/digests"),
     (
         "post",
         "/profiles/{handle}/tickets/{number}/answer-everyone",
