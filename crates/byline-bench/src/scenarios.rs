@@ -234,6 +234,21 @@ pub(crate) fn create(
     })
 }
 
+/// A personal post by one of `users` naming one of 1,000 made-up words
+/// (`tpc000`…`tpc999`) in turn, so that 50 topics of one word each match
+/// one post in twenty.
+pub(crate) fn listened(base: &str, seed: u64, users: &[i64]) -> MakeRequest {
+    let (base, users) = (base.to_owned(), users.to_vec());
+    Arc::new(move |c: &reqwest::Client, i: u64| {
+        let user = users[(i as usize) % users.len()];
+        c.post(format!("{base}/api/v1/posts"))
+            .header("authorization", bearer(seed, user))
+            .json(&serde_json::json!({
+                "text": format!("Benchmark post {i}: the team update on tpc{:03} is ready #benchmark", i % 1000),
+            }))
+    })
+}
+
 /// A post by one of `users` mentioning one of `desks`, in turn: with its
 /// help desk on, each opens a ticket.
 pub(crate) fn mention(base: &str, seed: u64, users: &[i64], desks: &[String]) -> MakeRequest {
@@ -827,6 +842,83 @@ pub async fn run_all(args: &Args, target: &Target, m: &Manifest) -> Result<Run> 
             .as_ref()
             .map(|c| c.rate_per_s / run.raw_write_tx_per_s.max(1e-9));
         run.scenarios.push(result);
+    }
+
+    // Listening (#17: a post with 50 topics watched costs at most 1.2
+    // times a post with none). The listener reads posts after they are
+    // written, so the write path does not change; what is measured is the
+    // same posts, before and while the team's desk watches 50 topics that
+    // one post in twenty matches, with the listener's job running beside
+    // them (on SQLite it shares the one writer).
+    if args.runs("post_topics") {
+        let make = listened(&base, m.seed, &writers);
+        eprintln!("post_topics_0…");
+        let none = measure(
+            args,
+            "post_topics_0",
+            "create a post (personal) while no topic is watched",
+            "write",
+            make.clone(),
+            &watch,
+            &pid_usage,
+            secs,
+        )
+        .await;
+        let topics = format!("{base}/api/v1/shared-profiles/{}/topics", m.team);
+        let mut made = Vec::new();
+        for k in 0..50 {
+            let r = client
+                .post(&topics)
+                .header("authorization", &admin)
+                .json(&serde_json::json!({"name": format!("Bench topic {k}"), "terms": [format!("tpc{k:03}")]}))
+                .send()
+                .await?
+                .error_for_status()
+                .context("watching a benchmark topic")?;
+            let v: serde_json::Value = r.json().await?;
+            made.push(v["id"].as_str().unwrap_or_default().to_owned());
+        }
+        eprintln!("post_topics_50…");
+        let fifty = measure(
+            args,
+            "post_topics_50",
+            &format!(
+                "create a post (personal) while @{} watches 50 topics that one post in twenty matches, the listener running",
+                m.team
+            ),
+            "write",
+            make,
+            &watch,
+            &pid_usage,
+            secs,
+        )
+        .await;
+        if let (Some(a), Some(b)) = (none.closed.as_ref(), fifty.closed.as_ref()) {
+            eprintln!(
+                "post_topics: {:.0} posts/s with none, {:.0} with 50 topics: cost ratio {:.2}",
+                a.rate_per_s,
+                b.rate_per_s,
+                a.rate_per_s / b.rate_per_s.max(1e-9)
+            );
+        }
+        if let (Some(a), Some(b)) = (none.open.as_ref(), fifty.open.as_ref()) {
+            eprintln!(
+                "post_topics: server p99 {:.2} ms with none, {:.2} ms with 50 topics",
+                a.server_p99_ms, b.server_p99_ms
+            );
+        }
+        run.scenarios.push(none);
+        run.scenarios.push(fifty);
+        // A later run on the same organisation starts without them.
+        for id in made {
+            client
+                .delete(format!("{topics}/{id}"))
+                .header("authorization", &admin)
+                .send()
+                .await?
+                .error_for_status()
+                .context("forgetting a benchmark topic")?;
+        }
     }
 
     // A custodian's reveal: open the envelope, record the exposure, tell
