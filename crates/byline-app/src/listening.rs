@@ -21,7 +21,7 @@ use byline_store::StoreError;
 use byline_store::audit::AuditEntry;
 use byline_store::jobs::{ClaimedJob, NewJob};
 use byline_store::listening::{
-    Heard, IncidentPost, IncidentRow, Match, NewIncident, TopicFields, TopicRow,
+    IncidentPost, IncidentRow, Match, NewIncident, TopicFields, TopicRow,
 };
 use byline_store::posts::Post;
 use byline_store::profiles::Profile;
@@ -30,8 +30,10 @@ use byline_store::profiles::Profile;
 pub const SCAN_SECS: i64 = 10;
 /// The listener's job.
 pub const SCAN_JOB: &str = "listening.scan";
-/// Most posts read in one pass.
-const BATCH: i64 = 2_000;
+/// Most posts read, and recorded in one write, at a time: a listener
+/// catching up on a backlog holds the writer for short turns, so the
+/// posts written meanwhile wait little.
+const BATCH: i64 = 500;
 /// Recent posts a new term is tried on, to refuse one that is too common.
 const SAMPLE: i64 = 2_000;
 
@@ -324,7 +326,8 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
     let pairs: Vec<(i64, &[String])> = terms.iter().map(|(id, t)| (*id, t.as_slice())).collect();
     let matcher = Matcher::new(&pairs);
     let mut pass = Pass::default();
-    let mut pass_heard: Vec<(i64, Vec<Heard>)> = Vec::new();
+    // The topics that heard something in this pass.
+    let mut heard: Vec<i64> = Vec::new();
     loop {
         let from = store.cursor().await?;
         let posts = store.unread_posts(from, BATCH).await?;
@@ -339,16 +342,18 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
                 }
             }
         }
-        if !store.record(from, to, &matches).await? {
+        if !store
+            .record(from, to, &matches, WINDOW_SECS.saturating_mul(1_000_000))
+            .await?
+        {
             // Another listener read these: start again from where it got.
             continue;
         }
         pass.read += posts.len();
         pass.matched += matches.len();
-        for (topic, post, poster, at) in matches {
-            match pass_heard.iter_mut().find(|(t, _)| *t == topic) {
-                Some((_, heard)) => heard.push((post, poster, at)),
-                None => pass_heard.push((topic, vec![(post, poster, at)])),
+        for (topic, _, _, _) in matches {
+            if !heard.contains(&topic) {
+                heard.push(topic);
             }
         }
         if i64::try_from(posts.len()).unwrap_or(i64::MAX) < BATCH {
@@ -357,11 +362,11 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
     }
     let at = now();
     let mut desks: Vec<i64> = Vec::new();
-    for (id, heard) in &pass_heard {
+    for id in &heard {
         let Some(topic) = topics.iter().find(|t| t.id == *id) else {
             continue;
         };
-        follow(app, topic, heard, at).await?;
+        follow(app, topic, at).await?;
         if !desks.contains(&topic.profile_id) {
             desks.push(topic.profile_id);
         }
@@ -374,23 +379,18 @@ pub async fn scan(app: &App) -> Result<Pass, Error> {
     Ok(pass)
 }
 
-/// What a pass heard on a topic goes to its open incident; with none, the
-/// topic is judged and a spike opens one.
-async fn follow(app: &App, topic: &TopicRow, heard: &[Heard], at: Timestamp) -> Result<(), Error> {
-    let store = app.store.listening();
-    match store.open_incident_of(topic.id).await? {
-        Some(open) => {
-            // Only what was said since the burst began belongs to it (a
-            // post back-dated by an import, say, does not).
-            let since = open.opened_at - WINDOW_SECS * 1_000_000;
-            let later: Vec<Heard> = heard.iter().copied().filter(|h| h.2 >= since).collect();
-            if !later.is_empty() {
-                store.attach(open.id, &later).await?;
-            }
-        }
-        None => {
-            raise_at(app, topic, at).await?;
-        }
+/// A topic that heard something new in a pass: with an open incident, the
+/// pass's write has already attached what it heard; with none, the topic
+/// is judged and a spike opens one.
+async fn follow(app: &App, topic: &TopicRow, at: Timestamp) -> Result<(), Error> {
+    if app
+        .store
+        .listening()
+        .open_incident_of(topic.id)
+        .await?
+        .is_none()
+    {
+        raise_at(app, topic, at).await?;
     }
     Ok(())
 }

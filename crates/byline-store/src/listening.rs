@@ -348,8 +348,24 @@ impl Listening<'_> {
 
     /// Records matches and moves the cursor from `from` to `to` in one
     /// write; false (and nothing written) when another listener moved it
-    /// first, so every post is matched once.
-    pub async fn record(&self, from: i64, to: i64, matches: &[Match]) -> Result<bool, StoreError> {
+    /// first, so every post is matched once. A match of a topic with an
+    /// open incident joins the incident in the same write, when it was
+    /// said no earlier than `lead` µs before the burst was heard (one
+    /// write a pass, however many incidents are open).
+    pub async fn record(
+        &self,
+        from: i64,
+        to: i64,
+        matches: &[Match],
+        lead: i64,
+    ) -> Result<bool, StoreError> {
+        let join_sql = format!(
+            "INSERT INTO incident_posts (incident_id, post_id, thread_root_id, poster_profile_id, at) \
+             SELECT i.id, p.id, COALESCE(p.thread_root_id, p.id), $3, $4 \
+             FROM listening_incidents i JOIN tickets t ON t.id = i.ticket_id JOIN posts p ON p.id = $2 \
+             WHERE i.topic_id = $1 AND {OPEN_TICKET} AND $4 >= i.opened_at - $5 \
+             ON CONFLICT DO NOTHING"
+        );
         Ok(write_tx!(self, |tx| {
             let moved = sqlx::query(
                 "UPDATE listening_cursor SET last_post_id = $2 WHERE id = 1 AND last_post_id = $1",
@@ -371,6 +387,14 @@ impl Listening<'_> {
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
+                    sqlx::query(&join_sql)
+                        .bind(topic)
+                        .bind(post)
+                        .bind(poster)
+                        .bind(at)
+                        .bind(lead)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             moved == 1
@@ -474,7 +498,20 @@ impl Listening<'_> {
             "SELECT i.id FROM listening_incidents i JOIN tickets t ON t.id = i.ticket_id \
              WHERE i.topic_id = $1 AND {OPEN_TICKET}"
         );
+        // Two listeners judging the same topic at once take turns on its
+        // row, so the second sees the first one's incident.
+        let turn = format!(
+            "SELECT id FROM listening_topics WHERE id = $1{}",
+            self.update_lock()
+        );
         Ok(write_tx!(self, |tx| 'opening: {
+            let topic: Option<i64> = sqlx::query_scalar(&turn)
+                .bind(new.topic_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if topic.is_none() {
+                break 'opening None;
+            }
             let open: Option<i64> = sqlx::query_scalar(&open_sql)
                 .bind(new.topic_id)
                 .fetch_optional(&mut *tx)
@@ -564,16 +601,6 @@ impl Listening<'_> {
                 .fetch_optional(pool)
                 .await?
         }))
-    }
-
-    /// Attaches posts to an incident (each once).
-    pub async fn attach(&self, incident_id: i64, posts: &[Heard]) -> Result<(), StoreError> {
-        write_tx!(self, |tx| {
-            for (post, poster, at) in posts {
-                attach_in_tx!(tx, incident_id, *post, *poster, *at);
-            }
-        });
-        Ok(())
     }
 
     /// A desk's incidents, newest first.

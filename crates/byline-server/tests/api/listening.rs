@@ -208,6 +208,49 @@ app_test!(
             )
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        // A term found in more than a twentieth of recent posts is refused
+        // with the share it would match. (The posts are written through
+        // the store: the API's write limit would stop 200 in a row.)
+        for i in 0..200 {
+            let text = if i % 4 == 0 {
+                format!("the canteen menu {i}")
+            } else {
+                format!("notes {i}")
+            };
+            app.store
+                .posts()
+                .create_post(
+                    app.staff.id,
+                    &byline_store::posts::NewPost {
+                        community_id: None,
+                        reply_to: None,
+                        attachment_ids: &[],
+                        intake: &[],
+                        content: byline_store::posts::PostContent {
+                            body: &text,
+                            body_html: &text,
+                            mentioned_profile_ids: &[],
+                            tags: &[],
+                        },
+                    },
+                    byline_app::now(),
+                )
+                .await
+                .expect("post");
+        }
+        let r = app
+            .post_json(
+                &olga,
+                TOPICS,
+                json!({"name": "Food", "terms": ["lunch", "canteen"]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = r.json().await.expect("json");
+        assert_eq!(
+            e["error"]["message"],
+            "the term 'canteen' is too common: it would match 25 % of recent posts (at most 5 %)"
+        );
         let list = app.json(&olga, TOPICS).await;
         assert_eq!(
             list["topics"].as_array().expect("topics").len(),
