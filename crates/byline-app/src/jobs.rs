@@ -77,6 +77,9 @@ impl Handlers {
     }
 }
 
+/// The most a runner adds to a wait, in milliseconds.
+const JITTER_MS: u64 = 150;
+
 /// How a runner paces itself.
 #[derive(Debug, Clone)]
 pub struct RunnerSettings {
@@ -276,8 +279,13 @@ impl Runner {
             if wait.is_zero() {
                 continue;
             }
+            // Several processes waking for the same due job would otherwise
+            // race at the same instant, and the quicker one would take every
+            // job; a little jitter shares them out.
+            let jitter =
+                Duration::from_millis(rand::Rng::random_range(&mut rand::rng(), 0..JITTER_MS));
             tokio::select! {
-                () = tokio::time::sleep(wait) => {}
+                () = tokio::time::sleep(wait + jitter) => {}
                 () = &mut shutdown => break,
             }
         }

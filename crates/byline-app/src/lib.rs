@@ -27,6 +27,7 @@ pub mod limits;
 pub mod listening;
 pub mod live;
 pub mod messages;
+pub mod moderation;
 pub mod notifications;
 pub mod operator;
 pub mod posts;

@@ -28,6 +28,9 @@ pub enum CoreError {
     /// A watched topic, its terms or its sensitivity out of bounds.
     #[error("{0}")]
     InvalidTopic(String),
+    /// A report or a moderation step out of bounds.
+    #[error("{0}")]
+    InvalidReport(String),
     /// A post with nothing in it.
     #[error("a post needs some text")]
     EmptyPost,

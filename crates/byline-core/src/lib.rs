@@ -15,6 +15,7 @@ pub mod error;
 pub mod image;
 pub mod listening;
 pub mod markdown;
+pub mod moderation;
 pub mod password;
 pub mod policy;
 pub mod publication;

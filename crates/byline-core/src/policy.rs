@@ -76,6 +76,23 @@ pub enum Action {
     JoinCommunity(CommunityStanding),
     /// Approve requests, invite, remove posts.
     ModerateCommunity(CommunityStanding),
+    /// Report something one can see (a post, a message one received, a
+    /// profile, a community).
+    Report,
+    /// Act on a report: organisation moderators (admins) on any; a
+    /// community's moderators on those about what is said in their
+    /// community (`community` is the actor's standing there, if the
+    /// reported content lives in one).
+    ModerateReport {
+        /// The actor's standing in the community the content lives in.
+        community: Option<CommunityStanding>,
+    },
+    /// See the moderation queue and log at all (admins, and moderators of
+    /// at least one community, who see only their communities' part).
+    SeeModeration {
+        /// Whether the actor moderates at least one community.
+        moderates_a_community: bool,
+    },
     /// Read and export the audit log.
     ReadAudit,
     /// Create a shared profile (an admin task).
@@ -368,6 +385,14 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denial> {
         Action::UseConversation { participant } => participant,
         // Investigators will join admins here when investigations arrive.
         Action::ReadAudit => actor.is_admin(),
+        Action::Report => true,
+        Action::ModerateReport { community } => {
+            actor.is_admin()
+                || community.is_some_and(|c| c.membership.is_some_and(Membership::moderates))
+        }
+        Action::SeeModeration {
+            moderates_a_community,
+        } => actor.is_admin() || moderates_a_community,
         Action::CreateSharedProfile => actor.is_admin(),
         // Separation of duties: an admin never grants themselves the right
         // to reveal sealed bylines; another admin (or the operator at the

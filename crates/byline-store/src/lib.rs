@@ -64,6 +64,7 @@ pub mod articles;
 #[macro_use]
 pub mod posts;
 mod memo;
+pub mod moderation;
 pub mod profiles;
 pub mod rosters;
 pub mod search;

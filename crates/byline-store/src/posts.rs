@@ -67,6 +67,8 @@ pub struct Post {
     pub edited_at: Option<Timestamp>,
     /// Deletion time; the post is then a tombstone.
     pub deleted_at: Option<Timestamp>,
+    /// Why a moderator removed it (shown in its place), if one did.
+    pub removed_reason: Option<String>,
     /// Reaction counts, in display order.
     pub reactions: Vec<ReactionCount>,
     /// Attached images.
@@ -106,6 +108,7 @@ struct PostRow {
     created_at: i64,
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
+    removed_reason: Option<String>,
     /// `reaction:count:mine` for each reaction given, comma-separated.
     reaction_list: Option<String>,
     /// `id:uploader:sha256:media type:size` per attachment, in id order.
@@ -174,6 +177,7 @@ impl From<PostRow> for Post {
             created_at: Timestamp(r.created_at),
             edited_at: r.edited_at.map(Timestamp),
             deleted_at: r.deleted_at.map(Timestamp),
+            removed_reason: r.removed_reason,
             reactions: unpack_reactions(r.reaction_list.as_deref()),
             attachments: unpack_attachments(r.id, r.attachment_list.as_deref()),
         }
@@ -182,7 +186,7 @@ impl From<PostRow> for Post {
 
 const POST_COLUMNS: &str = "p.id, p.author_profile_id, a.handle AS author_handle, a.display_name AS author_name, \
      p.written_by_user_id, w.display_name AS writer_name, wp.handle AS writer_handle, p.attribution_policy, p.community_id, c.slug AS community_slug, c.name AS community_name, p.reply_to_id, \
-     p.thread_root_id, p.body, p.body_html, p.version, p.reply_count, p.created_at, p.edited_at, p.deleted_at";
+     p.thread_root_id, p.body, p.body_html, p.version, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.removed_reason";
 const POST_FROM: &str = "FROM posts p JOIN profiles a ON a.id = p.author_profile_id \
      JOIN users w ON w.id = p.written_by_user_id JOIN profiles wp ON wp.user_id = w.id \
      LEFT JOIN communities c ON c.id = p.community_id";

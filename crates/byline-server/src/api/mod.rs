@@ -14,6 +14,7 @@ mod investigations;
 mod listening;
 mod me;
 mod messages;
+mod moderation;
 mod notifications;
 mod posts;
 mod presence;
@@ -56,6 +57,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "shared profiles", description = "Shared profiles, members and acting sessions"),
         (name = "help desk", description = "Help desks: the inbox, tickets, notes and your own requests"),
         (name = "listening", description = "Listening: topics a help desk watches in staff's open posts"),
+        (name = "moderation", description = "Reports and the moderation queue"),
         (name = "channels", description = "Channels: a shared profile's feed, webhooks and e-mail, with credentials in the vault"),
         (name = "publishing", description = "Publishing: drafts per channel, review in tiers, schedules, the content calendar"),
         (name = "campaigns", description = "Campaigns: spend, results, short-link clicks and ROI reports"),
@@ -114,6 +116,7 @@ pub fn documented_router() -> OpenApiRouter<AppState> {
         .merge(campaigns::routes())
         .merge(tickets::routes())
         .merge(listening::routes())
+        .merge(moderation::routes())
         .merge(dashboard::routes())
         .merge(articles::routes())
         .merge(presence::routes())

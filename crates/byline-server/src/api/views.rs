@@ -211,6 +211,9 @@ pub struct PostView {
     pub edited_at: Option<String>,
     /// True for a tombstone.
     pub deleted: bool,
+    /// Why a moderator removed it, shown in its place (a tombstone only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_reason: Option<String>,
     /// Reaction tallies.
     pub reactions: Vec<ReactionView>,
     /// Attached images (none on a tombstone).
@@ -255,6 +258,7 @@ impl PostView {
             created_at: p.created_at.to_rfc3339(),
             edited_at: p.edited_at.map(Timestamp::to_rfc3339),
             deleted: p.deleted_at.is_some(),
+            removed_reason: p.removed_reason.filter(|_| p.deleted_at.is_some()),
             attachments: if p.deleted_at.is_some() {
                 Vec::new()
             } else {

@@ -10,6 +10,7 @@ mod live;
 mod matrix;
 mod message_tickets;
 mod messages;
+mod moderation;
 
 mod accounts;
 mod articles;

@@ -365,6 +365,36 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
         "",
         "UNYFFFNNYU",
     ),
+    // Moderation
+    (
+        "POST",
+        "/api/v1/reports",
+        r#"{"kind":"post","id":"{ada_post}","reason":"spam"}"#,
+        "UYYYYYYYYU",
+    ),
+    (
+        "POST",
+        "/api/v1/reports",
+        r#"{"kind":"post","id":"{hush_post}","reason":"spam"}"#,
+        "UNYNNNNNNU",
+    ),
+    ("GET", "/api/v1/me/reports", "", "UYYYYYYYYU"),
+    // Every role made a community of its own in a row above, so each
+    // moderates one and sees that part of the queue (empty); someone who
+    // moderates nothing is refused (tests/api/moderation.rs).
+    ("GET", "/api/v1/moderation/reports", "", "UYYYYYYYYU"),
+    (
+        "GET",
+        "/api/v1/moderation/reports/{club_report}",
+        "",
+        "UNNNNNYNYU",
+    ),
+    (
+        "POST",
+        "/api/v1/moderation/reports/{new_club_report}/steps",
+        r#"{"step":"dismiss"}"#,
+        "UNNNNNYNYU",
+    ),
     (
         "POST",
         "/api/v1/shared-profiles/desk/tickets/{desk_ticket}/rating",

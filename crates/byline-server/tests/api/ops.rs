@@ -244,6 +244,11 @@ const ROUTES: &[(&str, &str)] = &[
         "/api/v1/shared-profiles/{handle}/incidents/{id}/answer",
     ),
     ("get", "/api/v1/shared-profiles/{handle}/digests"),
+    ("post", "/api/v1/reports"),
+    ("get", "/api/v1/me/reports"),
+    ("get", "/api/v1/moderation/reports"),
+    ("get", "/api/v1/moderation/reports/{id}"),
+    ("post", "/api/v1/moderation/reports/{id}/steps"),
     ("get", "/api/v1/shared-profiles/{handle}/canned-replies"),
     ("post", "/api/v1/shared-profiles/{handle}/canned-replies"),
     (

@@ -264,6 +264,21 @@ pub(super) async fn build(app: &TestApp) -> World {
         )
         .await,
     );
+    // Mona reports a post in her own club: a report its moderators work.
+    let v = ok(
+        app.post_json(
+            &c("mona"),
+            "/api/v1/reports",
+            json!({"kind": "post", "id": ids["club_post"], "reason": "spam"}),
+        )
+        .await,
+        "club report",
+    )
+    .await;
+    ids.insert(
+        "club_report",
+        v["report_id"].as_str().expect("report").to_owned(),
+    );
     let image = c("olga")
         .post(app.url("/api/v1/attachments"))
         .header("content-type", "image/png")
@@ -374,6 +389,23 @@ async fn fresh(app: &TestApp, w: &mut World, name: &str, role: usize) -> String 
         "new_club_post" => {
             app.post(&by(6), json!({"text": "club says", "community": "club"}))
                 .await
+        }
+        // A fresh post in the club, reported by mona (its moderator).
+        "new_club_report" => {
+            let post = app
+                .post(&by(6), json!({"text": "club spam", "community": "club"}))
+                .await;
+            let v = ok(
+                app.post_json(
+                    &by(6),
+                    "/api/v1/reports",
+                    json!({"kind": "post", "id": post, "reason": "spam"}),
+                )
+                .await,
+                "new club report",
+            )
+            .await;
+            v["report_id"].as_str().expect("report").to_owned()
         }
         "new_inv" => {
             let v = ok(
