@@ -12,6 +12,7 @@ mod help_desk;
 mod investigations;
 mod listening;
 mod messages;
+mod moderation;
 mod notifications;
 mod profile;
 mod publishing;
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(publishing::routes())
         .merge(campaigns::routes())
         .merge(listening::routes())
+        .merge(moderation::routes())
 }
 
 /// The signed-in user as the navigation shows them.

@@ -979,6 +979,11 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "SFFFFFFYFS",
     ),
     ("GET", "/admin/users", "", "SFFFFFFFYS"),
+    ("GET", "/posts/{ada_post}/report", "", "SYYYYYYYYS"),
+    ("GET", "/posts/{hush_post}/report", "", "SNYNNNNNNS"),
+    ("GET", "/reports", "", "SYYYYYYYYS"),
+    // olga (owner) owns the secret community hush, so she moderates it.
+    ("GET", "/moderation", "", "SFYFFFYFYS"),
     ("GET", "/investigations", "", "SYYYYYYYYS"),
     ("GET", "/investigations/{inv}", "", "SNNNNNNYNS"),
     ("GET", "/messages", "", "SYYYYYYYYS"),
@@ -1030,6 +1035,18 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         "/notifications/read",
         "csrf_token={csrf}",
         "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/posts/{ada_post}/report",
+        "csrf_token={csrf}&reason=spam",
+        "SRRRRRRRRS",
+    ),
+    (
+        "POST",
+        "/moderation/reports/{new_club_report}/steps",
+        "csrf_token={csrf}&step=dismiss",
+        "SNNNNNRNRS",
     ),
     (
         "POST",
