@@ -371,6 +371,28 @@ impl Jobs<'_> {
         Ok(due.map(Timestamp))
     }
 
+    /// Jobs whose key starts with `prefix`, by state (a benchmark counts
+    /// its own jobs while the server runs others).
+    pub async fn job_counts_keyed(&self, prefix: &str) -> Result<JobCounts, StoreError> {
+        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        let rows: Vec<(String, i64)> = read!(self, |pool| {
+            sqlx::query_as("SELECT state, COUNT(*) FROM jobs WHERE job_key LIKE $1 GROUP BY state")
+                .bind(&pattern)
+                .fetch_all(pool)
+                .await?
+        });
+        let mut counts = JobCounts::default();
+        for (state, n) in rows {
+            match JobState::parse(&state)? {
+                JobState::Pending => counts.pending = n,
+                JobState::Done => counts.done = n,
+                JobState::Failed => counts.failed = n,
+                JobState::Cancelled => counts.cancelled = n,
+            }
+        }
+        Ok(counts)
+    }
+
     /// Jobs by state.
     pub async fn job_counts(&self) -> Result<JobCounts, StoreError> {
         let rows: Vec<(String, i64)> = read!(self, |pool| {
