@@ -233,25 +233,7 @@ pub async fn create_through(
     text: &str,
     at: byline_core::Timestamp,
 ) -> Result<i64, Error> {
-    let text = PostText::parse(text)?;
-    let (rendered, mentioned) = render(app, &text).await?;
-    let intake = crate::intake::for_profiles(app, &mentioned, at).await;
-    let new = NewPost {
-        community_id: None,
-        reply_to: None,
-        attachment_ids: &[],
-        intake: &intake,
-        content: PostContent {
-            body: text.as_str(),
-            body_html: &rendered.html,
-            mentioned_profile_ids: &mentioned,
-            tags: &rendered.tags,
-        },
-    };
-    match app.store.speak(voice, Utterance::Post(&new), at).await? {
-        Spoken::Post(created) => Ok(announce(app, created, &intake).await),
-        other => Err(unexpected(other)),
-    }
+    speak_through(app, voice, text, None, None, at).await
 }
 
 /// Replies to `parent` through `voice` (already claimed by `by`, who
@@ -266,8 +248,21 @@ pub async fn reply_through(
     text: &str,
     at: byline_core::Timestamp,
 ) -> Result<i64, Error> {
-    let text = PostText::parse(text)?;
     let (community_id, reply_to) = place(app, by, voice.profile_id(), Some(parent), None).await?;
+    speak_through(app, voice, text, community_id, reply_to, at).await
+}
+
+/// Says `text` through `voice` where [`place`] put it; the speak function
+/// decides as for any post. Evaluates to the post's id.
+async fn speak_through(
+    app: &App,
+    voice: &Voice<'_>,
+    text: &str,
+    community_id: Option<i64>,
+    reply_to: Option<(i64, i64)>,
+    at: byline_core::Timestamp,
+) -> Result<i64, Error> {
+    let text = PostText::parse(text)?;
     let (rendered, mentioned) = render(app, &text).await?;
     let intake = crate::intake::for_profiles(app, &mentioned, at).await;
     let new = NewPost {

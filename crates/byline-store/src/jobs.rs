@@ -151,6 +151,20 @@ pub struct JobCounts {
     pub cancelled: i64,
 }
 
+/// Counts by state from `(state, count)` rows.
+fn tally(rows: Vec<(String, i64)>) -> Result<JobCounts, StoreError> {
+    let mut counts = JobCounts::default();
+    for (state, n) in rows {
+        match JobState::parse(&state)? {
+            JobState::Pending => counts.pending = n,
+            JobState::Done => counts.done = n,
+            JobState::Failed => counts.failed = n,
+            JobState::Cancelled => counts.cancelled = n,
+        }
+    }
+    Ok(counts)
+}
+
 /// Schedules a job inside the write transaction `$tx`, so that it exists
 /// exactly when the write that wants it does; evaluates to its id (the
 /// earlier job's when its key was already scheduled).
@@ -381,16 +395,7 @@ impl Jobs<'_> {
                 .fetch_all(pool)
                 .await?
         });
-        let mut counts = JobCounts::default();
-        for (state, n) in rows {
-            match JobState::parse(&state)? {
-                JobState::Pending => counts.pending = n,
-                JobState::Done => counts.done = n,
-                JobState::Failed => counts.failed = n,
-                JobState::Cancelled => counts.cancelled = n,
-            }
-        }
-        Ok(counts)
+        tally(rows)
     }
 
     /// Jobs by state.
@@ -400,16 +405,7 @@ impl Jobs<'_> {
                 .fetch_all(pool)
                 .await?
         });
-        let mut counts = JobCounts::default();
-        for (state, n) in rows {
-            match JobState::parse(&state)? {
-                JobState::Pending => counts.pending = n,
-                JobState::Done => counts.done = n,
-                JobState::Failed => counts.failed = n,
-                JobState::Cancelled => counts.cancelled = n,
-            }
-        }
-        Ok(counts)
+        tally(rows)
     }
 }
 
